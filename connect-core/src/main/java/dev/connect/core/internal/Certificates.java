@@ -1,0 +1,119 @@
+package dev.connect.core.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+
+/** JDK-only certificate helpers shared by the modules: PEM, DER, fingerprints, colon-hex. */
+public final class Certificates {
+  private static final Base64.Encoder PEM_BASE64 =
+      Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+  private static final HexFormat COLON_HEX = HexFormat.ofDelimiter(":");
+
+  private Certificates() {}
+
+  /** Returns the DER encoding; a certificate we hold always has one. */
+  public static byte[] der(X509Certificate certificate) {
+    try {
+      return certificate.getEncoded();
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException("certificate cannot be encoded: serial "
+          + certificate.getSerialNumber().toString(16), e);
+    }
+  }
+
+  /** Returns one PEM block ending in a newline, as Consul writes certificates. */
+  public static String toPem(X509Certificate certificate) {
+    return "-----BEGIN CERTIFICATE-----\n" + PEM_BASE64.encodeToString(der(certificate))
+        + "\n-----END CERTIFICATE-----\n";
+  }
+
+  /** Returns the PEM blocks of every certificate, concatenated. */
+  public static String toPem(List<X509Certificate> certificates) {
+    StringBuilder out = new StringBuilder();
+    for (X509Certificate c : certificates) {
+      out.append(toPem(c));
+    }
+    return out.toString();
+  }
+
+  /**
+   * Parses every certificate in PEM (or DER) text.
+   *
+   * @throws IllegalArgumentException if the text holds no certificate or a malformed one
+   */
+  public static List<X509Certificate> parsePem(String pem) {
+    requireNonNull(pem, "pem");
+    try {
+      CertificateFactory factory = CertificateFactory.getInstance("X.509");
+      Collection<? extends java.security.cert.Certificate> parsed = factory.generateCertificates(
+          new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+      List<X509Certificate> out = new ArrayList<>();
+      for (java.security.cert.Certificate c : parsed) {
+        out.add((X509Certificate) c);
+      }
+      if (out.isEmpty()) {
+        throw new IllegalArgumentException("no PEM-encoded certificate found");
+      }
+      return List.copyOf(out);
+    } catch (CertificateException e) {
+      throw new IllegalArgumentException("malformed certificate PEM: " + e.getMessage(), e);
+    }
+  }
+
+  /** Parses exactly one certificate from PEM text. */
+  public static X509Certificate parseOnePem(String pem) {
+    List<X509Certificate> all = parsePem(pem);
+    if (all.size() != 1) {
+      throw new IllegalArgumentException("expected one certificate in PEM, found " + all.size());
+    }
+    return all.get(0);
+  }
+
+  /** Returns lower-case colon-hex, Consul's {@code connect.HexString}: {@code 1f:91:ca}. */
+  public static String colonHex(byte[] bytes) {
+    return COLON_HEX.formatHex(bytes);
+  }
+
+  /** Returns the SHA-1 fingerprint of the DER certificate in colon-hex: Consul's root ID. */
+  public static String sha1Fingerprint(X509Certificate certificate) {
+    return colonHex(digest("SHA-1", der(certificate)));
+  }
+
+  /** Returns the SHA-256 fingerprint of the DER certificate in colon-hex. */
+  public static String sha256Fingerprint(X509Certificate certificate) {
+    return colonHex(digest("SHA-256", der(certificate)));
+  }
+
+  /** Returns a digest of {@code data}; the JDK always has SHA-1 and SHA-256. */
+  public static byte[] digest(String algorithm, byte[] data) {
+    try {
+      return MessageDigest.getInstance(algorithm).digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("JVM lacks " + algorithm, e);
+    }
+  }
+
+  /**
+   * Returns the serial number as Consul encodes it: colon-hex of the big-endian magnitude bytes,
+   * no sign byte ({@code 8} is {@code "08"}).
+   */
+  public static String serialHex(java.math.BigInteger serial) {
+    byte[] bytes = serial.toByteArray();
+    int start = bytes.length > 1 && bytes[0] == 0 ? 1 : 0;
+    byte[] magnitude = java.util.Arrays.copyOfRange(bytes, start, bytes.length);
+    return colonHex(magnitude);
+  }
+}
