@@ -62,7 +62,7 @@ public record CaRoot(
     requireNonNull(notBefore, "notBefore");
     requireNonNull(notAfter, "notAfter");
     requireNonNull(certificate, "certificate");
-    intermediates = List.copyOf(intermediates);
+    intermediates = List.copyOf(requireNonNull(intermediates, "intermediates"));
     requireNonNull(privateKeyType, "privateKeyType");
     requireNonNull(rotatedOutAt, "rotatedOutAt");
     if (privateKeyBits <= 0) {

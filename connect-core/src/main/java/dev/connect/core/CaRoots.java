@@ -24,7 +24,7 @@ public record CaRoots(String trustDomain, String activeRootId, List<CaRoot> root
   public CaRoots {
     requireNonNull(trustDomain, "trustDomain");
     requireNonNull(activeRootId, "activeRootId");
-    roots = List.copyOf(roots);
+    roots = List.copyOf(requireNonNull(roots, "roots"));
     List<CaRoot> active = roots.stream().filter(CaRoot::active).toList();
     if (active.size() != 1) {
       throw new IllegalArgumentException(

@@ -20,7 +20,9 @@ import java.util.List;
  * </ul>
  *
  * <p>Path matching is case-sensitive and every segment must be non-empty, as in Consul; the SPIFFE
- * rules of {@link SpiffeId} apply on top.
+ * rules of {@link SpiffeId} apply on top. An explicit {@code /ap/default} is read as the default
+ * partition, as Consul does, and is not written back: for that one spelling {@code
+ * from(id).spiffeId()} is shorter than {@code id}, though both name the same identity.
  */
 public sealed interface ConnectId permits ServiceId, AgentId, SigningId {
   /** The partition Consul assumes when a URI has no {@code /ap/} segment. */
@@ -51,7 +53,8 @@ public sealed interface ConnectId permits ServiceId, AgentId, SigningId {
    *
    * @param id a SPIFFE ID
    * @return the service, agent or signing identity
-   * @throws InvalidSpiffeIdException if the path is none of the Connect forms
+   * @throws InvalidSpiffeIdException if the path is none of the Connect forms, or there is no
+   *     path and the trust domain is not {@code <cluster-id>.<domain>}
    */
   static ConnectId from(SpiffeId id) {
     requireNonNull(id, "id");
@@ -61,21 +64,30 @@ public sealed interface ConnectId permits ServiceId, AgentId, SigningId {
     }
     String partition = DEFAULT_PARTITION;
     int at = 0;
-    if (s.size() >= 2 && s.get(0).equals("ap")) {
+    if (s.size() > 2 && s.get(0).equals("ap")) {
       partition = s.get(1);
       at = 2;
     }
     int n = s.size() - at;
-    if (n == 6 && s.get(at).equals("ns") && s.get(at + 2).equals("dc")
-        && s.get(at + 4).equals("svc")) {
-      return new ServiceId(id.trustDomain(), partition, s.get(at + 1), s.get(at + 3),
-          s.get(at + 5));
+    switch (s.get(at)) {
+      case "ns":
+        if (n == 6 && s.get(at + 2).equals("dc") && s.get(at + 4).equals("svc")) {
+          return new ServiceId(id.trustDomain(), partition, s.get(at + 1), s.get(at + 3),
+              s.get(at + 5));
+        }
+        throw new InvalidSpiffeIdException(id.toString(), "a service identity must have the"
+            + " path [/ap/<partition>]/ns/<ns>/dc/<dc>/svc/<service>");
+      case "agent":
+        if (n == 6 && s.get(at + 1).equals("client") && s.get(at + 2).equals("dc")
+            && s.get(at + 4).equals("id")) {
+          return new AgentId(id.trustDomain(), partition, s.get(at + 3), s.get(at + 5));
+        }
+        throw new InvalidSpiffeIdException(id.toString(), "an agent identity must have the"
+            + " path [/ap/<partition>]/agent/client/dc/<dc>/id/<node>");
+      default:
+        throw new InvalidSpiffeIdException(id.toString(), "not in a Connect form: expected"
+            + " [/ap/<partition>]/ns/<ns>/dc/<dc>/svc/<service>,"
+            + " [/ap/<partition>]/agent/client/dc/<dc>/id/<node> or no path");
     }
-    if (n == 6 && s.get(at).equals("agent") && s.get(at + 1).equals("client")
-        && s.get(at + 2).equals("dc") && s.get(at + 4).equals("id")) {
-      return new AgentId(id.trustDomain(), partition, s.get(at + 3), s.get(at + 5));
-    }
-    throw new InvalidSpiffeIdException(id.toString(), "not in a Connect form: expected"
-        + " /ns/<ns>/dc/<dc>/svc/<service>, /agent/client/dc/<dc>/id/<node> or no path");
   }
 }

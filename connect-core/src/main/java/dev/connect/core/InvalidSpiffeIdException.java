@@ -39,18 +39,31 @@ public final class InvalidSpiffeIdException extends IllegalArgumentException {
   }
 
   private static String shown(String input) {
+    return escape(input, MAX_SHOWN);
+  }
+
+  /**
+   * Returns {@code text} fit for a message: control and format characters (such as bidi
+   * overrides), line separators, quotes and backslashes written as Java unicode escapes, and cut
+   * after {@code max} characters (never inside a surrogate pair).
+   */
+  static String escape(String text, int max) {
     StringBuilder out = new StringBuilder();
-    int limit = Math.min(input.length(), MAX_SHOWN);
+    int limit = Math.min(text.length(), max);
+    if (limit < text.length() && limit > 0 && Character.isHighSurrogate(text.charAt(limit - 1))) {
+      limit--;
+    }
     for (int i = 0; i < limit; i++) {
-      char c = input.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+          || c == '\u2028' || c == '\u2029' || c == '"' || c == '\\') {
         out.append(String.format("\\u%04x", (int) c));
       } else {
         out.append(c);
       }
     }
-    if (input.length() > MAX_SHOWN) {
-      out.append("...(").append(input.length()).append(" chars)");
+    if (limit < text.length()) {
+      out.append("...(").append(text.length()).append(" chars)");
     }
     return out.toString();
   }

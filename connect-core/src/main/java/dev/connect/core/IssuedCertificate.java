@@ -26,7 +26,7 @@ public record IssuedCertificate(X509Certificate certificate, List<X509Certificat
   /** Checks that every value is present and copies the list. */
   public IssuedCertificate {
     requireNonNull(certificate, "certificate");
-    intermediates = List.copyOf(intermediates);
+    intermediates = List.copyOf(requireNonNull(intermediates, "intermediates"));
     requireNonNull(service, "service");
   }
 

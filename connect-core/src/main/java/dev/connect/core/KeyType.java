@@ -1,5 +1,7 @@
 package dev.connect.core;
 
+import static java.util.Objects.requireNonNull;
+
 /**
  * The family of a CA's private key, as Consul names it in {@code PrivateKeyType}.
  */
@@ -28,6 +30,7 @@ public enum KeyType {
    * @throws IllegalArgumentException with Consul's message if the name is neither
    */
   public static KeyType fromWireName(String wireName) {
+    requireNonNull(wireName, "wireName");
     for (KeyType type : values()) {
       if (type.wireName.equals(wireName)) {
         return type;

@@ -58,7 +58,7 @@ public record ServiceId(String trustDomain, String partition, String namespace,
       return service;
     }
     throw new InvalidSpiffeIdException(uri, "not a service identity"
-        + " (expected /ns/<ns>/dc/<dc>/svc/<service>)");
+        + " (expected [/ap/<partition>]/ns/<ns>/dc/<dc>/svc/<service>)");
   }
 
   @Override

@@ -29,6 +29,11 @@ import java.util.List;
  *   <li>at most 2048 bytes in all.
  * </ul>
  *
+ * <p>When an input breaks several rules, the first one found is reported, in this order: the
+ * length, the scheme and {@code //}, a query or fragment (the first {@code ?} or {@code #}), user
+ * info, a port, then the trust domain and the path from left to right. A long string of
+ * non-ASCII characters is therefore reported as too long rather than as a bad character.
+ *
  * <p>Consul Connect gives these IDs a structure of its own ({@code /ns/<ns>/dc/<dc>/svc/<name>}
  * and friends); {@link ConnectId#from(SpiffeId)} reads it. Instances are immutable; two IDs are
  * equal when their text is equal, and {@code parse(id.toString()).equals(id)} always holds.
@@ -40,6 +45,8 @@ public final class SpiffeId {
   public static final int MAX_TRUST_DOMAIN_LENGTH = 255;
 
   private static final String PREFIX = "spiffe://";
+  private static final String QUERY = "a query is not allowed";
+  private static final String FRAGMENT = "a fragment is not allowed";
 
   private final String trustDomain;
   private final String path;
@@ -62,26 +69,22 @@ public final class SpiffeId {
     if (id.isEmpty()) {
       throw new InvalidSpiffeIdException(id, "must not be empty");
     }
-    if (utf8Length(id) > MAX_LENGTH) {
-      throw new InvalidSpiffeIdException(id, "longer than " + MAX_LENGTH + " bytes");
+    checkLength(id);
+    checkScheme(id);
+    String rest = id.substring(PREFIX.length());
+    // As in RFC 3986, the first '?' or '#' starts the query or the fragment, wherever it is.
+    for (int i = 0; i < rest.length(); i++) {
+      char c = rest.charAt(i);
+      if (c == '?') {
+        throw new InvalidSpiffeIdException(id, QUERY);
+      }
+      if (c == '#') {
+        throw new InvalidSpiffeIdException(id, FRAGMENT);
+      }
     }
-    int colon = id.indexOf(':');
-    if (colon < 0) {
-      throw new InvalidSpiffeIdException(id, "scheme is missing; must start with \"spiffe://\"");
-    }
-    String scheme = id.substring(0, colon);
-    if (!scheme.equals("spiffe")) {
-      throw new InvalidSpiffeIdException(id, scheme.equalsIgnoreCase("spiffe")
-          ? "scheme must be lower-case \"spiffe\""
-          : "scheme must be \"spiffe\", not \"" + scheme + "\"");
-    }
-    if (!id.startsWith(PREFIX)) {
-      throw new InvalidSpiffeIdException(id, "scheme must be followed by \"//\" and a trust domain");
-    }
-    int pathStart = id.indexOf('/', PREFIX.length());
-    String authority = pathStart < 0 ? id.substring(PREFIX.length())
-        : id.substring(PREFIX.length(), pathStart);
-    String path = pathStart < 0 ? "" : id.substring(pathStart);
+    int pathStart = rest.indexOf('/');
+    String authority = pathStart < 0 ? rest : rest.substring(0, pathStart);
+    String path = pathStart < 0 ? "" : rest.substring(pathStart);
     checkTrustDomain(id, authority);
     checkPath(id, path);
     return new SpiffeId(authority, path);
@@ -104,13 +107,8 @@ public final class SpiffeId {
       path.append('/').append(requireNonNull(segment, "segment"));
     }
     String whole = PREFIX + trustDomain + path;
-    if (utf8Length(whole) > MAX_LENGTH) {
-      throw new InvalidSpiffeIdException(whole, "longer than " + MAX_LENGTH + " bytes");
-    }
+    checkLength(whole);
     checkTrustDomain(whole, trustDomain);
-    if (trustDomain.indexOf('/') >= 0) {
-      throw new InvalidSpiffeIdException(whole, "trust domain must not contain '/'");
-    }
     for (String segment : segments) {
       checkSegment(whole, segment);
     }
@@ -165,7 +163,14 @@ public final class SpiffeId {
     return path.isEmpty() ? List.of() : List.of(path.substring(1).split("/", -1));
   }
 
-  /** Returns this ID as a {@link URI}. */
+  /**
+   * Returns this ID as a {@link URI}.
+   *
+   * <p>A trust domain with {@code _}, or one that is not a valid host name, makes a URI whose
+   * {@link URI#getHost()} is null; use {@link URI#getAuthority()} or {@link #trustDomain()}.
+   *
+   * @return the URI, whose text equals {@link #toString()}
+   */
   public URI toUri() {
     return URI.create(toString());
   }
@@ -187,7 +192,59 @@ public final class SpiffeId {
     return 31 * trustDomain.hashCode() + path.hashCode();
   }
 
+  private static void checkLength(String id) {
+    int bytes = utf8Length(id);
+    if (bytes > MAX_LENGTH) {
+      throw new InvalidSpiffeIdException(id,
+          "longer than " + MAX_LENGTH + " bytes: " + bytes + " bytes in UTF-8");
+    }
+  }
+
+  private static void checkScheme(String id) {
+    int colon = id.indexOf(':');
+    if (colon < 0 || !isScheme(id.substring(0, colon))) {
+      throw new InvalidSpiffeIdException(id, "scheme is missing; must start with \"spiffe://\"");
+    }
+    String scheme = id.substring(0, colon);
+    if (!scheme.equals("spiffe")) {
+      throw new InvalidSpiffeIdException(id, scheme.equalsIgnoreCase("spiffe")
+          ? "scheme must be lower-case \"spiffe\""
+          : "scheme must be \"spiffe\", not \"" + InvalidSpiffeIdException.escape(scheme, 32)
+              + "\"");
+    }
+    if (!id.startsWith(PREFIX)) {
+      throw new InvalidSpiffeIdException(id,
+          "scheme must be followed by \"//\" and a trust domain");
+    }
+  }
+
+  /** Tells whether {@code s} has the syntax of a URI scheme (RFC 3986 section 3.1). */
+  private static boolean isScheme(String s) {
+    if (s.isEmpty() || !isAsciiLetter(s.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!isAsciiLetter(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
   private static void checkTrustDomain(String id, String td) {
+    // User info and port are recognised anywhere in the authority, so that
+    // "user:pass@host" reports user info rather than a port.
+    if (td.indexOf('@') >= 0) {
+      throw new InvalidSpiffeIdException(id, "user info is not allowed");
+    }
+    if (td.indexOf(':') >= 0) {
+      throw new InvalidSpiffeIdException(id, "a port is not allowed");
+    }
     if (td.isEmpty()) {
       throw new InvalidSpiffeIdException(id, "trust domain is missing");
     }
@@ -203,23 +260,15 @@ public final class SpiffeId {
       if (c >= 'A' && c <= 'Z') {
         throw new InvalidSpiffeIdException(id, "trust domain must be lower-case");
       }
-      if (c == '@') {
-        throw new InvalidSpiffeIdException(id, "user info is not allowed");
+      String special = specialCharRule(c);
+      if (special != null) {
+        throw new InvalidSpiffeIdException(id, special);
       }
-      if (c == ':') {
-        throw new InvalidSpiffeIdException(id, "a port is not allowed");
-      }
-      if (c == '?') {
-        throw new InvalidSpiffeIdException(id, "a query is not allowed");
-      }
-      if (c == '#') {
-        throw new InvalidSpiffeIdException(id, "a fragment is not allowed");
-      }
-      if (c == '%') {
-        throw new InvalidSpiffeIdException(id, "percent-encoding is not allowed");
+      if (c == '/') {
+        throw new InvalidSpiffeIdException(id, "trust domain must not contain '/'");
       }
       throw new InvalidSpiffeIdException(id, "trust domain has a character outside"
-          + " [a-z0-9.-_] at index " + i + ": " + describe(c));
+          + " [a-z0-9.-_] at index " + i + ": " + describe(td.codePointAt(i)));
     }
   }
 
@@ -254,17 +303,30 @@ public final class SpiffeId {
       if (isPathChar(c)) {
         continue;
       }
-      if (c == '?') {
-        throw new InvalidSpiffeIdException(id, "a query is not allowed");
+      String special = specialCharRule(c);
+      if (special != null) {
+        throw new InvalidSpiffeIdException(id, special);
       }
-      if (c == '#') {
-        throw new InvalidSpiffeIdException(id, "a fragment is not allowed");
+      if (c == '/') {
+        throw new InvalidSpiffeIdException(id, "path segment must not contain '/'");
       }
-      if (c == '%') {
-        throw new InvalidSpiffeIdException(id, "percent-encoding is not allowed");
-      }
-      throw new InvalidSpiffeIdException(id, "path segment \"" + segment
-          + "\" has a character outside [a-zA-Z0-9.-_]: " + describe(c));
+      throw new InvalidSpiffeIdException(id, "path segment \""
+          + InvalidSpiffeIdException.escape(segment, 64)
+          + "\" has a character outside [a-zA-Z0-9.-_]: " + describe(segment.codePointAt(i)));
+    }
+  }
+
+  /** Returns the rule for '?', '#' and '%', which start a URI part or an escape; else null. */
+  private static String specialCharRule(char c) {
+    switch (c) {
+      case '?':
+        return QUERY;
+      case '#':
+        return FRAGMENT;
+      case '%':
+        return "percent-encoding is not allowed";
+      default:
+        return null;
     }
   }
 
@@ -276,8 +338,9 @@ public final class SpiffeId {
     return isTrustDomainChar(c) || (c >= 'A' && c <= 'Z');
   }
 
-  private static String describe(char c) {
-    return c >= 0x21 && c < 0x7f ? "'" + c + "'" : String.format("U+%04X", (int) c);
+  private static String describe(int codePoint) {
+    return codePoint >= 0x21 && codePoint < 0x7f
+        ? "'" + (char) codePoint + "'" : String.format("U+%04X", codePoint);
   }
 
   private static int utf8Length(String s) {

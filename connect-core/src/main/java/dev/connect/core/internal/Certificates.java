@@ -108,10 +108,11 @@ public final class Certificates {
 
   /**
    * Returns the serial number as Consul encodes it: colon-hex of the big-endian magnitude bytes,
-   * no sign byte ({@code 8} is {@code "08"}).
+   * no sign byte ({@code 8} is {@code "08"}; a negative serial, which a non-conforming certificate
+   * may carry, is written by its absolute value as Go's {@code big.Int.Bytes} does).
    */
   public static String serialHex(java.math.BigInteger serial) {
-    byte[] bytes = serial.toByteArray();
+    byte[] bytes = serial.abs().toByteArray();
     int start = bytes.length > 1 && bytes[0] == 0 ? 1 : 0;
     byte[] magnitude = java.util.Arrays.copyOfRange(bytes, start, bytes.length);
     return colonHex(magnitude);
