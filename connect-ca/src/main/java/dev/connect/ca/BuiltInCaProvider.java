@@ -1,0 +1,304 @@
+package dev.connect.ca;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.connect.ca.internal.Issuer;
+import dev.connect.ca.internal.Jca;
+import dev.connect.ca.internal.KeyDescription;
+import dev.connect.ca.internal.PrivateKeys;
+import dev.connect.core.SigningId;
+import dev.connect.core.internal.Certificates;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.RSAKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The built-in certificate authority: Consul's {@code consul} provider, in process. It holds one
+ * CA key and its self-signed root, signs service leaves with it, and cross-signs the next root
+ * when the CA rotates.
+ *
+ * <p>{@link #generate} makes a new key ({@link CaConfiguration#keySpec()}) and root; {@link #load}
+ * takes an existing key and root, made by an earlier {@code generate} (see {@link
+ * #exportPrivateKeyPkcs8Pem()}) or supplied by an operator, as Consul's {@code PrivateKey} and
+ * {@code RootCert} settings.
+ *
+ * <p>The certificates match what Consul 1.10 writes, field by field:
+ *
+ * <ul>
+ *   <li><b>root</b>: subject and issuer {@code CN=pri-<uid>.consul.ca.<first 8 of the cluster
+ *       ID>.consul}; URI SAN {@code spiffe://<trust domain>}; basic constraints critical CA:TRUE
+ *       without a path length; key usage critical digitalSignature, keyCertSign, cRLSign; subject
+ *       and authority key identifiers both the SHA-256 of its SubjectPublicKeyInfo; valid from
+ *       now (not back-dated) for the root TTL;
+ *   <li><b>leaf</b>: subject {@code CN=<service>.svc.<namespace>.<first 8>.consul}; the service's
+ *       SPIFFE ID as the only SAN; key usage critical digitalSignature, keyEncipherment,
+ *       dataEncipherment, keyAgreement; extended key usage clientAuth and serverAuth; basic
+ *       constraints critical CA:FALSE; subject key identifier the SHA-256 of the CSR's key;
+ *       authority key identifier the root's subject key identifier; valid from one minute ago for
+ *       the leaf TTL;
+ *   <li><b>cross-signed root</b>: the new root's subject, public key, subject key identifier and
+ *       SAN, issued and signed by this root; CA key usages; valid from one minute ago for 7 days.
+ * </ul>
+ *
+ * <p>Signatures are ECDSA with SHA-256 for an EC CA key of any curve, SHA-256 with RSA for an RSA
+ * key. One deliberate difference from Consul: serial numbers are random, 159 bits from a {@link
+ * java.security.SecureRandom}, not a cluster-wide counter; among {@code n} certificates the chance
+ * that two share a serial is below {@code n^2 / 2^160}.
+ *
+ * <p>Sharp edges: every date comes from the {@link Clock} given at creation, rounded down to
+ * the second as X.509 writes it; a root past its end refuses to sign ({@link
+ * IllegalStateException}), but a leaf's end is not cut to the root's, as in Consul. Instances are
+ * immutable and thread-safe. {@link #toString()} shows metadata, never the key.
+ */
+public final class BuiltInCaProvider implements CaProvider {
+  private static final String NAME = "consul";
+
+  private final SigningId trustDomain;
+  private final CaConfiguration config;
+  private final Clock clock;
+  private final CaKeySpec keySpec;
+  private final PrivateKey privateKey;
+  private final X509Certificate root;
+  private final Instant rootNotAfter;
+  private final Issuer issuer;
+
+  private BuiltInCaProvider(SigningId trustDomain, CaConfiguration config, Clock clock,
+      CaKeySpec keySpec, PrivateKey privateKey, X509Certificate root) {
+    this.trustDomain = trustDomain;
+    this.config = config;
+    this.clock = clock;
+    this.keySpec = keySpec;
+    this.privateKey = privateKey;
+    this.root = root;
+    this.rootNotAfter = root.getNotAfter().toInstant();
+    this.issuer = new Issuer(privateKey, root);
+  }
+
+  /**
+   * Creates a CA with a new key of {@link CaConfiguration#keySpec()} and a new self-signed root,
+   * valid from the clock's now for {@link CaConfiguration#rootCertTtl()}.
+   *
+   * @param trustDomain the CA's trust domain, in the root's URI SAN
+   * @param config the TTLs and key spec
+   * @param clock the source of every date the CA writes
+   * @return the CA
+   */
+  public static BuiltInCaProvider generate(SigningId trustDomain, CaConfiguration config,
+      Clock clock) {
+    requireNonNull(trustDomain, "trustDomain");
+    requireNonNull(config, "config");
+    requireNonNull(clock, "clock");
+    CaKeySpec spec = config.keySpec();
+    KeyPair keys = switch (spec) {
+      case EC_P256 -> Jca.generateEcKeyPair("secp256r1");
+      case EC_P384 -> Jca.generateEcKeyPair("secp384r1");
+      case RSA_2048, RSA_4096 -> Jca.generateRsaKeyPair(spec.bits());
+    };
+    X509Certificate root =
+        Issuer.selfSignedRoot(keys, trustDomain, clock.instant(), config.rootCertTtl());
+    return new BuiltInCaProvider(trustDomain, config, clock, spec, keys.getPrivate(), root);
+  }
+
+  /**
+   * Creates a CA from an existing key and root certificate, in PEM.
+   *
+   * <p>The key may be PKCS#1 ({@code RSA PRIVATE KEY}), SEC1 ({@code EC PRIVATE KEY}) or PKCS#8
+   * ({@code PRIVATE KEY}), unencrypted. The root must be a CA certificate whose public key is the
+   * key's and one of the {@link CaKeySpec}s; if it carries URI SANs, one must be {@code
+   * spiffe://<trustDomain>}. {@link #keySpec()} is read from the key, and the configuration's
+   * key spec is ignored; its TTLs apply.
+   *
+   * @param privateKeyPem the CA's private key
+   * @param rootCertPem the root certificate, one PEM block
+   * @param trustDomain the CA's trust domain
+   * @param config the TTLs
+   * @param clock the source of every date the CA writes
+   * @return the CA
+   * @throws IllegalArgumentException if the PEM holds no key or certificate ("no PEM-encoded data
+   *     found"), the certificate is not a CA, is for another trust domain or has an unsupported
+   *     key, or the key does not match it; the message names the certificate's SHA-1 fingerprint,
+   *     never the key
+   */
+  public static BuiltInCaProvider load(String privateKeyPem, String rootCertPem,
+      SigningId trustDomain, CaConfiguration config, Clock clock) {
+    requireNonNull(privateKeyPem, "privateKeyPem");
+    requireNonNull(rootCertPem, "rootCertPem");
+    requireNonNull(trustDomain, "trustDomain");
+    requireNonNull(config, "config");
+    requireNonNull(clock, "clock");
+    X509Certificate root = parseRoot(rootCertPem);
+    String fingerprint = "root certificate " + Certificates.sha1Fingerprint(root);
+    if (root.getBasicConstraints() < 0) {
+      throw new IllegalArgumentException(fingerprint + " is not a CA: basic constraints"
+          + " CA:TRUE is missing (subject " + root.getSubjectX500Principal() + ")");
+    }
+    boolean[] keyUsage = root.getKeyUsage();
+    if (keyUsage != null && (keyUsage.length < 6 || !keyUsage[5])) {
+      throw new IllegalArgumentException(
+          fingerprint + " is not a CA: its key usage lacks keyCertSign");
+    }
+    List<String> uris = uriSans(root);
+    if (!uris.isEmpty() && !uris.contains(trustDomain.toString())) {
+      throw new IllegalArgumentException(fingerprint + " is for " + String.join(", ", uris)
+          + ", not this CA's trust domain " + trustDomain);
+    }
+    KeyDescription kind = KeyDescription.of(root.getPublicKey());
+    CaKeySpec spec = kind.caKeySpec().orElseThrow(() -> new IllegalArgumentException(
+        fingerprint + " has an unsupported " + kind + " key; supported: EC P-256, EC P-384,"
+            + " RSA 2048 and 4096 bits"));
+    PrivateKey key = PrivateKeys.parsePem(privateKeyPem);
+    if (!PrivateKeys.matches(key, root.getPublicKey())) {
+      String family = key instanceof ECKey ? "EC" : key instanceof RSAKey ? "RSA"
+          : key.getAlgorithm();
+      throw new IllegalArgumentException("private key (" + family
+          + ") does not match the public key of " + fingerprint);
+    }
+    return new BuiltInCaProvider(trustDomain, config, clock, spec, key, root);
+  }
+
+  /** Returns {@code consul}, the name Consul gives its built-in provider. */
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public X509Certificate rootCertificate() {
+    return root;
+  }
+
+  /** Returns the root as one PEM block ending in a newline, for {@link #load}. */
+  public String rootCertificatePem() {
+    return Certificates.toPem(root);
+  }
+
+  /** Returns an empty list: the built-in CA signs leaves with its root. */
+  @Override
+  public List<X509Certificate> intermediates() {
+    return List.of();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The leaf is valid from one minute before the clock's now for {@link
+   * CaConfiguration#leafCertTtl()}.
+   */
+  @Override
+  public X509Certificate sign(CertificateRequest request) {
+    requireNonNull(request, "request");
+    if (!trustDomain.canSign(request.serviceId())) {
+      throw new IllegalArgumentException("request for " + request.serviceId()
+          + " was validated for another trust domain; this CA signs for " + trustDomain);
+    }
+    Instant now = clock.instant();
+    checkRootValid(now);
+    return issuer.leaf(request.subjectPublicKeyInfo(), request.serviceId(), now,
+        config.leafCertTtl());
+  }
+
+  /** Returns true: the built-in CA can cross-sign. */
+  @Override
+  public boolean supportsCrossSigning() {
+    return true;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The result is valid from one minute before the clock's now for 7 days, and keeps the new
+   * root's path length limit if it has one.
+   */
+  @Override
+  public X509Certificate crossSign(X509Certificate newRoot) {
+    requireNonNull(newRoot, "newRoot");
+    if (newRoot.getBasicConstraints() < 0) {
+      throw new IllegalArgumentException("certificate to cross-sign is not a CA: "
+          + Certificates.sha1Fingerprint(newRoot) + " (subject "
+          + newRoot.getSubjectX500Principal() + ")");
+    }
+    Instant now = clock.instant();
+    checkRootValid(now);
+    return issuer.crossSign(newRoot, now);
+  }
+
+  /** Returns the type and size of the CA key. */
+  public CaKeySpec keySpec() {
+    return keySpec;
+  }
+
+  /** Returns the trust domain this CA signs for. */
+  public SigningId trustDomain() {
+    return trustDomain;
+  }
+
+  /** Returns the configuration the CA was made with. */
+  public CaConfiguration configuration() {
+    return config;
+  }
+
+  /**
+   * Returns the CA's private key as an unencrypted PKCS#8 PEM block ({@code PRIVATE KEY}), to
+   * persist it for {@link #load}. Whoever holds it can issue any identity in the trust domain:
+   * write it only to a file readable by its owner alone.
+   *
+   * @return the private key in PEM, ending in a newline
+   */
+  public String exportPrivateKeyPkcs8Pem() {
+    return PrivateKeys.toPkcs8Pem(privateKey);
+  }
+
+  /** Returns the provider name, trust domain, key spec and root; never the key. */
+  @Override
+  public String toString() {
+    return "BuiltInCaProvider[name=" + NAME + ", trustDomain=" + trustDomain.trustDomain()
+        + ", keySpec=" + keySpec + ", root=" + root.getSubjectX500Principal().getName()
+        + ", rootId=" + Certificates.sha1Fingerprint(root) + ", rootNotAfter=" + rootNotAfter
+        + "]";
+  }
+
+  private void checkRootValid(Instant now) {
+    if (now.isAfter(rootNotAfter)) {
+      throw new IllegalStateException("root expired: " + Certificates.sha1Fingerprint(root)
+          + " ended at " + rootNotAfter + ", now is " + now);
+    }
+  }
+
+  private static X509Certificate parseRoot(String pem) {
+    if (!pem.contains("-----BEGIN")) {
+      throw new IllegalArgumentException("root certificate: no PEM-encoded data found");
+    }
+    try {
+      return Certificates.parseOnePem(pem);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("root certificate: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<String> uriSans(X509Certificate certificate) {
+    Collection<List<?>> names;
+    try {
+      names = certificate.getSubjectAlternativeNames();
+    } catch (CertificateParsingException e) {
+      throw new IllegalArgumentException("root certificate "
+          + Certificates.sha1Fingerprint(certificate) + ": SANs cannot be parsed", e);
+    }
+    List<String> uris = new ArrayList<>();
+    if (names != null) {
+      for (List<?> name : names) {
+        if (Integer.valueOf(6).equals(name.get(0))) {
+          uris.add(String.valueOf(name.get(1)));
+        }
+      }
+    }
+    return uris;
+  }
+}
