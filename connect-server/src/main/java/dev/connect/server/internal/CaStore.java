@@ -1,0 +1,555 @@
+package dev.connect.server.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connect.ca.BuiltInCaProvider;
+import dev.connect.ca.CaConfiguration;
+import dev.connect.ca.CaKeySpec;
+import dev.connect.core.CaRoot;
+import dev.connect.core.CaRoots;
+import dev.connect.core.ConnectException;
+import dev.connect.core.KeyType;
+import dev.connect.core.SigningId;
+import dev.connect.core.internal.Certificates;
+import dev.connect.server.DataDirectoryException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable CA state of the embedded server: roots, the active root's key, the configuration
+ * and the index floor, in a data directory, with an immutable in-memory {@link Snapshot} that
+ * readers take without locking.
+ *
+ * <p>Layout: {@code state.json} (checksummed, see {@link ChecksummedFile}), {@code keys/} (owner
+ * only) with one {@code root-<sha1>.key.pem} per root whose key is kept, {@code LOCK} (held while
+ * open), and {@code INITIALIZING} while the very first CA is being created.
+ *
+ * <p>Crash safety: a new key is written before the state that names it, and a key is deleted only
+ * after the state that stops naming it; keys that no state names are removed on open. A crash
+ * during the first creation leaves {@code INITIALIZING}, so the next open starts the creation
+ * again; keys with no state and no marker mean the state was lost, and opening fails rather than
+ * replace the CA.
+ *
+ * <p>Indexes: every index this store hands out is below the persisted {@code indexFloor}, which is
+ * raised in blocks of {@link #INDEX_RESERVATION}, so indexes never repeat across restarts while a
+ * leaf signature costs no disk write in all but one of {@value #INDEX_RESERVATION} cases.
+ */
+public final class CaStore implements AutoCloseable {
+  /** Table of the CA roots. */
+  public static final String ROOTS = "roots";
+  /** Table stamped by each signed leaf. */
+  public static final String LEAF = "leaf";
+  /** Table of the CA configuration. */
+  public static final String CONFIG = "config";
+  /** How many indexes one write of the floor reserves. */
+  static final long INDEX_RESERVATION = 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(CaStore.class);
+  private static final String STATE_FILE = "state.json";
+  private static final String KEYS_DIR = "keys";
+  private static final String LOCK_FILE = "LOCK";
+  private static final String INIT_MARKER = "INITIALIZING";
+  private static final String ROOT_NAME = "Consul CA Root Cert";
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /**
+   * What readers see: one consistent view of roots, configuration and signing provider.
+   *
+   * @param trustDomain the trust domain
+   * @param roots the roots
+   * @param rootsIndex the index of the last change to the roots
+   * @param config the configuration in force
+   * @param provider the provider of the active root
+   * @param persisted what is on disk
+   */
+  public record Snapshot(SigningId trustDomain, CaRoots roots, long rootsIndex,
+      CaConfiguration config, BuiltInCaProvider provider, PersistedState persisted) {}
+
+  private final Path directory;
+  private final Path keys;
+  private final Clock clock;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final Object writeLock = new Object();
+  private volatile Snapshot snapshot;
+  private IndexedState index;
+  private boolean closed;
+
+  private CaStore(Path directory, Clock clock, FileChannel lockChannel, FileLock lock) {
+    this.directory = directory;
+    this.keys = directory.resolve(KEYS_DIR);
+    this.clock = clock;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /**
+   * Opens {@code directory}, creating a CA with {@code initialConfig} if it holds none.
+   *
+   * @throws DataDirectoryException if the directory is corrupt or held by another server
+   * @throws IOException if it cannot be read or written
+   */
+  public static CaStore open(Path directory, CaConfiguration initialConfig, Clock clock)
+      throws IOException {
+    requireNonNull(directory, "directory");
+    requireNonNull(initialConfig, "initialConfig");
+    requireNonNull(clock, "clock");
+    AtomicFiles.createDirectories(directory, FileMode.OWNER_ONLY);
+    FileChannel channel = FileChannel.open(directory.resolve(LOCK_FILE),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new DataDirectoryException(directory, "in use by another Connect server");
+    }
+    CaStore store = new CaStore(directory, clock, channel, lock);
+    try {
+      store.load(initialConfig);
+      return store;
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private void load(CaConfiguration initialConfig) throws IOException {
+    removeStaleTemporaryFiles(directory);
+    removeStaleTemporaryFiles(keys);
+    Path stateFile = directory.resolve(STATE_FILE);
+    Path marker = directory.resolve(INIT_MARKER);
+    Optional<PersistedState> stored;
+    try {
+      stored = ChecksummedFile.readIfExists(stateFile, PersistedState.class, MAPPER);
+    } catch (CorruptStateException e) {
+      throw new DataDirectoryException(stateFile, "corrupt state file (" + e.problem()
+          + "); refusing to start a new CA over it. Restore it from a backup, or move the data"
+          + " directory aside to start a new trust domain", e);
+    }
+    if (stored.isEmpty()) {
+      if (!Files.exists(marker) && hasKeys()) {
+        throw new DataDirectoryException(directory, "holds CA keys in " + KEYS_DIR
+            + "/ but no " + STATE_FILE + "; refusing to start a new CA over them. Restore "
+            + STATE_FILE + ", or move the data directory aside to start a new trust domain");
+      }
+      bootstrap(initialConfig, marker);
+      return;
+    }
+    PersistedState state = stored.get();
+    Files.deleteIfExists(marker);
+    PersistedState resumed = withFloor(state, state.indexFloor() + INDEX_RESERVATION);
+    Snapshot loaded = toSnapshot(resumed, state.indexFloor(), loadActiveProvider(resumed));
+    ChecksummedFile.write(stateFile, resumed, MAPPER, FileMode.OWNER_ONLY);
+    snapshot = loaded;
+    removeUnreferencedKeys(resumed);
+  }
+
+  private void bootstrap(CaConfiguration config, Path marker) throws IOException {
+    AtomicFiles.write(marker, new byte[0], FileMode.OWNER_ONLY);
+    AtomicFiles.createDirectories(keys, FileMode.OWNER_ONLY);
+    removeUnreferencedKeys(null);
+    String clusterId = UUID.randomUUID().toString();
+    SigningId trustDomain = SigningId.of(clusterId + ".consul");
+    BuiltInCaProvider provider = BuiltInCaProvider.generate(trustDomain, config, clock);
+    String keyFile = writeKey(provider);
+    long index = 1;
+    PersistedState.Root root = new PersistedState.Root(
+        Certificates.toPem(provider.rootCertificate()), List.of(), keyFile, true, "",
+        index, index);
+    PersistedState state = new PersistedState(clusterId, index + INDEX_RESERVATION,
+        toPersisted(config), index, List.of(root));
+    ChecksummedFile.write(directory.resolve(STATE_FILE), state, MAPPER, FileMode.OWNER_ONLY);
+    Files.delete(marker);
+    AtomicFiles.fsyncDirectory(directory);
+    snapshot = toSnapshot(state, index, provider);
+    log.info("created a new CA in {}: trust domain {}, root {}", directory,
+        trustDomain.trustDomain(), snapshot.roots().activeRootId());
+  }
+
+  /** Connects the blocking-query index, which must start at {@link #restoredIndex()}. */
+  public void attach(IndexedState index) {
+    this.index = requireNonNull(index, "index");
+  }
+
+  /** Returns the index the previous run left off at; the blocking-query index resumes here. */
+  public long restoredIndex() {
+    return snapshot.rootsIndex();
+  }
+
+  /** Returns the current view; never blocks. */
+  public Snapshot snapshot() {
+    return snapshot;
+  }
+
+  /** Returns the trust domain. */
+  public SigningId trustDomain() {
+    return snapshot.trustDomain();
+  }
+
+  /** Returns the data directory. */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * Records that a leaf was signed and returns its index, first raising the persisted floor when
+   * the reservation is used up.
+   *
+   * @throws ConnectException if the floor cannot be persisted
+   */
+  public long recordLeaf() {
+    synchronized (writeLock) {
+      ensureReserved(index.currentIndex() + 1);
+      return index.bump(LEAF);
+    }
+  }
+
+  /**
+   * Rotates to a new root, generated when no key is given, cross-signed by the current one.
+   *
+   * @throws ConnectException if the new state cannot be written
+   */
+  public CaRoots rotate(Optional<String> keyPem, Optional<String> certPem) {
+    synchronized (writeLock) {
+      Snapshot s = snapshot;
+      BuiltInCaProvider next = keyPem.isPresent()
+          ? BuiltInCaProvider.load(keyPem.get(), certPem.orElseThrow(), s.trustDomain(),
+              s.config(), clock)
+          : BuiltInCaProvider.generate(s.trustDomain(), s.config(), clock);
+      return rotateTo(s, next, s.config());
+    }
+  }
+
+  /**
+   * Applies a new configuration, rotating to a new root when the key type or size changes.
+   *
+   * @throws ConnectException if the new state cannot be written
+   */
+  public CaRoots updateConfiguration(CaConfiguration config) {
+    synchronized (writeLock) {
+      Snapshot s = snapshot;
+      if (config.equals(s.config())) {
+        return s.roots();
+      }
+      if (config.keySpec() != s.config().keySpec()) {
+        return rotateTo(s, BuiltInCaProvider.generate(s.trustDomain(), config, clock), config);
+      }
+      long next = index.currentIndex() + 1;
+      PersistedState state = new PersistedState(s.persisted().clusterId(),
+          Math.max(s.persisted().indexFloor(), next + 1), toPersisted(config), next,
+          s.persisted().roots());
+      BuiltInCaProvider provider = BuiltInCaProvider.load(s.provider().exportPrivateKeyPkcs8Pem(),
+          Certificates.toPem(s.provider().rootCertificate()), s.trustDomain(), config, clock);
+      persist(state);
+      snapshot = toSnapshot(state, s.rootsIndex(), provider);
+      index.bump(CONFIG);
+      return snapshot.roots();
+    }
+  }
+
+  private CaRoots rotateTo(Snapshot s, BuiltInCaProvider next, CaConfiguration config) {
+    X509Certificate cross = s.provider().crossSign(next.rootCertificate());
+    long at = index.currentIndex() + 1;
+    Instant now = clock.instant();
+    String keyFile = writeKeyUnchecked(next);
+    List<PersistedState.Root> roots = new ArrayList<>();
+    String retiredKey = "";
+    for (PersistedState.Root r : s.persisted().roots()) {
+      if (r.active()) {
+        retiredKey = r.keyFile();
+        roots.add(new PersistedState.Root(r.certificatePem(), r.intermediatePems(), "", false,
+            now.toString(), r.createIndex(), at));
+      } else {
+        roots.add(r);
+      }
+    }
+    roots.add(new PersistedState.Root(Certificates.toPem(next.rootCertificate()),
+        List.of(Certificates.toPem(cross)), keyFile, true, "", at, at));
+    PersistedState state = new PersistedState(s.persisted().clusterId(),
+        Math.max(s.persisted().indexFloor(), at + 1), toPersisted(config),
+        config.equals(s.config()) ? s.persisted().configModifyIndex() : at,
+        pruned(roots, config, now));
+    persist(state);
+    snapshot = toSnapshot(state, at, next);
+    long bumped = config.equals(s.config()) ? index.bump(ROOTS) : index.bump(ROOTS, CONFIG);
+    assert bumped == at : "index moved outside the write lock: " + bumped + " != " + at;
+    deleteKeyQuietly(retiredKey);
+    log.info("rotated the CA in {} to root {}", directory, snapshot.roots().activeRootId());
+    return snapshot.roots();
+  }
+
+  /**
+   * Removes rotated-out roots older than twice the leaf lifetime.
+   *
+   * @return how many roots were removed
+   * @throws ConnectException if the new state cannot be written
+   */
+  public int prune() {
+    synchronized (writeLock) {
+      if (closed) {
+        return 0;
+      }
+      Snapshot s = snapshot;
+      List<PersistedState.Root> kept = pruned(s.persisted().roots(), s.config(), clock.instant());
+      int removed = s.persisted().roots().size() - kept.size();
+      if (removed == 0) {
+        return 0;
+      }
+      long at = index.currentIndex() + 1;
+      PersistedState state = new PersistedState(s.persisted().clusterId(),
+          Math.max(s.persisted().indexFloor(), at + 1), s.persisted().config(),
+          s.persisted().configModifyIndex(), kept);
+      persist(state);
+      snapshot = toSnapshot(state, at, s.provider());
+      index.bump(ROOTS);
+      return removed;
+    }
+  }
+
+  private static List<PersistedState.Root> pruned(List<PersistedState.Root> roots,
+      CaConfiguration config, Instant now) {
+    Duration keep = config.leafCertTtl().multipliedBy(2);
+    List<PersistedState.Root> kept = new ArrayList<>();
+    for (PersistedState.Root r : roots) {
+      if (r.active() || r.rotatedOutAt().isEmpty()
+          || !Instant.parse(r.rotatedOutAt()).plus(keep).isBefore(now)) {
+        kept.add(r);
+      }
+    }
+    return kept;
+  }
+
+  private void ensureReserved(long next) {
+    Snapshot s = snapshot;
+    if (next < s.persisted().indexFloor()) {
+      return;
+    }
+    PersistedState state = withFloor(s.persisted(), next + INDEX_RESERVATION);
+    persist(state);
+    snapshot = new Snapshot(s.trustDomain(), s.roots(), s.rootsIndex(), s.config(),
+        s.provider(), state);
+  }
+
+  private static PersistedState withFloor(PersistedState s, long floor) {
+    return new PersistedState(s.clusterId(), floor, s.config(), s.configModifyIndex(),
+        s.roots());
+  }
+
+  private void persist(PersistedState state) {
+    try {
+      ChecksummedFile.write(directory.resolve(STATE_FILE), state, MAPPER, FileMode.OWNER_ONLY);
+    } catch (IOException e) {
+      throw new ConnectException("cannot write the CA state to "
+          + directory.resolve(STATE_FILE) + "; nothing changed: " + e.getMessage(), e);
+    }
+  }
+
+  private BuiltInCaProvider loadActiveProvider(PersistedState state) throws IOException {
+    SigningId td = SigningId.of(state.clusterId() + ".consul");
+    PersistedState.Root active = state.roots().stream().filter(PersistedState.Root::active)
+        .findFirst().orElseThrow(() -> new DataDirectoryException(
+            directory.resolve(STATE_FILE), "no active root"));
+    Path keyFile = keys.resolve(active.keyFile());
+    String keyPem;
+    try {
+      keyPem = Files.readString(keyFile, StandardCharsets.US_ASCII);
+    } catch (NoSuchFileException e) {
+      throw new DataDirectoryException(keyFile, "the active root's private key is missing", e);
+    }
+    try {
+      return BuiltInCaProvider.load(keyPem, active.certificatePem(), td,
+          fromPersisted(state.config()), clock);
+    } catch (IllegalArgumentException e) {
+      throw new DataDirectoryException(keyFile, "cannot load the active root's key: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private Snapshot toSnapshot(PersistedState state, long rootsIndex,
+      BuiltInCaProvider provider) {
+    SigningId td = SigningId.of(state.clusterId() + ".consul");
+    List<CaRoot> roots = new ArrayList<>();
+    String activeId = "";
+    for (PersistedState.Root r : state.roots()) {
+      X509Certificate cert = Certificates.parseOnePem(r.certificatePem());
+      List<X509Certificate> intermediates = new ArrayList<>();
+      for (String pem : r.intermediatePems()) {
+        intermediates.add(Certificates.parseOnePem(pem));
+      }
+      String id = Certificates.sha1Fingerprint(cert);
+      if (r.active()) {
+        activeId = id;
+      }
+      PublicKey key = cert.getPublicKey();
+      roots.add(new CaRoot(id, ROOT_NAME, cert.getSerialNumber(),
+          Certificates.colonHex(subjectKeyId(cert)), state.clusterId(),
+          cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(), cert, intermediates,
+          r.active(), key instanceof RSAPublicKey ? KeyType.RSA : KeyType.EC, keyBits(key),
+          r.rotatedOutAt().isEmpty() ? Optional.empty()
+              : Optional.of(Instant.parse(r.rotatedOutAt())),
+          r.createIndex(), r.modifyIndex()));
+    }
+    return new Snapshot(td, new CaRoots(td.trustDomain(), activeId, roots), rootsIndex,
+        fromPersisted(state.config()), provider, state);
+  }
+
+  private static int keyBits(PublicKey key) {
+    if (key instanceof RSAPublicKey rsa) {
+      return rsa.getModulus().bitLength();
+    }
+    if (key instanceof ECPublicKey ec) {
+      return ec.getParams().getCurve().getField().getFieldSize();
+    }
+    throw new IllegalArgumentException("unsupported root key algorithm " + key.getAlgorithm());
+  }
+
+  private static byte[] subjectKeyId(X509Certificate cert) {
+    byte[] ext = cert.getExtensionValue(Extension.subjectKeyIdentifier.getId());
+    if (ext == null) {
+      return new byte[0];
+    }
+    try {
+      return SubjectKeyIdentifier.getInstance(JcaX509ExtensionUtils.parseExtensionValue(ext))
+          .getKeyIdentifier();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("root " + Certificates.sha1Fingerprint(cert)
+          + " has a malformed subject key identifier", e);
+    }
+  }
+
+  private String writeKey(BuiltInCaProvider provider) throws IOException {
+    String name = "root-" + Certificates.sha1Fingerprint(provider.rootCertificate())
+        .replace(":", "") + ".key.pem";
+    AtomicFiles.write(keys.resolve(name),
+        provider.exportPrivateKeyPkcs8Pem().getBytes(StandardCharsets.US_ASCII),
+        FileMode.OWNER_ONLY);
+    return name;
+  }
+
+  private String writeKeyUnchecked(BuiltInCaProvider provider) {
+    try {
+      return writeKey(provider);
+    } catch (IOException e) {
+      throw new ConnectException("cannot write the new root's key to " + keys
+          + "; nothing changed: " + e.getMessage(), e);
+    }
+  }
+
+  private void deleteKeyQuietly(String keyFile) {
+    if (keyFile.isEmpty()) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(keys.resolve(keyFile));
+    } catch (IOException e) {
+      // Harmless: the next open removes keys that no state names.
+      log.warn("could not delete the retired root key {}", keys.resolve(keyFile), e);
+    }
+  }
+
+  /** Removes what a write killed half-way left behind; safe because we hold the lock. */
+  private static void removeStaleTemporaryFiles(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*.tmp")) {
+      for (Path file : files) {
+        Files.delete(file);
+        log.info("removed {}, left by an interrupted write", file);
+      }
+    }
+  }
+
+  private boolean hasKeys() throws IOException {
+    if (!Files.isDirectory(keys)) {
+      return false;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(keys)) {
+      return files.iterator().hasNext();
+    }
+  }
+
+  private void removeUnreferencedKeys(PersistedState state) throws IOException {
+    if (!Files.isDirectory(keys)) {
+      return;
+    }
+    Set<String> referenced = new HashSet<>();
+    if (state != null) {
+      state.roots().forEach(r -> referenced.add(r.keyFile()));
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(keys)) {
+      for (Path file : files) {
+        if (!referenced.contains(file.getFileName().toString())) {
+          Files.delete(file);
+          log.info("removed {}: no CA state names it", file);
+        }
+      }
+    }
+  }
+
+  private static PersistedState.Config toPersisted(CaConfiguration c) {
+    return new PersistedState.Config(c.leafCertTtl().toString(),
+        c.intermediateCertTtl().toString(), c.rootCertTtl().toString(), c.keySpec().name(),
+        c.csrMaxPerSecond(), c.csrMaxConcurrent());
+  }
+
+  private static CaConfiguration fromPersisted(PersistedState.Config c) {
+    return CaConfiguration.builder()
+        .leafCertTtl(Duration.parse(c.leafCertTtl()))
+        .intermediateCertTtl(Duration.parse(c.intermediateCertTtl()))
+        .rootCertTtl(Duration.parse(c.rootCertTtl()))
+        .keySpec(CaKeySpec.valueOf(c.keySpec()))
+        .csrMaxPerSecond(c.csrMaxPerSecond())
+        .csrMaxConcurrent(c.csrMaxConcurrent())
+        .build();
+  }
+
+  /** Releases the directory lock. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (writeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    try {
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot release the lock on " + directory, e);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.connect.server.internal;
+
+import java.util.List;
+
+/**
+ * What the embedded server keeps in {@code state.json}: everything but private keys, which live
+ * in owner-only files named by {@link Root#keyFile()}.
+ *
+ * @param clusterId the cluster UUID; the trust domain is {@code <clusterId>.consul}
+ * @param indexFloor every index handed out so far is below this; a restart resumes from it
+ * @param config the CA configuration in force
+ * @param configModifyIndex the index of the last configuration change
+ * @param roots every trusted root, oldest first, exactly one active
+ */
+public record PersistedState(String clusterId, long indexFloor, Config config,
+    long configModifyIndex, List<Root> roots) {
+
+  /** Copies the list. */
+  public PersistedState {
+    roots = List.copyOf(roots);
+  }
+
+  /**
+   * The CA configuration, with durations in ISO-8601 form.
+   *
+   * @param leafCertTtl leaf lifetime
+   * @param intermediateCertTtl intermediate lifetime
+   * @param rootCertTtl root lifetime
+   * @param keySpec the {@code CaKeySpec} name of the CA key
+   * @param csrMaxPerSecond CSR rate limit
+   * @param csrMaxConcurrent CSR concurrency limit
+   */
+  public record Config(String leafCertTtl, String intermediateCertTtl, String rootCertTtl,
+      String keySpec, double csrMaxPerSecond, int csrMaxConcurrent) {}
+
+  /**
+   * One root.
+   *
+   * @param certificatePem the root certificate
+   * @param intermediatePems certificates leaves under this root present after themselves
+   * @param keyFile the file, relative to the keys directory, holding the root's private key;
+   *     empty once the root is no longer active and its key has been discarded
+   * @param active whether it signs new leaves
+   * @param rotatedOutAt ISO-8601 instant it stopped being active; empty while active
+   * @param createIndex index at which it was added
+   * @param modifyIndex index at which it last changed
+   */
+  public record Root(String certificatePem, List<String> intermediatePems, String keyFile,
+      boolean active, String rotatedOutAt, long createIndex, long modifyIndex) {
+
+    /** Copies the list. */
+    public Root {
+      intermediatePems = List.copyOf(intermediatePems);
+    }
+  }
+}
