@@ -6,6 +6,7 @@ import dev.connect.ca.internal.Issuer;
 import dev.connect.ca.internal.Jca;
 import dev.connect.ca.internal.KeyDescription;
 import dev.connect.ca.internal.PrivateKeys;
+import dev.connect.ca.internal.Texts;
 import dev.connect.core.SigningId;
 import dev.connect.core.internal.Certificates;
 import java.security.KeyPair;
@@ -44,8 +45,12 @@ import java.util.List;
  *       constraints critical CA:FALSE; subject key identifier the SHA-256 of the CSR's key;
  *       authority key identifier the root's subject key identifier; valid from one minute ago for
  *       the leaf TTL;
- *   <li><b>cross-signed root</b>: the new root's subject, public key, subject key identifier and
- *       SAN, issued and signed by this root; CA key usages; valid from one minute ago for 7 days.
+ *   <li><b>cross-signed root</b>: the new root's subject, public key and every extension but the
+ *       authority key identifier (key usage, basic constraints, subject key identifier, SAN, and
+ *       any name constraints, extended key usage or policies), issued and signed by this root,
+ *       whose subject key identifier becomes the authority key identifier; valid from one minute
+ *       ago for 7 days. Go's {@code x509.CreateCertificate} with the new root as template does
+ *       the same for the extensions it knows.
  * </ul>
  *
  * <p>Signatures are ECDSA with SHA-256 for an EC CA key of any curve, SHA-256 with RSA for an RSA
@@ -54,7 +59,7 @@ import java.util.List;
  * that two share a serial is below {@code n^2 / 2^160}.
  *
  * <p>Sharp edges: every date comes from the {@link Clock} given at creation, rounded down to
- * the second as X.509 writes it; a root past its end refuses to sign ({@link
+ * the second as X.509 writes it; a root before its start or past its end refuses to sign ({@link
  * IllegalStateException}), but a leaf's end is not cut to the root's, as in Consul. Instances are
  * immutable and thread-safe. {@link #toString()} shows metadata, never the key.
  */
@@ -67,6 +72,7 @@ public final class BuiltInCaProvider implements CaProvider {
   private final CaKeySpec keySpec;
   private final PrivateKey privateKey;
   private final X509Certificate root;
+  private final Instant rootNotBefore;
   private final Instant rootNotAfter;
   private final Issuer issuer;
 
@@ -78,6 +84,7 @@ public final class BuiltInCaProvider implements CaProvider {
     this.keySpec = keySpec;
     this.privateKey = privateKey;
     this.root = root;
+    this.rootNotBefore = root.getNotBefore().toInstant();
     this.rootNotAfter = root.getNotAfter().toInstant();
     this.issuer = new Issuer(privateKey, root);
   }
@@ -214,16 +221,29 @@ public final class BuiltInCaProvider implements CaProvider {
   /**
    * {@inheritDoc}
    *
-   * <p>The result is valid from one minute before the clock's now for 7 days, and keeps the new
-   * root's path length limit if it has one.
+   * <p>The result is valid from one minute before the clock's now for 7 days. It keeps every
+   * extension of the new root but the authority key identifier, which names this root's key:
+   * its path length limit, name constraints, extended key usage and policies bind leaves that
+   * chain through it as they bind leaves that chain to the new root (review finding: only key
+   * usage, basic constraints, key identifiers and SAN used to be copied, so a name-constrained
+   * new root lost its constraints on the path through the old root).
+   *
+   * @throws IllegalArgumentException if {@code newRoot} is not a CA, or its URI SANs are not
+   *     exactly {@code spiffe://<this CA's trust domain>}; the message names what it has
    */
   @Override
   public X509Certificate crossSign(X509Certificate newRoot) {
     requireNonNull(newRoot, "newRoot");
+    String fingerprint = Certificates.sha1Fingerprint(newRoot);
     if (newRoot.getBasicConstraints() < 0) {
       throw new IllegalArgumentException("certificate to cross-sign is not a CA: "
-          + Certificates.sha1Fingerprint(newRoot) + " (subject "
-          + newRoot.getSubjectX500Principal() + ")");
+          + fingerprint + " (subject " + newRoot.getSubjectX500Principal() + ")");
+    }
+    List<String> uris = uriSans(newRoot);
+    if (uris.size() != 1 || !uris.get(0).equals(trustDomain.toString())) {
+      throw new IllegalArgumentException("certificate to cross-sign must have exactly one URI"
+          + " SAN, " + trustDomain + ", the trust domain of this CA; " + fingerprint + " has "
+          + (uris.isEmpty() ? "none" : Texts.firstOf(uris, 5)));
     }
     Instant now = clock.instant();
     checkRootValid(now);
@@ -266,6 +286,11 @@ public final class BuiltInCaProvider implements CaProvider {
   }
 
   private void checkRootValid(Instant now) {
+    // Review finding: only the end was checked, so a root whose start is still to come signed.
+    if (now.isBefore(rootNotBefore)) {
+      throw new IllegalStateException("root not yet valid: " + Certificates.sha1Fingerprint(root)
+          + " starts at " + rootNotBefore + ", now is " + now);
+    }
     if (now.isAfter(rootNotAfter)) {
       throw new IllegalStateException("root expired: " + Certificates.sha1Fingerprint(root)
           + " ended at " + rootNotAfter + ", now is " + now);

@@ -3,10 +3,12 @@ package dev.connect.ca;
 import static java.util.Objects.requireNonNull;
 
 import dev.connect.ca.internal.GoDurations;
-import dev.connect.ca.internal.KeyDescription;
+import dev.connect.ca.internal.LeafKeys;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Objects;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * The settings of a certificate authority: Consul's CA configuration ({@code LeafCertTTL},
@@ -64,15 +66,20 @@ public final class CaConfiguration {
     return new Builder();
   }
 
-  /** Returns a builder holding this configuration's settings, to change some of them. */
+  /**
+   * Returns a builder holding this configuration's settings, to change some of them. The copied
+   * settings do not count as set: each can be changed once, as in {@code
+   * config.toBuilder().leafCertTtl(Duration.ofHours(24)).build()}.
+   */
   public Builder toBuilder() {
-    return new Builder()
-        .leafCertTtl(leafCertTtl)
-        .intermediateCertTtl(intermediateCertTtl)
-        .rootCertTtl(rootCertTtl)
-        .keySpec(keySpec)
-        .csrMaxPerSecond(csrMaxPerSecond)
-        .csrMaxConcurrent(csrMaxConcurrent);
+    Builder b = new Builder();
+    b.leafCertTtl = leafCertTtl;
+    b.intermediateCertTtl = intermediateCertTtl;
+    b.rootCertTtl = rootCertTtl;
+    b.keySpec = keySpec;
+    b.csrMaxPerSecond = csrMaxPerSecond;
+    b.csrMaxConcurrent = csrMaxConcurrent;
+    return b;
   }
 
   /** Returns how long a leaf is valid after its back-dated start; default 72 hours. */
@@ -114,14 +121,27 @@ public final class CaConfiguration {
   /**
    * Tells whether a CSR may carry {@code key} as the public key of a leaf: EC on the named curves
    * NIST P-256 or P-384 (not spelled out as explicit parameters, which RFC 5480 forbids in
-   * certificates), or RSA with a modulus of 2048 to 4096 bits. Consul agents always make EC P-256
-   * leaf keys, whatever the CA's key.
+   * certificates), or RSA with a modulus of 2048 to 4096 bits and an odd public exponent from 3
+   * to 2<sup>32</sup> - 1. Consul agents always make EC P-256 leaf keys, whatever the CA's key.
+   *
+   * <p>{@link CertificateRequest#validate} applies this rule to the key's encoding before it
+   * decodes the key or verifies the CSR's signature, so that a huge key costs no CPU.
    *
    * @param key a public key from a CSR
    * @return true if a leaf may carry it
    */
   public boolean allowsLeafKey(PublicKey key) {
-    return KeyDescription.of(requireNonNull(key, "key")).isAllowedLeafKey();
+    byte[] encoded = requireNonNull(key, "key").getEncoded();
+    if (encoded == null) {
+      return false;
+    }
+    SubjectPublicKeyInfo spki;
+    try {
+      spki = SubjectPublicKeyInfo.getInstance(encoded);
+    } catch (RuntimeException e) {
+      return false;
+    }
+    return LeafKeys.allows(spki);
   }
 
   @Override
@@ -155,6 +175,11 @@ public final class CaConfiguration {
   /**
    * A mutable builder of {@link CaConfiguration}. Values that are wrong on their own are refused
    * by their setter; the TTL rules, which relate settings to each other, by {@link #build()}.
+   *
+   * <p>Each setting may be set once: setting it again, including through a key spec preset such
+   * as {@link #rsa2048()}, throws {@link IllegalStateException} naming the earlier value
+   * ("leafCertTtl was already set to PT72H"), since a second call is more often a mistake than a
+   * wish to override. Settings copied by {@link CaConfiguration#toBuilder()} do not count as set.
    */
   public static final class Builder {
     private Duration leafCertTtl = Duration.ofHours(72);
@@ -163,6 +188,7 @@ public final class CaConfiguration {
     private CaKeySpec keySpec = CaKeySpec.EC_P256;
     private double csrMaxPerSecond = 50;
     private int csrMaxConcurrent = 0;
+    private final EnumSet<Setting> set = EnumSet.noneOf(Setting.class);
 
     private Builder() {}
 
@@ -171,9 +197,12 @@ public final class CaConfiguration {
      *
      * @param ttl from 1 hour to 8760 hours, checked by {@link #build()}
      * @return this builder
+     * @throws IllegalStateException if the leaf TTL was already set on this builder
      */
     public Builder leafCertTtl(Duration ttl) {
-      this.leafCertTtl = requireNonNull(ttl, "ttl");
+      requireNonNull(ttl, "ttl");
+      markSet(Setting.LEAF_CERT_TTL, leafCertTtl);
+      this.leafCertTtl = ttl;
       return this;
     }
 
@@ -182,9 +211,12 @@ public final class CaConfiguration {
      *
      * @param ttl at least 3 hours and three leaf TTLs, checked by {@link #build()}
      * @return this builder
+     * @throws IllegalStateException if the intermediate TTL was already set on this builder
      */
     public Builder intermediateCertTtl(Duration ttl) {
-      this.intermediateCertTtl = requireNonNull(ttl, "ttl");
+      requireNonNull(ttl, "ttl");
+      markSet(Setting.INTERMEDIATE_CERT_TTL, intermediateCertTtl);
+      this.intermediateCertTtl = ttl;
       return this;
     }
 
@@ -193,9 +225,12 @@ public final class CaConfiguration {
      *
      * @param ttl at least the intermediate TTL, checked by {@link #build()}
      * @return this builder
+     * @throws IllegalStateException if the root TTL was already set on this builder
      */
     public Builder rootCertTtl(Duration ttl) {
-      this.rootCertTtl = requireNonNull(ttl, "ttl");
+      requireNonNull(ttl, "ttl");
+      markSet(Setting.ROOT_CERT_TTL, rootCertTtl);
+      this.rootCertTtl = ttl;
       return this;
     }
 
@@ -206,9 +241,13 @@ public final class CaConfiguration {
      *
      * @param keySpec the key spec
      * @return this builder
+     * @throws IllegalStateException if the key spec was already set on this builder, by this
+     *     method or a preset
      */
     public Builder keySpec(CaKeySpec keySpec) {
-      this.keySpec = requireNonNull(keySpec, "keySpec");
+      requireNonNull(keySpec, "keySpec");
+      markSet(Setting.KEY_SPEC, this.keySpec);
+      this.keySpec = keySpec;
       return this;
     }
 
@@ -216,6 +255,7 @@ public final class CaConfiguration {
      * Generates EC P-256 CA keys, the default.
      *
      * @return this builder
+     * @throws IllegalStateException if the key spec was already set on this builder
      */
     public Builder ecP256() {
       return keySpec(CaKeySpec.EC_P256);
@@ -225,6 +265,7 @@ public final class CaConfiguration {
      * Generates EC P-384 CA keys.
      *
      * @return this builder
+     * @throws IllegalStateException if the key spec was already set on this builder
      */
     public Builder ecP384() {
       return keySpec(CaKeySpec.EC_P384);
@@ -234,6 +275,7 @@ public final class CaConfiguration {
      * Generates RSA 2048-bit CA keys.
      *
      * @return this builder
+     * @throws IllegalStateException if the key spec was already set on this builder
      */
     public Builder rsa2048() {
       return keySpec(CaKeySpec.RSA_2048);
@@ -243,6 +285,7 @@ public final class CaConfiguration {
      * Generates RSA 4096-bit CA keys.
      *
      * @return this builder
+     * @throws IllegalStateException if the key spec was already set on this builder
      */
     public Builder rsa4096() {
       return keySpec(CaKeySpec.RSA_4096);
@@ -254,12 +297,14 @@ public final class CaConfiguration {
      * @param perSecond a finite number, 0 or more
      * @return this builder
      * @throws IllegalArgumentException if {@code perSecond} is negative, infinite or NaN
+     * @throws IllegalStateException if the rate was already set on this builder
      */
     public Builder csrMaxPerSecond(double perSecond) {
       if (!(perSecond >= 0) || Double.isInfinite(perSecond)) {
         throw new IllegalArgumentException(
             "csrMaxPerSecond must be a finite number, 0 or more: " + perSecond);
       }
+      markSet(Setting.CSR_MAX_PER_SECOND, csrMaxPerSecond);
       this.csrMaxPerSecond = perSecond;
       return this;
     }
@@ -271,11 +316,13 @@ public final class CaConfiguration {
      * @param concurrent 0 or more
      * @return this builder
      * @throws IllegalArgumentException if {@code concurrent} is negative
+     * @throws IllegalStateException if the limit was already set on this builder
      */
     public Builder csrMaxConcurrent(int concurrent) {
       if (concurrent < 0) {
         throw new IllegalArgumentException("csrMaxConcurrent must be 0 or more: " + concurrent);
       }
+      markSet(Setting.CSR_MAX_CONCURRENT, csrMaxConcurrent);
       this.csrMaxConcurrent = concurrent;
       return this;
     }
@@ -312,6 +359,28 @@ public final class CaConfiguration {
             + GoDurations.format(intermediateCertTtl));
       }
       return new CaConfiguration(this);
+    }
+
+    private void markSet(Setting setting, Object current) {
+      if (!set.add(setting)) {
+        throw new IllegalStateException(setting.option + " was already set to " + current);
+      }
+    }
+
+    /** The settings, by the name of their setter. */
+    private enum Setting {
+      LEAF_CERT_TTL("leafCertTtl"),
+      INTERMEDIATE_CERT_TTL("intermediateCertTtl"),
+      ROOT_CERT_TTL("rootCertTtl"),
+      KEY_SPEC("keySpec"),
+      CSR_MAX_PER_SECOND("csrMaxPerSecond"),
+      CSR_MAX_CONCURRENT("csrMaxConcurrent");
+
+      private final String option;
+
+      Setting(String option) {
+        this.option = option;
+      }
     }
   }
 }

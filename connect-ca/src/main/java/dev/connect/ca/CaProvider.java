@@ -71,7 +71,8 @@ public interface CaProvider {
    * @param newRoot the root to cross-sign, a CA certificate
    * @return the cross-signed certificate, issued by this provider's root
    * @throws UnsupportedOperationException if {@link #supportsCrossSigning()} is false
-   * @throws IllegalArgumentException if {@code newRoot} is not a CA certificate
+   * @throws IllegalArgumentException if {@code newRoot} is not a CA certificate, or not one of
+   *     this provider's trust domain
    * @throws IllegalStateException if the provider cannot sign now
    */
   X509Certificate crossSign(X509Certificate newRoot);

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.connect.ca.internal.Csrs;
 import dev.connect.ca.internal.Csrs.RequestedExtensions;
 import dev.connect.ca.internal.KeyDescription;
+import dev.connect.ca.internal.LeafKeys;
 import dev.connect.ca.internal.Texts;
 import dev.connect.core.AgentId;
 import dev.connect.core.ConnectId;
@@ -27,8 +28,14 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  * the check and whose message names the offending value:
  *
  * <ol>
- *   <li>{@link Problem#MALFORMED}: the text is one PEM {@code CERTIFICATE REQUEST} block holding a
- *       decodable PKCS#10 request, with decodable extensions;
+ *   <li>{@link Problem#MALFORMED}: the text is one PEM {@code CERTIFICATE REQUEST} block of at
+ *       most 64 KiB holding a decodable PKCS#10 request, with decodable extensions;
+ *   <li>{@link Problem#KEY_NOT_ALLOWED}: the public key is one a leaf may carry, see {@link
+ *       CaConfiguration#allowsLeafKey(PublicKey)}. This is decided from the encoded key alone
+ *       (its algorithm, named curve, RSA modulus length and exponent), before the key is decoded
+ *       or the signature verified, so that a request with a huge DSA or RSA key costs no more
+ *       than any other. An allowed key whose encoding then turns out to be broken (an EC point
+ *       not on its curve) is {@link Problem#MALFORMED};
  *   <li>{@link Problem#BAD_SIGNATURE}: the request's self-signature verifies with the public key
  *       it carries, proving the requester holds the private key;
  *   <li>{@link Problem#NO_URI_SAN}, {@link Problem#MULTIPLE_URI_SANS}: the requested subject
@@ -38,18 +45,25 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  *       an agent or signing ID;
  *   <li>{@link Problem#WRONG_TRUST_DOMAIN}, {@link Problem#WRONG_DATACENTER}: it belongs to this
  *       CA's trust domain and to this server's datacenter;
- *   <li>{@link Problem#KEY_NOT_ALLOWED}: the public key is one a leaf may carry, see {@link
- *       CaConfiguration#allowsLeafKey(PublicKey)} (a key of an algorithm BouncyCastle cannot
- *       decode at all is refused this way when the signature is to be checked);
+ *   <li>{@link Problem#NAMESPACE_NOT_SUPPORTED}: its namespace and admin partition are both
+ *       {@code default}. Namespaces and partitions are a Consul Enterprise feature this CA does
+ *       not support; intentions only match the {@code default} namespace and ACL {@code
+ *       service:write} is keyed by service name alone, so a leaf for another namespace would
+ *       escape every intention about its service;
  *   <li>{@link Problem#CA_REQUESTED}: the request does not ask for basic constraints CA:TRUE, nor
  *       for the keyCertSign or cRLSign key usage.
  * </ol>
  *
  * <p>The subject and all other requested extensions are ignored: the CA decides the profile.
- * Consul checks the datacenter before the trust domain; both are refused either way. Instances are
+ * Consul checks the datacenter before the trust domain; both are refused either way. Messages
+ * show at most the first few of a list the request carries, such as its SANs. Instances are
  * immutable.
  */
 public final class CertificateRequest {
+  // A 64 KiB CSR can carry thousands of SANs; a message shows this many (review finding: every
+  // SAN went into the message, and so into the log).
+  private static final int SHOWN_SANS = 5;
+
   private final byte[] der;
   private final PKCS10CertificationRequest csr;
   private final ServiceId serviceId;
@@ -87,6 +101,9 @@ public final class CertificateRequest {
     byte[] der = Csrs.pemContent(csrPem);
     PKCS10CertificationRequest csr = Csrs.parse(der);
     RequestedExtensions requested = RequestedExtensions.of(csr);
+    // The key rule reads the encoding only; decoding the key (BouncyCastle validates DSA
+    // parameters) and verifying with it are what a huge key makes slow.
+    LeafKeys.check(csr.getSubjectPublicKeyInfo());
     PublicKey publicKey = Csrs.publicKey(csr.getSubjectPublicKeyInfo());
     Csrs.checkSignature(csr, publicKey);
     ServiceId serviceId = serviceId(requested);
@@ -98,10 +115,13 @@ public final class CertificateRequest {
       throw fail(Problem.WRONG_DATACENTER, "SPIFFE ID in CSR from a different datacenter: "
           + serviceId.datacenter() + ", we are " + datacenter);
     }
-    if (!config.allowsLeafKey(publicKey)) {
-      throw fail(Problem.KEY_NOT_ALLOWED, "public key in CSR is not allowed: "
-          + KeyDescription.of(publicKey) + "; a leaf key must be EC P-256 or P-384, or RSA of"
-          + " 2048 to 4096 bits");
+    if (!serviceId.namespace().equals(ConnectId.DEFAULT_NAMESPACE)
+        || !serviceId.partition().equals(ConnectId.DEFAULT_PARTITION)) {
+      throw fail(Problem.NAMESPACE_NOT_SUPPORTED, "SPIFFE ID in CSR names namespace "
+          + Texts.shown(serviceId.namespace()) + " in partition "
+          + Texts.shown(serviceId.partition()) + "; namespaces and admin partitions are a Consul"
+          + " Enterprise feature this CA does not support: it signs only the default namespace"
+          + " of the default partition");
     }
     requested.checkNotCa();
     return new CertificateRequest(der, csr, serviceId, publicKey);
@@ -136,14 +156,15 @@ public final class CertificateRequest {
   private static ServiceId serviceId(RequestedExtensions requested) {
     List<String> uris = requested.uris();
     if (uris.isEmpty()) {
+      List<String> others = requested.otherNames();
       throw fail(Problem.NO_URI_SAN, "CSR has no URI subject alternative name; found "
-          + (requested.otherNames().isEmpty() ? "no subject alternative names at all"
-              : "only " + String.join(", ", requested.otherNames())));
+          + (others.isEmpty() ? "no subject alternative names at all"
+              : "only " + Texts.firstOf(others, SHOWN_SANS)));
     }
     if (uris.size() > 1) {
-      List<String> shown = uris.stream().map(Texts::shown).toList();
       throw fail(Problem.MULTIPLE_URI_SANS, "CSR has " + uris.size()
-          + " URI subject alternative names, exactly one is allowed: " + String.join(", ", shown));
+          + " URI subject alternative names, exactly one is allowed: "
+          + Texts.firstOf(uris, SHOWN_SANS));
     }
     String uri = uris.get(0);
     ConnectId id;

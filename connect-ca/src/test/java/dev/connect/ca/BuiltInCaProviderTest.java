@@ -3,6 +3,7 @@ package dev.connect.ca;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.connect.core.InvalidCsrException;
 import dev.connect.core.KeyType;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
@@ -137,18 +138,25 @@ class BuiltInCaProviderTest {
 
   @Test
   void crossSigningKeepsTheNewRootsPathLengthLimit() {
-    X509Certificate withPathLen = TestCertificates.selfSignedCa(0);
+    X509Certificate withPathLen = TestCertificates.selfSignedCa(0, TRUST_DOMAIN.toString());
     assertThat(ca.crossSign(withPathLen).getBasicConstraints()).isZero();
   }
 
+  /**
+   * Review finding: a leaf was signed for any namespace and partition, which intentions and ACLs
+   * do not see (see {@link CsrInAnotherNamespaceTest}); this test used to assert that they reach
+   * the leaf. The common name rule for namespaces is kept in {@code CommonNamesTest}.
+   */
   @Test
-  void namespaceAndPartitionReachTheCommonNameAndSan() {
+  void namespaceAndPartitionOtherThanDefaultAreNeverSigned() {
     ServiceId id = new ServiceId(TD, "part1", "team-a", "dc1", "Billing_API");
-    X509Certificate leaf = ca.sign(request(id));
-    assertThat(leaf.getSubjectX500Principal().getName())
-        .isEqualTo("CN=billingapi.svc.team-a.7f3c9a1e.consul");
+    assertThatThrownBy(() -> ca.sign(request(id)))
+        .isInstanceOf(InvalidCsrException.class)
+        .satisfies(e -> assertThat(((InvalidCsrException) e).problem())
+            .isEqualTo(InvalidCsrException.Problem.NAMESPACE_NOT_SUPPORTED));
+    X509Certificate leaf = ca.sign(request(WEB));
     assertThat(ProfileAssertions.uriSans(leaf)).containsExactly(
-        "spiffe://" + TD + "/ap/part1/ns/team-a/dc/dc1/svc/Billing_API");
+        "spiffe://" + TD + "/ns/default/dc/dc1/svc/web");
   }
 
   /** A clock that moves only when told to. */

@@ -33,7 +33,7 @@ class CaConfigurationTest {
         .isEqualTo(CaKeySpec.RSA_4096);
     assertThat(CaConfiguration.builder().ecP384().build().keySpec())
         .isEqualTo(CaKeySpec.EC_P384);
-    assertThat(CaConfiguration.builder().rsa2048().ecP256().build().keySpec())
+    assertThat(CaConfiguration.builder().ecP256().build().keySpec())
         .isEqualTo(CaKeySpec.EC_P256);
   }
 

@@ -215,8 +215,12 @@ class CertificateProfileTest {
     @Test
     void crossSigningAUserSuppliedRootCopiesItsSha1KeyIdAsConsulDoes() {
       X509Certificate user = ConsulSamples.certificate("ca-user-supplied-root.crt.pem");
-      X509Certificate cross = ecCa.crossSign(user);
-      assertCrossSignedProfile(cross, ecCa.rootCertificate(), user);
+      // The sample root is for the trust domain of the Consul run, and only a root of its own
+      // trust domain is cross-signed.
+      BuiltInCaProvider consulTdCa = BuiltInCaProvider.generate(
+          SigningId.of(ConsulSamples.TRUST_DOMAIN), CaConfiguration.defaults(), CLOCK);
+      X509Certificate cross = consulTdCa.crossSign(user);
+      assertCrossSignedProfile(cross, consulTdCa.rootCertificate(), user);
       assertThat(subjectKeyId(cross)).hasSize(20);
     }
 

@@ -222,11 +222,25 @@ class CertificateRequestTest {
 
   @Test
   void checksRunInOrder() throws Exception {
-    String otherEverything = "spiffe://other.consul/ns/default/dc/dc2/svc/web";
-    assertProblem(csr(rsa(1024), List.of(uri(otherEverything))), Problem.WRONG_TRUST_DOMAIN);
-    byte[] der = pemToDer(csr(p256, List.of()));
+    String otherEverything = "spiffe://other.consul/ns/evil/dc/dc2/svc/web";
+    assertProblem(csr(rsa(1024), List.of(uri(otherEverything))), Problem.KEY_NOT_ALLOWED);
+    byte[] der = pemToDer(csr(p256, List.of(uri(otherEverything))));
     der[der.length - 1] ^= 0x01;
     assertProblem(derToPem(der), Problem.BAD_SIGNATURE);
+    assertProblem(csr(p256, List.of(uri(otherEverything))), Problem.WRONG_TRUST_DOMAIN);
+    assertProblem(csr(p256, List.of(uri("spiffe://" + TD + "/ns/evil/dc/dc2/svc/web"))),
+        Problem.WRONG_DATACENTER);
+    assertProblem(csr(p256, List.of(uri("spiffe://" + TD + "/ns/evil/dc/dc1/svc/web")),
+        ext(Extension.basicConstraints, new BasicConstraints(true))),
+        Problem.NAMESPACE_NOT_SUPPORTED);
+  }
+
+  @Test
+  void problemsAreDeclaredInTheOrderTheyAreChecked() {
+    assertThat(Problem.values()).containsExactly(Problem.MALFORMED, Problem.KEY_NOT_ALLOWED,
+        Problem.BAD_SIGNATURE, Problem.NO_URI_SAN, Problem.MULTIPLE_URI_SANS,
+        Problem.NOT_A_SERVICE_ID, Problem.WRONG_TRUST_DOMAIN, Problem.WRONG_DATACENTER,
+        Problem.NAMESPACE_NOT_SUPPORTED, Problem.CA_REQUESTED);
   }
 
   @Test

@@ -31,12 +31,7 @@ public record IntentionTarget(String namespace, String name) {
   public IntentionTarget {
     requireNonNull(namespace, "namespace");
     requireNonNull(name, "name");
-    checkPart("namespace", namespace);
-    checkPart("name", name);
-    if (namespace.equals(WILDCARD) && !name.equals(WILDCARD)) {
-      throw new IllegalArgumentException(
-          "exact value cannot follow wildcard namespace: \"" + namespace + "/" + name + "\"");
-    }
+    check(namespace, name, null);
   }
 
   /**
@@ -64,13 +59,17 @@ public record IntentionTarget(String namespace, String name) {
     requireNonNull(text, "text");
     int slash = text.indexOf('/');
     if (slash < 0) {
+      check(ConnectId.DEFAULT_NAMESPACE, text, text);
       return new IntentionTarget(ConnectId.DEFAULT_NAMESPACE, text);
     }
     if (text.indexOf('/', slash + 1) >= 0) {
       throw new IllegalArgumentException(
           "intention target must be name or namespace/name: \"" + escape(text) + "\"");
     }
-    return new IntentionTarget(text.substring(0, slash), text.substring(slash + 1));
+    String namespace = text.substring(0, slash);
+    String name = text.substring(slash + 1);
+    check(namespace, name, text);
+    return new IntentionTarget(namespace, name);
   }
 
   /** Tells whether neither the namespace nor the name is a wildcard. */
@@ -118,9 +117,26 @@ public record IntentionTarget(String namespace, String name) {
     return namespace.equals(WILDCARD) ? 0 : name.equals(WILDCARD) ? 1 : 2;
   }
 
-  private static void checkPart(String what, String value) {
+  /**
+   * Checks both parts. {@code input} is the text the caller wrote, or null for {@code
+   * namespace/name}; a message about an empty part names it, since the empty part alone says
+   * nothing (review finding: {@code parse("/web")} said only "namespace must not be empty").
+   * Every value in a message is escaped and shortened, as {@link InvalidSpiffeIdException} does.
+   */
+  private static void check(String namespace, String name, String input) {
+    checkPart("namespace", namespace, namespace, name, input);
+    checkPart("name", name, namespace, name, input);
+    if (namespace.equals(WILDCARD) && !name.equals(WILDCARD)) {
+      throw new IllegalArgumentException("exact value cannot follow wildcard namespace: \""
+          + escape(input != null ? input : namespace + "/" + name) + "\"");
+    }
+  }
+
+  private static void checkPart(String what, String value, String namespace, String name,
+      String input) {
     if (value.isEmpty()) {
-      throw new IllegalArgumentException(what + " must not be empty");
+      throw new IllegalArgumentException(what + " must not be empty: \""
+          + escape(input != null ? input : namespace + "/" + name) + "\"");
     }
     if (value.indexOf('/') >= 0) {
       throw new IllegalArgumentException(

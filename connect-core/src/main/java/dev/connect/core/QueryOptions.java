@@ -46,7 +46,10 @@ public final class QueryOptions {
     return new Builder();
   }
 
-  /** Returns a builder initialised from these options. */
+  /**
+   * Returns a builder initialised from these options, in which each option can still be set
+   * once: the copied values do not count as set.
+   */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.tokenSecret = tokenSecret;
@@ -89,12 +92,21 @@ public final class QueryOptions {
         + ", minIndex=" + minIndex + ", maxWait=" + maxWait + "]";
   }
 
-  /** A mutable builder of {@link QueryOptions}. */
+  /**
+   * A mutable builder of {@link QueryOptions}. Each option may be set once: setting it again
+   * throws {@link IllegalStateException} naming the earlier value (never the token), since a
+   * second call is more often a mistake than a wish to override. Values copied by {@link
+   * QueryOptions#toBuilder()} do not count as set, so each of them can be changed once.
+   */
   public static final class Builder {
     private String tokenSecret;
     private String datacenter;
     private long minIndex;
     private Duration maxWait = DEFAULT_MAX_WAIT;
+    private boolean tokenSet;
+    private boolean datacenterSet;
+    private boolean minIndexSet;
+    private boolean maxWaitSet;
 
     private Builder() {}
 
@@ -104,13 +116,17 @@ public final class QueryOptions {
      * @param secretId the token's secret
      * @return this builder
      * @throws IllegalArgumentException if {@code secretId} is empty
+     * @throws IllegalStateException if the token was already set on this builder; the message
+     *     does not show it
      */
     public Builder token(String secretId) {
       requireNonNull(secretId, "secretId");
       if (secretId.isEmpty()) {
         throw new IllegalArgumentException("token must not be empty");
       }
+      checkNotSet(tokenSet, "token", "<redacted>");
       this.tokenSecret = secretId;
+      this.tokenSet = true;
       return this;
     }
 
@@ -120,13 +136,17 @@ public final class QueryOptions {
      * @param datacenter a datacenter name such as {@code dc1}
      * @return this builder
      * @throws IllegalArgumentException if {@code datacenter} is empty
+     * @throws IllegalStateException if the datacenter was already set on this builder
      */
     public Builder datacenter(String datacenter) {
       requireNonNull(datacenter, "datacenter");
       if (datacenter.isEmpty()) {
         throw new IllegalArgumentException("datacenter must not be empty");
       }
+      checkNotSet(datacenterSet, "datacenter",
+          datacenterSet ? InvalidSpiffeIdException.escape(this.datacenter, 256) : null);
       this.datacenter = datacenter;
+      this.datacenterSet = true;
       return this;
     }
 
@@ -136,12 +156,15 @@ public final class QueryOptions {
      * @param index the index last seen
      * @return this builder
      * @throws IllegalArgumentException if {@code index} is negative
+     * @throws IllegalStateException if the index was already set on this builder
      */
     public Builder minIndex(long index) {
       if (index < 0) {
         throw new IllegalArgumentException("minIndex must not be negative: " + index);
       }
+      checkNotSet(minIndexSet, "minIndex", minIndex);
       this.minIndex = index;
+      this.minIndexSet = true;
       return this;
     }
 
@@ -152,19 +175,29 @@ public final class QueryOptions {
      * @param wait the maximum wait
      * @return this builder
      * @throws IllegalArgumentException if {@code wait} is negative or zero
+     * @throws IllegalStateException if the wait was already set on this builder, naming the
+     *     earlier wait as capped
      */
     public Builder maxWait(Duration wait) {
       requireNonNull(wait, "wait");
       if (wait.isNegative() || wait.isZero()) {
         throw new IllegalArgumentException("maxWait must be positive: " + wait);
       }
+      checkNotSet(maxWaitSet, "maxWait", maxWait);
       this.maxWait = wait.compareTo(MAX_WAIT_CAP) > 0 ? MAX_WAIT_CAP : wait;
+      this.maxWaitSet = true;
       return this;
     }
 
     /** Returns the options. */
     public QueryOptions build() {
       return new QueryOptions(this);
+    }
+
+    private static void checkNotSet(boolean set, String option, Object earlier) {
+      if (set) {
+        throw new IllegalStateException(option + " was already set to " + earlier);
+      }
     }
   }
 }

@@ -35,8 +35,8 @@ class IntentionTargetTest {
       "n*/web | namespace: wildcard character '*' cannot be used with partial values: \"n*\"",
       "*/web  | exact value cannot follow wildcard namespace: \"*/web\"",
       "a/b/c  | intention target must be name or namespace/name: \"a/b/c\"",
-      "/web   | namespace must not be empty",
-      "ns/    | name must not be empty",
+      "/web   | namespace must not be empty: \"/web\"",
+      "ns/    | name must not be empty: \"ns/\"",
   })
   void parseRejectsWithAMessageNamingTheValue(String text, String message) {
     assertThatThrownBy(() -> IntentionTarget.parse(text))
@@ -46,12 +46,39 @@ class IntentionTargetTest {
   @Test
   void constructorRejectsEmptySlashAndNull() {
     assertThatThrownBy(() -> IntentionTarget.parse(""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("name must not be empty");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("name must not be empty: \"\"");
     assertThatThrownBy(() -> IntentionTarget.of("default", "a/b"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("name must not contain '/': \"a/b\"");
     assertThatThrownBy(() -> IntentionTarget.of(null, "web"))
         .isInstanceOf(NullPointerException.class).hasMessage("namespace");
+  }
+
+  /**
+   * Review finding: {@code parse("/web")} said only "namespace must not be empty", without the
+   * input, and the wildcard-namespace message put both parts into the message unescaped.
+   */
+  @Test
+  void emptyPartMessageNamesTheInputAndEveryValueIsEscaped() {
+    assertThatThrownBy(() -> IntentionTarget.parse("/web"))
+        .hasMessage("namespace must not be empty: \"/web\"");
+    assertThatThrownBy(() -> IntentionTarget.of("", "web"))
+        .hasMessage("namespace must not be empty: \"/web\"");
+    assertThatThrownBy(() -> IntentionTarget.of("default", ""))
+        .hasMessage("name must not be empty: \"default/\"");
+    assertThatThrownBy(() -> IntentionTarget.parse("\u202e/"))
+        .hasMessage("name must not be empty: \"\\u202e/\"");
+
+    String forged = "web\n2030-01-01 INFO intention allowed\u202e\"";
+    assertThatThrownBy(() -> IntentionTarget.of("*", forged))
+        .hasMessage("exact value cannot follow wildcard namespace:"
+            + " \"*/web\\u000a2030-01-01 INFO intention allowed\\u202e\\u0022\"");
+    String longName = "w".repeat(10_000);
+    assertThatThrownBy(() -> IntentionTarget.parse("*/" + longName))
+        .hasMessage("exact value cannot follow wildcard namespace: \"*/" + "w".repeat(254)
+            + "...(10002 chars)\"");
+    assertThatThrownBy(() -> IntentionTarget.parse("/" + longName))
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(320));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.connect.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import java.time.Duration;
@@ -135,12 +136,57 @@ class QueryOptionsTest {
     assertThat(original.minIndex()).isEqualTo(9);
   }
 
+  /**
+   * Review finding: the builder silently overwrote an option set twice, where STYLE.md asks for
+   * an {@link IllegalStateException} naming the earlier value. The token is a secret and is not
+   * named.
+   */
+  @Test
+  void optionSetTwiceThrowsNamingTheEarlierValue() {
+    QueryOptions.Builder builder = QueryOptions.builder().token(SECRET).datacenter("dc1")
+        .minIndex(9).maxWait(Duration.ofHours(1));
+
+    assertThatIllegalStateException().isThrownBy(() -> builder.token("other-secret"))
+        .withMessage("token was already set to <redacted>");
+    assertThatIllegalStateException().isThrownBy(() -> builder.datacenter("dc2"))
+        .withMessage("datacenter was already set to dc1");
+    assertThatIllegalStateException().isThrownBy(() -> builder.minIndex(10))
+        .withMessage("minIndex was already set to 9");
+    assertThatIllegalStateException().isThrownBy(() -> builder.maxWait(Duration.ofSeconds(1)))
+        .withMessage("maxWait was already set to PT10M");
+    assertThat(builder.build().toString())
+        .isEqualTo("QueryOptions[token=<redacted>, datacenter=dc1, minIndex=9, maxWait=PT10M]");
+  }
+
+  @Test
+  void rejectedValueDoesNotCountAsSet() {
+    QueryOptions.Builder builder = QueryOptions.builder();
+    assertThatIllegalArgumentException().isThrownBy(() -> builder.minIndex(-1));
+
+    assertThat(builder.minIndex(3).build().minIndex()).isEqualTo(3);
+  }
+
+  @Test
+  void valuesCopiedByToBuilderCanBeChangedExactlyOnce() {
+    QueryOptions original = QueryOptions.builder().token(SECRET).datacenter("dc1").minIndex(9)
+        .maxWait(Duration.ofSeconds(30)).build();
+
+    QueryOptions.Builder copy = original.toBuilder().token("other-secret").datacenter("dc2")
+        .minIndex(10).maxWait(Duration.ofSeconds(5));
+
+    assertThat(copy.build().minIndex()).isEqualTo(10);
+    assertThatIllegalStateException().isThrownBy(() -> copy.minIndex(11))
+        .withMessage("minIndex was already set to 10");
+    assertThatIllegalStateException().isThrownBy(() -> copy.token(SECRET))
+        .withMessage("token was already set to <redacted>");
+  }
+
   @Test
   void builtOptionsDoNotChangeWithTheBuilder() {
     QueryOptions.Builder builder = QueryOptions.builder().minIndex(5);
     QueryOptions first = builder.build();
 
-    builder.minIndex(6).token(SECRET);
+    builder.maxWait(Duration.ofSeconds(1)).token(SECRET);
 
     assertThat(first.minIndex()).isEqualTo(5);
     assertThat(first.tokenSecret()).isEmpty();

@@ -103,7 +103,10 @@ public final class Csrs {
     }
   }
 
-  /** Decodes the request's public key; an algorithm BouncyCastle does not know is refused. */
+  /**
+   * Decodes the request's public key, which {@link LeafKeys#check} has already allowed: call that
+   * first, since decoding a huge key is slow. An algorithm BouncyCastle does not know is refused.
+   */
   public static PublicKey publicKey(SubjectPublicKeyInfo spki) {
     String algorithm = spki.getAlgorithm().getAlgorithm().getId();
     PublicKey key;
@@ -127,9 +130,9 @@ public final class Csrs {
   private static String describe(GeneralName name) {
     switch (name.getTagNo()) {
       case GeneralName.dNSName:
-        return "DNS:" + Texts.shown(((ASN1String) name.getName()).getString());
+        return "DNS:" + ((ASN1String) name.getName()).getString();
       case GeneralName.rfc822Name:
-        return "email:" + Texts.shown(((ASN1String) name.getName()).getString());
+        return "email:" + ((ASN1String) name.getName()).getString();
       case GeneralName.iPAddress:
         byte[] address = ASN1OctetString.getInstance(name.getName()).getOctets();
         try {
@@ -146,7 +149,8 @@ public final class Csrs {
    * What the CSR's extension request asks for, decoded up front so decoding fails first.
    *
    * @param uris the URI SANs, in order
-   * @param otherNames the other SANs, described for messages
+   * @param otherNames the other SANs, described for messages, not yet {@linkplain Texts#shown
+   *     shown}
    * @param basicConstraints the requested basic constraints, or null
    * @param keyUsage the requested key usage, or null
    */

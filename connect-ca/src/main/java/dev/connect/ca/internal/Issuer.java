@@ -25,6 +25,7 @@ import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
@@ -133,8 +134,12 @@ public final class Issuer {
   /**
    * Signs {@code newRoot}'s subject and public key with this root: the certificate that lets
    * leaves of the new root chain to this one during a rotation. Valid from {@code now - 1 min}
-   * for 7 days; subject key identifier and SAN copied from the new root; CA:TRUE with the new
-   * root's path length limit, if it has one.
+   * for 7 days. Every extension of the new root is copied as it is, critical or not, except the
+   * authority key identifier, which becomes this root's subject key identifier: a path through
+   * the cross-signed certificate is then held to the same name constraints, path length, key
+   * usages and policies as a path to the new root (review finding: only key usage, basic
+   * constraints, key identifiers and SAN were copied, dropping the rest). A new root without a
+   * subject key identifier gets one, Consul's SHA-256 key ID.
    */
   public X509Certificate crossSign(X509Certificate newRoot, Instant now) {
     X509CertificateHolder other = holder(newRoot);
@@ -142,17 +147,24 @@ public final class Issuer {
     X509v3CertificateBuilder builder = new X509v3CertificateBuilder(subject, Serials.next(),
         Date.from(notBefore), Date.from(notBefore.plus(CROSS_SIGNED_TTL)), other.getSubject(),
         other.getSubjectPublicKeyInfo());
-    add(builder, CA_KEY_USAGE);
-    int pathLength = newRoot.getBasicConstraints();
-    add(builder, pathLength == Integer.MAX_VALUE ? IS_CA
-        : extension(Extension.basicConstraints, true, new BasicConstraints(pathLength)));
-    Extension skid = other.getExtension(Extension.subjectKeyIdentifier);
-    add(builder, skid != null ? skid : extension(Extension.subjectKeyIdentifier, false,
-        new SubjectKeyIdentifier(keyId(other.getSubjectPublicKeyInfo()))));
-    add(builder, authorityKeyId);
-    Extension san = other.getExtension(Extension.subjectAlternativeName);
-    if (san != null) {
-      add(builder, san);
+    Extensions extensions = other.getExtensions();
+    boolean authorityKeyIdAdded = false;
+    if (extensions != null) {
+      for (ASN1ObjectIdentifier oid : extensions.getExtensionOIDs()) {
+        if (oid.equals(Extension.authorityKeyIdentifier)) {
+          add(builder, authorityKeyId);
+          authorityKeyIdAdded = true;
+        } else {
+          add(builder, extensions.getExtension(oid));
+        }
+      }
+    }
+    if (other.getExtension(Extension.subjectKeyIdentifier) == null) {
+      add(builder, extension(Extension.subjectKeyIdentifier, false,
+          new SubjectKeyIdentifier(keyId(other.getSubjectPublicKeyInfo()))));
+    }
+    if (!authorityKeyIdAdded) {
+      add(builder, authorityKeyId);
     }
     return Jca.toX509(builder.build(Jca.signer(key)));
   }

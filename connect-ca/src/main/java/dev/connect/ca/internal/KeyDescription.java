@@ -16,7 +16,8 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * What kind of public key something carries: family, size and, for EC, the NIST curve. Used to
- * apply the leaf key rule, to name a key in messages and to read a loaded CA key's spec.
+ * name a decoded key in messages and to read a loaded CA key's spec; the leaf key rule is {@link
+ * LeafKeys}, which judges a key before it is decoded.
  *
  * @param family {@code EC}, {@code RSA} or the JCA algorithm name of anything else
  * @param bits the key size (the curve's field size for EC, the modulus length for RSA); 0 if
@@ -57,18 +58,6 @@ public record KeyDescription(String family, int bits, String curve) {
       return new KeyDescription("RSA", rsa.getModulus().bitLength(), "");
     }
     return new KeyDescription(key.getAlgorithm(), 0, "");
-  }
-
-  /**
-   * Tells whether a CSR may carry this key: EC on P-256 or P-384, or RSA with a modulus of 2048
-   * to 4096 bits.
-   */
-  public boolean isAllowedLeafKey() {
-    return switch (family) {
-      case "EC" -> curve.equals("P-256") || curve.equals("P-384");
-      case "RSA" -> bits >= 2048 && bits <= 4096;
-      default -> false;
-    };
   }
 
   /** Returns the CA key spec of a key of this kind, if this CA supports it. */

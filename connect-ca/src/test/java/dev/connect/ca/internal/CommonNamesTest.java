@@ -53,6 +53,18 @@ class CommonNamesTest {
     assertThat(cn).isEqualTo("a".repeat(36) + ".svc.default.5f7a0ac5.consul").hasSize(64);
   }
 
+  /**
+   * The namespace reaches the CN, as in Consul. The CA signs only the {@code default} namespace
+   * (review finding: other namespaces escaped intentions), so this is tested here rather than
+   * through {@code BuiltInCaProvider.sign}.
+   */
+  @Test
+  void namespaceReachesTheCommonNameAndThePartitionDoesNot() {
+    String td = "7f3c9a1e-0b5d-4c2e-9f13-2a6b8c4d1e70.consul";
+    assertThat(CommonNames.serviceCn(new ServiceId(td, "part1", "team-a", "dc1", "Billing_API")))
+        .isEqualTo("billingapi.svc.team-a.7f3c9a1e.consul");
+  }
+
   @Test
   void longNamespaceIsCutWhenTheServiceNameIsShort() {
     String cn = CommonNames.serviceCn(
