@@ -2,16 +2,12 @@ package dev.connect.cli;
 
 import dev.connect.core.CaRoot;
 import dev.connect.core.CaRoots;
-import dev.connect.core.QueryOptions;
-import dev.connect.server.DataDirectoryException;
 import dev.connect.server.EmbeddedServer;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code connect ca}: inspect and rotate the built-in CA of a data directory. */
@@ -21,14 +17,6 @@ import picocli.CommandLine.Spec;
 final class CaCommand {
 
   private CaCommand() {}
-
-  static EmbeddedServer openExisting(Path dir) throws java.io.IOException {
-    if (!Files.exists(dir.resolve("state.json"))) {
-      throw new DataDirectoryException(dir, "holds no Connect CA (no state.json); run"
-          + " 'connect demo --data-dir " + dir + "' to create one");
-    }
-    return EmbeddedServer.builder().dataDirectory(dir).open();
-  }
 
   static void printRoots(PrintWriter out, CaRoots roots) {
     out.printf("Trust domain: %s%n", roots.trustDomain());
@@ -43,18 +31,13 @@ final class CaCommand {
   @Command(name = "roots", mixinStandardHelpOptions = true,
       description = "List the trusted roots: ID (SHA-1 fingerprint), active flag, validity.")
   static final class Roots implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--data-dir", paramLabel = "<dir>", required = true,
-        description = "Data directory of an embedded server.")
-    Path dataDir;
+    @Spec CommandSpec spec;
+    @Mixin ServerOptions server;
 
     @Override
     public Integer call() throws Exception {
-      try (EmbeddedServer server = openExisting(dataDir)) {
-        printRoots(spec.commandLine().getOut(),
-            server.roots(QueryOptions.defaults()).join().value());
+      try (EmbeddedServer s = server.open()) {
+        printRoots(spec.commandLine().getOut(), s.roots(server.query()).join().value());
       }
       return 0;
     }
@@ -62,19 +45,16 @@ final class CaCommand {
 
   /** {@code connect ca rotate}: makes a new root, cross-signed by the current one. */
   @Command(name = "rotate", mixinStandardHelpOptions = true,
-      description = "Rotate to a new root, cross-signed by the current one.")
+      description = "Rotate to a new root, cross-signed by the current one"
+          + " (needs operator:write when ACLs are on).")
   static final class Rotate implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--data-dir", paramLabel = "<dir>", required = true,
-        description = "Data directory of an embedded server.")
-    Path dataDir;
+    @Spec CommandSpec spec;
+    @Mixin ServerOptions server;
 
     @Override
     public Integer call() throws Exception {
-      try (EmbeddedServer server = openExisting(dataDir)) {
-        printRoots(spec.commandLine().getOut(), server.rotateRoot());
+      try (EmbeddedServer s = server.open()) {
+        printRoots(spec.commandLine().getOut(), s.rotateRoot(server.query()));
       }
       return 0;
     }

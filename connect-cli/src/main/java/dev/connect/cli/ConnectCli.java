@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "connect", mixinStandardHelpOptions = true,
     versionProvider = ConnectCli.Version.class,
     description = "Connect for Java: identity-based mutual TLS, in-process.",
-    subcommands = {DemoCommand.class, CaCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, CaCommand.class, IntentionCommand.class, AclCommand.class,
+        CommandLine.HelpCommand.class})
 public final class ConnectCli {
 
   private ConnectCli() {}

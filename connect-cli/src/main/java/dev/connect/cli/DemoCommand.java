@@ -2,6 +2,10 @@ package dev.connect.cli;
 
 import dev.connect.ca.LeafRequests;
 import dev.connect.core.CaRoots;
+import dev.connect.core.Decision;
+import dev.connect.core.Intention;
+import dev.connect.core.IntentionAction;
+import dev.connect.core.IntentionTarget;
 import dev.connect.core.IssuedCertificate;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.ServiceId;
@@ -13,7 +17,9 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,11 +28,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code connect demo}: opens (or creates) an embedded server's data directory, shows its trust
- * domain and active root, issues leaves for {@code web} and {@code db}, and verifies each with the
- * JDK's PKIX validator.
+ * domain and active root, issues leaves for {@code web} and {@code db}, verifies each with the
+ * JDK's PKIX validator, and shows the intention decision each way: web may call db, db may not
+ * call web.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Create or reopen a CA, issue leaves for web and db, and verify them.")
+    description = "Create or reopen a CA, issue leaves for web and db, verify them, and"
+        + " authorize web -> db (allowed) and db -> web (denied).")
 final class DemoCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -54,6 +62,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println();
       out.println("Active root:");
       Output.root(out, roots.active());
+      Map<String, IssuedCertificate> leaves = new LinkedHashMap<>();
       for (String name : List.of("web", "db")) {
         ServiceId id = ServiceId.of(roots.trustDomain(), server.datacenter(), name);
         KeyPair keyPair = LeafRequests.newKeyPair();
@@ -64,8 +73,34 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("Leaf for %s:%n", name);
         Output.leaf(out, leaf);
         out.printf("  Verified:     PKIX chain to root %s%n", Certificates.sha1Fingerprint(anchor));
+        leaves.put(name, leaf);
       }
+      showDecisions(out, server, leaves);
     }
     return 0;
+  }
+
+  /** Upserts web => db allow and db => web deny, then authorizes each leaf against the other. */
+  private static void showDecisions(PrintWriter out, EmbeddedServer server,
+      Map<String, IssuedCertificate> leaves) {
+    QueryOptions q = QueryOptions.defaults();
+    server.upsertIntention(IntentionTarget.parse("web"), IntentionTarget.parse("db"),
+        IntentionAction.ALLOW, "demo: web may call db", q);
+    server.upsertIntention(IntentionTarget.parse("db"), IntentionTarget.parse("web"),
+        IntentionAction.DENY, "demo: db may not call web", q);
+    out.println();
+    out.println("Intentions:");
+    for (Intention i : server.intentions(q).join().value()) {
+      out.printf("  %s => %s  %s  (precedence %d, \"%s\")%n", i.source(), i.destination(),
+          i.action().wireName(), i.precedence(), i.description());
+    }
+    for (String[] pair : new String[][] {{"web", "db"}, {"db", "web"}}) {
+      IssuedCertificate client = leaves.get(pair[0]);
+      Decision d = server.authorize(pair[1], client.service().toString(),
+          client.serialNumberHex(), q);
+      out.println();
+      out.printf("Authorize %s -> %s: %s%n", pair[0], pair[1], d.allowed() ? "ALLOWED" : "DENIED");
+      out.printf("  Reason:       %s%n", d.reason());
+    }
   }
 }

@@ -43,6 +43,11 @@ class ConnectCliTest {
         .containsPattern("Subject:\\s+CN=web\\.svc\\.default\\.[0-9a-f]{8}\\.consul")
         .containsPattern("SHA-256:\\s+([0-9a-f]{2}:){31}[0-9a-f]{2}");
     assertThat(first.out().split("Verified:\\s+PKIX chain to root", -1)).hasSize(3);
+    assertThat(first.out())
+        .contains("Authorize web -> db: ALLOWED\n  Reason:       Matched L4 intention:"
+            + " default/web => default/db (Precedence: 9, Action: ALLOW)")
+        .contains("Authorize db -> web: DENIED\n  Reason:       Matched L4 intention:"
+            + " default/db => default/web (Precedence: 9, Action: DENY)");
 
     Run second = run("demo", "--data-dir", dir.toString());
     assertThat(second.status()).isZero();
@@ -84,6 +89,83 @@ class ConnectCliTest {
     assertThat(run.status()).isEqualTo(1);
     assertThat(run.err()).startsWith("error: " + missing).contains("no state.json");
     assertThat(missing).doesNotExist();
+  }
+
+  @Test
+  void intentionCreateListGetCheckDelete() {
+    run("demo", "--data-dir", dir.toString());
+    String d = dir.toString();
+    Run created = run("intention", "create", "--deny", "--description", "no api",
+        "--data-dir", d, "api", "*");
+    assertThat(created.status()).as(created.err()).isZero();
+    assertThat(created.out()).contains("Created: default/api => default/* (deny)")
+        .containsPattern("ID:\\s+[0-9a-f-]{36}").contains("Precedence:   6");
+    Run duplicate = run("intention", "create", "--data-dir", d, "api", "*");
+    assertThat(duplicate.status()).isEqualTo(1);
+    assertThat(duplicate.err()).contains("default/api => default/*");
+
+    Run list = run("intention", "list", "--data-dir", d);
+    assertThat(list.out()).contains("default/api").contains("default/web").contains("default/db");
+
+    Run get = run("intention", "get", "--data-dir", d, "api", "*");
+    assertThat(get.out()).contains("Action:       deny").contains("Description:  no api");
+
+    Run denied = run("intention", "check", "--data-dir", d, "api", "db");
+    assertThat(denied.status()).isEqualTo(2);
+    assertThat(denied.out()).matches("Denied\nMatched L4 intention: default/api => default/\\*"
+        + " \\(ID: [0-9a-f-]{36}, Precedence: 6, Action: DENY\\)\n");
+    Run allowed = run("intention", "check", "--data-dir", d, "other", "db");
+    assertThat(allowed.status()).isZero();
+    assertThat(allowed.out()).isEqualTo("Allowed\nACLs disabled, access is allowed by default\n");
+
+    assertThat(run("intention", "delete", "--data-dir", d, "api", "*").out())
+        .startsWith("Deleted: default/api => default/*");
+    assertThat(run("intention", "get", "--data-dir", d, "api", "*").status()).isEqualTo(1);
+  }
+
+  @Test
+  void aclBootstrapPolicyAndTokenThenEnforcedChecks() {
+    run("demo", "--data-dir", dir.toString());
+    String d = dir.toString();
+    Run boot = run("acl", "bootstrap", "--data-dir", d);
+    assertThat(boot.status()).as(boot.err()).isZero();
+    String management = secret(boot.out());
+    assertThat(run("acl", "bootstrap", "--data-dir", d).err())
+        .contains("ACL bootstrap no longer allowed");
+
+    Run anonymous = run("acl", "policy", "create", "--data-dir", d, "--name", "web-write",
+        "--rules", "service \"web\" { policy = \"write\" }");
+    assertThat(anonymous.status()).isEqualTo(1);
+    assertThat(anonymous.err()).contains("acl:write").doesNotContain(management);
+
+    Run policy = run("acl", "policy", "create", "--data-dir", d, "--token", management,
+        "--name", "web-write", "--rules", "service \"web\" { policy = \"write\" }");
+    assertThat(policy.status()).as(policy.err()).isZero();
+    assertThat(policy.out()).contains("Name:         web-write");
+
+    Run token = run("acl", "token", "create", "--data-dir", d, "--token", management,
+        "--policy", "web-write", "--description", "web");
+    assertThat(token.status()).as(token.err()).isZero();
+    String web = secret(token.out());
+    assertThat(token.out()).contains("Policies:     web-write");
+
+    Run checkWithWeb = run("intention", "check", "--data-dir", d, "--acls",
+        "--default-policy", "deny", "--token", web, "other", "web");
+    assertThat(checkWithWeb.status()).isEqualTo(2);
+    assertThat(checkWithWeb.out()).contains("Default behavior configured by ACLs");
+    Run checkDbWithWeb = run("intention", "check", "--data-dir", d, "--acls",
+        "--default-policy", "deny", "--token", web, "web", "db");
+    assertThat(checkDbWithWeb.status()).isEqualTo(1);
+    assertThat(checkDbWithWeb.err()).contains("service:read").contains("db")
+        .doesNotContain(web);
+    assertThat(run("ca", "rotate", "--data-dir", d, "--acls", "--default-policy", "deny",
+        "--token", web).err()).contains("operator:write");
+  }
+
+  private static String secret(String output) {
+    Matcher m = Pattern.compile("SecretID:\\s+([0-9a-f-]{36})").matcher(output);
+    assertThat(m.find()).as("a SecretID in:%n%s", output).isTrue();
+    return m.group(1);
   }
 
   @Test

@@ -1,6 +1,6 @@
 /**
- * The embedded Connect server: CA roots and keys, leaf signing and blocking queries in-process,
- * durable in a data directory.
+ * The embedded Connect server: CA roots and keys, leaf signing, intentions, ACL tokens and
+ * policies, and blocking queries in-process, durable in a data directory.
  *
  * <p>Nothing in this package accepts or returns {@code null}; an absent value is an {@link
  * java.util.Optional}.

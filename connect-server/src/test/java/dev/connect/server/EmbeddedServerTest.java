@@ -33,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedServerTest {
   private static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
 
+  private static final QueryOptions NONE = QueryOptions.defaults();
+
   @TempDir Path dir;
   final MutableClock clock = new MutableClock(START);
 
@@ -155,7 +157,7 @@ class EmbeddedServerTest {
       CaRoots before = Leaves.roots(server);
       IssuedCertificate oldLeaf = Leaves.issue(server, "web");
       clock.advance(Duration.ofMinutes(5));
-      CaRoots after = server.rotateRoot();
+      CaRoots after = server.rotateRoot(NONE);
 
       assertThat(after.trustDomain()).isEqualTo(before.trustDomain());
       assertThat(after.roots()).hasSize(2);
@@ -201,7 +203,7 @@ class EmbeddedServerTest {
           .minIndex(first.index()).maxWait(Duration.ofMinutes(5)).build());
       Leaves.issue(server, "web"); // a leaf does not change the roots
       assertThat(waiting).isNotDone();
-      CaRoots rotated = server.rotateRoot();
+      CaRoots rotated = server.rotateRoot(NONE);
       QueryResult<CaRoots> answer = waiting.get(10, TimeUnit.SECONDS);
       assertThat(answer.index()).isGreaterThan(first.index());
       assertThat(answer.value().activeRootId()).isEqualTo(rotated.activeRootId());
@@ -213,16 +215,16 @@ class EmbeddedServerTest {
     try (EmbeddedServer server = open()) {
       CaRoots before = Leaves.roots(server);
       BuiltInCaProvider mine = BuiltInCaProvider.generate(server.trustDomain(),
-          server.caConfiguration(), clock);
+          server.caConfiguration(NONE), clock);
       BuiltInCaProvider other = BuiltInCaProvider.generate(server.trustDomain(),
-          server.caConfiguration(), clock);
+          server.caConfiguration(NONE), clock);
       String minePem = Certificates.toPem(mine.rootCertificate());
 
-      assertThatThrownBy(() -> server.rotateRoot(other.exportPrivateKeyPkcs8Pem(), minePem))
+      assertThatThrownBy(() -> server.rotateRoot(other.exportPrivateKeyPkcs8Pem(), minePem, NONE))
           .isInstanceOf(IllegalArgumentException.class);
       assertThat(Leaves.roots(server).activeRootId()).isEqualTo(before.activeRootId());
 
-      CaRoots after = server.rotateRoot(mine.exportPrivateKeyPkcs8Pem(), minePem);
+      CaRoots after = server.rotateRoot(mine.exportPrivateKeyPkcs8Pem(), minePem, NONE);
       assertThat(after.active().certificate()).isEqualTo(mine.rootCertificate());
       IssuedCertificate leaf = Leaves.issue(server, "db");
       assertThat(Leaves.pkix(leaf.chain(), List.of(before.active().certificate()),
@@ -234,21 +236,21 @@ class EmbeddedServerTest {
   void leafTtlChangeKeepsTheRootAndKeySpecChangeRotates() throws Exception {
     try (EmbeddedServer server = open()) {
       String rootId = Leaves.roots(server).activeRootId();
-      CaRoots same = server.updateCaConfiguration(server.caConfiguration().toBuilder()
-          .leafCertTtl(Duration.ofHours(24)).build());
+      CaRoots same = server.updateCaConfiguration(server.caConfiguration(NONE).toBuilder()
+          .leafCertTtl(Duration.ofHours(24)).build(), NONE);
       assertThat(same.activeRootId()).isEqualTo(rootId);
       IssuedCertificate leaf = Leaves.issue(server, "web");
       assertThat(Duration.between(leaf.validAfter(), leaf.validBefore()))
           .isEqualTo(Duration.ofHours(24));
 
-      CaRoots rsa = server.updateCaConfiguration(server.caConfiguration().toBuilder()
-          .rsa2048().build());
+      CaRoots rsa = server.updateCaConfiguration(server.caConfiguration(NONE).toBuilder()
+          .rsa2048().build(), NONE);
       assertThat(rsa.activeRootId()).isNotEqualTo(rootId);
       assertThat(rsa.active().privateKeyType().wireName()).isEqualTo("rsa");
       assertThat(rsa.active().privateKeyBits()).isEqualTo(2048);
     }
     try (EmbeddedServer server = open()) {
-      assertThat(server.caConfiguration().leafCertTtl()).isEqualTo(Duration.ofHours(24));
+      assertThat(server.caConfiguration(NONE).leafCertTtl()).isEqualTo(Duration.ofHours(24));
       assertThat(Leaves.roots(server).active().privateKeyBits()).isEqualTo(2048);
     }
   }
@@ -256,7 +258,7 @@ class EmbeddedServerTest {
   @Test
   void rotatedOutRootIsPrunedAfterTwiceTheLeafLifetime() throws Exception {
     try (EmbeddedServer server = open()) {
-      server.rotateRoot();
+      server.rotateRoot(NONE);
       clock.advance(Duration.ofHours(144));
       assertThat(server.pruneRoots()).isZero();
       clock.advance(Duration.ofSeconds(1));

@@ -24,9 +24,17 @@ final class Leaves {
   private Leaves() {}
 
   static IssuedCertificate issue(EmbeddedServer server, String service) throws Exception {
+    return issue(server, service, QueryOptions.defaults());
+  }
+
+  static IssuedCertificate issue(EmbeddedServer server, String service, QueryOptions options)
+      throws Exception {
+    return server.signLeaf(csr(server, service), options).get(10, TimeUnit.SECONDS).value();
+  }
+
+  static String csr(EmbeddedServer server, String service) {
     ServiceId id = ServiceId.of(server.trustDomain().trustDomain(), server.datacenter(), service);
-    return server.signLeaf(LeafRequests.csrPem(id, LeafRequests.newKeyPair()),
-        QueryOptions.defaults()).get(10, TimeUnit.SECONDS).value();
+    return LeafRequests.csrPem(id, LeafRequests.newKeyPair());
   }
 
   static CaRoots roots(EmbeddedServer server) throws Exception {

@@ -14,16 +14,11 @@ import dev.connect.core.SigningId;
 import dev.connect.core.internal.Certificates;
 import dev.connect.server.DataDirectoryException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
@@ -44,38 +39,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The durable CA state of the embedded server: roots, the active root's key, the configuration
- * and the index floor, in a data directory, with an immutable in-memory {@link Snapshot} that
- * readers take without locking.
+ * The durable CA state of the embedded server: roots, the active root's key and the
+ * configuration, in a data directory, with an immutable in-memory {@link Snapshot} that readers
+ * take without locking.
  *
  * <p>Layout: {@code state.json} (checksummed, see {@link ChecksummedFile}), {@code keys/} (owner
- * only) with one {@code root-<sha1>.key.pem} per root whose key is kept, {@code LOCK} (held while
- * open), and {@code INITIALIZING} while the very first CA is being created.
+ * only) with one {@code root-<sha1>.key.pem} per root whose key is kept, and {@code INITIALIZING}
+ * while the very first CA is being created. The directory's lock and the index floor belong to
+ * the server ({@link DirectoryLock}, {@link IndexFloor}); every write here runs under {@link
+ * IndexFloor#write}.
  *
  * <p>Crash safety: a new key is written before the state that names it, and a key is deleted only
  * after the state that stops naming it; keys that no state names are removed on open. A crash
  * during the first creation leaves {@code INITIALIZING}, so the next open starts the creation
  * again; keys with no state and no marker mean the state was lost, and opening fails rather than
  * replace the CA.
- *
- * <p>Indexes: every index this store hands out is below the persisted {@code indexFloor}, which is
- * raised in blocks of {@link #INDEX_RESERVATION}, so indexes never repeat across restarts while a
- * leaf signature costs no disk write in all but one of {@value #INDEX_RESERVATION} cases.
  */
-public final class CaStore implements AutoCloseable {
+public final class CaStore {
   /** Table of the CA roots. */
   public static final String ROOTS = "roots";
   /** Table stamped by each signed leaf. */
   public static final String LEAF = "leaf";
   /** Table of the CA configuration. */
   public static final String CONFIG = "config";
-  /** How many indexes one write of the floor reserves. */
-  static final long INDEX_RESERVATION = 1024;
-
   private static final Logger log = LoggerFactory.getLogger(CaStore.class);
   private static final String STATE_FILE = "state.json";
   private static final String KEYS_DIR = "keys";
-  private static final String LOCK_FILE = "LOCK";
   private static final String INIT_MARKER = "INITIALIZING";
   private static final String ROOT_NAME = "Consul CA Root Cert";
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -96,58 +85,37 @@ public final class CaStore implements AutoCloseable {
   private final Path directory;
   private final Path keys;
   private final Clock clock;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
-  private final Object writeLock = new Object();
+  private final IndexFloor floor;
   private volatile Snapshot snapshot;
-  private IndexedState index;
-  private boolean closed;
 
-  private CaStore(Path directory, Clock clock, FileChannel lockChannel, FileLock lock) {
+  private CaStore(Path directory, Clock clock, IndexFloor floor) {
     this.directory = directory;
     this.keys = directory.resolve(KEYS_DIR);
     this.clock = clock;
-    this.lockChannel = lockChannel;
-    this.lock = lock;
+    this.floor = floor;
   }
 
   /**
-   * Opens {@code directory}, creating a CA with {@code initialConfig} if it holds none.
+   * Opens the CA state of the locked directory, creating a CA with {@code initialConfig} if it
+   * holds none. Load every other store first: this {@linkplain IndexFloor#resume() resumes} the
+   * floor.
    *
-   * @throws DataDirectoryException if the directory is corrupt or held by another server
+   * @throws DataDirectoryException if the directory is corrupt
    * @throws IOException if it cannot be read or written
    */
-  public static CaStore open(Path directory, CaConfiguration initialConfig, Clock clock)
-      throws IOException {
-    requireNonNull(directory, "directory");
+  public static CaStore open(DirectoryLock lock, CaConfiguration initialConfig, Clock clock,
+      IndexFloor floor) throws IOException {
+    requireNonNull(lock, "lock");
     requireNonNull(initialConfig, "initialConfig");
     requireNonNull(clock, "clock");
-    AtomicFiles.createDirectories(directory, FileMode.OWNER_ONLY);
-    FileChannel channel = FileChannel.open(directory.resolve(LOCK_FILE),
-        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    }
-    if (lock == null) {
-      channel.close();
-      throw new DataDirectoryException(directory, "in use by another Connect server");
-    }
-    CaStore store = new CaStore(directory, clock, channel, lock);
-    try {
-      store.load(initialConfig);
-      return store;
-    } catch (IOException | RuntimeException e) {
-      store.close();
-      throw e;
-    }
+    requireNonNull(floor, "floor");
+    CaStore store = new CaStore(lock.directory(), clock, floor);
+    lock.removeStaleTemporaryFiles(store.keys);
+    store.load(initialConfig);
+    return store;
   }
 
   private void load(CaConfiguration initialConfig) throws IOException {
-    removeStaleTemporaryFiles(directory);
-    removeStaleTemporaryFiles(keys);
     Path stateFile = directory.resolve(STATE_FILE);
     Path marker = directory.resolve(INIT_MARKER);
     Optional<PersistedState> stored;
@@ -168,12 +136,16 @@ public final class CaStore implements AutoCloseable {
       return;
     }
     PersistedState state = stored.get();
+    // Directories written before index.json kept the floor here; it is a lower bound still.
+    floor.observe(state.indexFloor());
+    floor.observe(state.configModifyIndex());
+    for (PersistedState.Root r : state.roots()) {
+      floor.observe(r.modifyIndex());
+    }
+    long restored = floor.resume();
     Files.deleteIfExists(marker);
-    PersistedState resumed = withFloor(state, state.indexFloor() + INDEX_RESERVATION);
-    Snapshot loaded = toSnapshot(resumed, state.indexFloor(), loadActiveProvider(resumed));
-    ChecksummedFile.write(stateFile, resumed, MAPPER, FileMode.OWNER_ONLY);
-    snapshot = loaded;
-    removeUnreferencedKeys(resumed);
+    snapshot = toSnapshot(state, restored, loadActiveProvider(state));
+    removeUnreferencedKeys(state);
   }
 
   private void bootstrap(CaConfiguration config, Path marker) throws IOException {
@@ -184,11 +156,11 @@ public final class CaStore implements AutoCloseable {
     SigningId trustDomain = SigningId.of(clusterId + ".consul");
     BuiltInCaProvider provider = BuiltInCaProvider.generate(trustDomain, config, clock);
     String keyFile = writeKey(provider);
-    long index = 1;
+    long index = floor.resume();
     PersistedState.Root root = new PersistedState.Root(
         Certificates.toPem(provider.rootCertificate()), List.of(), keyFile, true, "",
         index, index);
-    PersistedState state = new PersistedState(clusterId, index + INDEX_RESERVATION,
+    PersistedState state = new PersistedState(clusterId, floor.current(),
         toPersisted(config), index, List.of(root));
     ChecksummedFile.write(directory.resolve(STATE_FILE), state, MAPPER, FileMode.OWNER_ONLY);
     Files.delete(marker);
@@ -196,16 +168,6 @@ public final class CaStore implements AutoCloseable {
     snapshot = toSnapshot(state, index, provider);
     log.info("created a new CA in {}: trust domain {}, root {}", directory,
         trustDomain.trustDomain(), snapshot.roots().activeRootId());
-  }
-
-  /** Connects the blocking-query index, which must start at {@link #restoredIndex()}. */
-  public void attach(IndexedState index) {
-    this.index = requireNonNull(index, "index");
-  }
-
-  /** Returns the index the previous run left off at; the blocking-query index resumes here. */
-  public long restoredIndex() {
-    return snapshot.rootsIndex();
   }
 
   /** Returns the current view; never blocks. */
@@ -224,16 +186,12 @@ public final class CaStore implements AutoCloseable {
   }
 
   /**
-   * Records that a leaf was signed and returns its index, first raising the persisted floor when
-   * the reservation is used up.
+   * Records that a leaf was signed and returns its index.
    *
-   * @throws ConnectException if the floor cannot be persisted
+   * @throws ConnectException if the index floor cannot be persisted
    */
   public long recordLeaf() {
-    synchronized (writeLock) {
-      ensureReserved(index.currentIndex() + 1);
-      return index.bump(LEAF);
-    }
+    return floor.write(w -> w.commit(LEAF));
   }
 
   /**
@@ -242,14 +200,14 @@ public final class CaStore implements AutoCloseable {
    * @throws ConnectException if the new state cannot be written
    */
   public CaRoots rotate(Optional<String> keyPem, Optional<String> certPem) {
-    synchronized (writeLock) {
+    return floor.write(w -> {
       Snapshot s = snapshot;
       BuiltInCaProvider next = keyPem.isPresent()
           ? BuiltInCaProvider.load(keyPem.get(), certPem.orElseThrow(), s.trustDomain(),
               s.config(), clock)
           : BuiltInCaProvider.generate(s.trustDomain(), s.config(), clock);
-      return rotateTo(s, next, s.config());
-    }
+      return rotateTo(w, s, next, s.config());
+    });
   }
 
   /**
@@ -258,30 +216,32 @@ public final class CaStore implements AutoCloseable {
    * @throws ConnectException if the new state cannot be written
    */
   public CaRoots updateConfiguration(CaConfiguration config) {
-    synchronized (writeLock) {
+    return floor.write(w -> {
       Snapshot s = snapshot;
       if (config.equals(s.config())) {
         return s.roots();
       }
       if (config.keySpec() != s.config().keySpec()) {
-        return rotateTo(s, BuiltInCaProvider.generate(s.trustDomain(), config, clock), config);
+        return rotateTo(w, s, BuiltInCaProvider.generate(s.trustDomain(), config, clock),
+            config);
       }
-      long next = index.currentIndex() + 1;
-      PersistedState state = new PersistedState(s.persisted().clusterId(),
-          Math.max(s.persisted().indexFloor(), next + 1), toPersisted(config), next,
-          s.persisted().roots());
-      BuiltInCaProvider provider = BuiltInCaProvider.load(s.provider().exportPrivateKeyPkcs8Pem(),
+      long next = w.index();
+      PersistedState state = new PersistedState(s.persisted().clusterId(), floor.current(),
+          toPersisted(config), next, s.persisted().roots());
+      BuiltInCaProvider provider = BuiltInCaProvider.load(
+          s.provider().exportPrivateKeyPkcs8Pem(),
           Certificates.toPem(s.provider().rootCertificate()), s.trustDomain(), config, clock);
       persist(state);
       snapshot = toSnapshot(state, s.rootsIndex(), provider);
-      index.bump(CONFIG);
+      w.commit(CONFIG);
       return snapshot.roots();
-    }
+    });
   }
 
-  private CaRoots rotateTo(Snapshot s, BuiltInCaProvider next, CaConfiguration config) {
+  private CaRoots rotateTo(IndexFloor.Write w, Snapshot s, BuiltInCaProvider next,
+      CaConfiguration config) {
     X509Certificate cross = s.provider().crossSign(next.rootCertificate());
-    long at = index.currentIndex() + 1;
+    long at = w.index();
     Instant now = clock.instant();
     String keyFile = writeKeyUnchecked(next);
     List<PersistedState.Root> roots = new ArrayList<>();
@@ -297,14 +257,16 @@ public final class CaStore implements AutoCloseable {
     }
     roots.add(new PersistedState.Root(Certificates.toPem(next.rootCertificate()),
         List.of(Certificates.toPem(cross)), keyFile, true, "", at, at));
-    PersistedState state = new PersistedState(s.persisted().clusterId(),
-        Math.max(s.persisted().indexFloor(), at + 1), toPersisted(config),
-        config.equals(s.config()) ? s.persisted().configModifyIndex() : at,
+    PersistedState state = new PersistedState(s.persisted().clusterId(), floor.current(),
+        toPersisted(config), config.equals(s.config()) ? s.persisted().configModifyIndex() : at,
         pruned(roots, config, now));
     persist(state);
     snapshot = toSnapshot(state, at, next);
-    long bumped = config.equals(s.config()) ? index.bump(ROOTS) : index.bump(ROOTS, CONFIG);
-    assert bumped == at : "index moved outside the write lock: " + bumped + " != " + at;
+    if (config.equals(s.config())) {
+      w.commit(ROOTS);
+    } else {
+      w.commit(ROOTS, CONFIG);
+    }
     deleteKeyQuietly(retiredKey);
     log.info("rotated the CA in {} to root {}", directory, snapshot.roots().activeRootId());
     return snapshot.roots();
@@ -317,25 +279,24 @@ public final class CaStore implements AutoCloseable {
    * @throws ConnectException if the new state cannot be written
    */
   public int prune() {
-    synchronized (writeLock) {
-      if (closed) {
-        return 0;
-      }
+    if (floor.isClosed()) {
+      return 0;
+    }
+    return floor.write(w -> {
       Snapshot s = snapshot;
       List<PersistedState.Root> kept = pruned(s.persisted().roots(), s.config(), clock.instant());
       int removed = s.persisted().roots().size() - kept.size();
       if (removed == 0) {
         return 0;
       }
-      long at = index.currentIndex() + 1;
-      PersistedState state = new PersistedState(s.persisted().clusterId(),
-          Math.max(s.persisted().indexFloor(), at + 1), s.persisted().config(),
-          s.persisted().configModifyIndex(), kept);
+      long at = w.index();
+      PersistedState state = new PersistedState(s.persisted().clusterId(), floor.current(),
+          s.persisted().config(), s.persisted().configModifyIndex(), kept);
       persist(state);
       snapshot = toSnapshot(state, at, s.provider());
-      index.bump(ROOTS);
+      w.commit(ROOTS);
       return removed;
-    }
+    });
   }
 
   private static List<PersistedState.Root> pruned(List<PersistedState.Root> roots,
@@ -349,22 +310,6 @@ public final class CaStore implements AutoCloseable {
       }
     }
     return kept;
-  }
-
-  private void ensureReserved(long next) {
-    Snapshot s = snapshot;
-    if (next < s.persisted().indexFloor()) {
-      return;
-    }
-    PersistedState state = withFloor(s.persisted(), next + INDEX_RESERVATION);
-    persist(state);
-    snapshot = new Snapshot(s.trustDomain(), s.roots(), s.rootsIndex(), s.config(),
-        s.provider(), state);
-  }
-
-  private static PersistedState withFloor(PersistedState s, long floor) {
-    return new PersistedState(s.clusterId(), floor, s.config(), s.configModifyIndex(),
-        s.roots());
   }
 
   private void persist(PersistedState state) {
@@ -479,19 +424,6 @@ public final class CaStore implements AutoCloseable {
     }
   }
 
-  /** Removes what a write killed half-way left behind; safe because we hold the lock. */
-  private static void removeStaleTemporaryFiles(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*.tmp")) {
-      for (Path file : files) {
-        Files.delete(file);
-        log.info("removed {}, left by an interrupted write", file);
-      }
-    }
-  }
-
   private boolean hasKeys() throws IOException {
     if (!Files.isDirectory(keys)) {
       return false;
@@ -536,20 +468,4 @@ public final class CaStore implements AutoCloseable {
         .build();
   }
 
-  /** Releases the directory lock. Idempotent. */
-  @Override
-  public void close() {
-    synchronized (writeLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-    }
-    try {
-      lock.release();
-      lockChannel.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot release the lock on " + directory, e);
-    }
-  }
 }

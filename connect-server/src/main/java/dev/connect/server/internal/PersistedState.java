@@ -7,7 +7,9 @@ import java.util.List;
  * in owner-only files named by {@link Root#keyFile()}.
  *
  * @param clusterId the cluster UUID; the trust domain is {@code <clusterId>.consul}
- * @param indexFloor every index handed out so far is below this; a restart resumes from it
+ * @param indexFloor the index floor when this file was written (see {@link IndexFloor}, which
+ *     keeps the current one in {@code index.json}); read on open as a lower bound, since data
+ *     directories written before {@code index.json} existed kept the floor only here
  * @param config the CA configuration in force
  * @param configModifyIndex the index of the last configuration change
  * @param roots every trusted root, oldest first, exactly one active

@@ -1,0 +1,106 @@
+package dev.connect.server.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.connect.server.DataDirectoryException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exclusive use of a data directory: an OS file lock on its {@code LOCK} file, held from open to
+ * close, so that two servers (in one JVM or two) never write the same state.
+ *
+ * <p>Everything that writes into the directory runs while this lock is held; that is what makes
+ * {@link #removeStaleTemporaryFiles} safe: a temporary file found then was left by a process that
+ * died mid-write, not one that is still writing.
+ */
+public final class DirectoryLock implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DirectoryLock.class);
+  private static final String LOCK_FILE = "LOCK";
+
+  private final Path directory;
+  private final FileChannel channel;
+  private final FileLock lock;
+  private boolean closed;
+
+  private DirectoryLock(Path directory, FileChannel channel, FileLock lock) {
+    this.directory = directory;
+    this.channel = channel;
+    this.lock = lock;
+  }
+
+  /**
+   * Creates {@code directory} (owner-only) if missing and locks it.
+   *
+   * @throws DataDirectoryException if another server holds the directory
+   * @throws IOException if the directory or its lock file cannot be created
+   */
+  public static DirectoryLock acquire(Path directory) throws IOException {
+    requireNonNull(directory, "directory");
+    AtomicFiles.createDirectories(directory, FileMode.OWNER_ONLY);
+    FileChannel channel = FileChannel.open(directory.resolve(LOCK_FILE),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new DataDirectoryException(directory, "in use by another Connect server");
+    }
+    return new DirectoryLock(directory, channel, lock);
+  }
+
+  /** Returns the locked directory. */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * Removes the temporary files an interrupted {@link AtomicFiles#write} left in {@code dir}, a
+   * directory inside the locked one; does nothing if {@code dir} does not exist.
+   *
+   * @throws IOException if a file cannot be removed
+   */
+  public void removeStaleTemporaryFiles(Path dir) throws IOException {
+    requireNonNull(dir, "dir");
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*.tmp")) {
+      for (Path file : files) {
+        Files.delete(file);
+        log.info("removed {}, left by an interrupted write", file);
+      }
+    }
+  }
+
+  /** Releases the lock. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      lock.release();
+      channel.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot release the lock on " + directory, e);
+    }
+  }
+}

@@ -1,0 +1,283 @@
+package dev.connect.server.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connect.core.ConnectException;
+import dev.connect.core.Intention;
+import dev.connect.core.IntentionAction;
+import dev.connect.core.IntentionTarget;
+import dev.connect.core.Intentions;
+import dev.connect.server.DataDirectoryException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The durable intentions of the embedded server: {@code intentions.json} (checksummed, owner
+ * only) and the live {@link Intentions} index built from it.
+ *
+ * <p>The index is immutable; each write builds a new one, writes the file, and only then swaps
+ * it in, so readers never lock and never see a change that is not on disk. A write rewrites the
+ * whole file, which is fine for thousands of intentions, not for millions.
+ */
+public final class IntentionStore {
+  /** The table every intention write bumps. */
+  public static final String TABLE = "intentions";
+  /** The file that holds the intentions. */
+  public static final String FILE = "intentions.json";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /**
+   * What {@code intentions.json} holds.
+   *
+   * @param intentions every intention, most precedent first
+   */
+  public record Persisted(List<Entry> intentions) {
+    /** Copies the list. */
+    public Persisted {
+      intentions = List.copyOf(intentions);
+    }
+  }
+
+  /**
+   * One stored intention; times are ISO-8601 instants, or empty when unknown.
+   *
+   * @param id the UUID, or empty
+   * @param sourceNamespace source namespace or {@code *}
+   * @param sourceName source name or {@code *}
+   * @param destinationNamespace destination namespace or {@code *}
+   * @param destinationName destination name or {@code *}
+   * @param action {@code allow} or {@code deny}
+   * @param description free text
+   * @param meta metadata
+   * @param createIndex index of its creation
+   * @param modifyIndex index of its last change
+   * @param createdAt creation time, or empty
+   * @param updatedAt last change time, or empty
+   */
+  public record Entry(String id, String sourceNamespace, String sourceName,
+      String destinationNamespace, String destinationName, String action, String description,
+      Map<String, String> meta, long createIndex, long modifyIndex, String createdAt,
+      String updatedAt) {}
+
+  private final Path file;
+  private final IndexFloor floor;
+  private final Clock clock;
+  private volatile Intentions current;
+
+  private IntentionStore(Path file, IndexFloor floor, Clock clock, Intentions current) {
+    this.file = file;
+    this.floor = floor;
+    this.clock = clock;
+    this.current = current;
+  }
+
+  /**
+   * Loads the intentions of {@code directory}, none if it has no file yet, and tells {@code
+   * floor} the indexes they carry.
+   *
+   * @throws DataDirectoryException if the file is corrupt or holds an invalid intention
+   * @throws IOException if it cannot be read
+   */
+  public static IntentionStore load(Path directory, IndexFloor floor, Clock clock)
+      throws IOException {
+    requireNonNull(floor, "floor");
+    requireNonNull(clock, "clock");
+    Path file = requireNonNull(directory, "directory").resolve(FILE);
+    Optional<Persisted> stored;
+    try {
+      stored = ChecksummedFile.readIfExists(file, Persisted.class, MAPPER);
+    } catch (CorruptStateException e) {
+      throw new DataDirectoryException(file, "corrupt intentions file (" + e.problem()
+          + "); restore it from a backup", e);
+    }
+    List<Intention> intentions = new ArrayList<>();
+    if (stored.isPresent()) {
+      try {
+        for (Entry e : stored.get().intentions()) {
+          intentions.add(fromEntry(e));
+          floor.observe(e.modifyIndex());
+        }
+        return new IntentionStore(file, floor, clock, Intentions.of(intentions));
+      } catch (IllegalArgumentException | NullPointerException | DateTimeException e) {
+        throw new DataDirectoryException(file, "holds an invalid intention: " + e.getMessage(),
+            e);
+      }
+    }
+    return new IntentionStore(file, floor, clock, Intentions.empty());
+  }
+
+  /** Returns the live intentions; never blocks. */
+  public Intentions current() {
+    return current;
+  }
+
+  /**
+   * Stores a new intention with a new random ID and the current time, as Consul's legacy
+   * create does.
+   *
+   * @return the stored intention
+   * @throws IllegalArgumentException if {@code given} has an ID, or an intention with the same
+   *     source and destination exists ({@code duplicate intention found: <existing>})
+   * @throws ConnectException if the file cannot be written; nothing changes then
+   */
+  public Intention create(Intention given) {
+    requireNonNull(given, "given");
+    if (!given.id().isEmpty()) {
+      throw new IllegalArgumentException("ID must be empty when creating a new intention: "
+          + given.id());
+    }
+    return floor.write(w -> {
+      Intentions now = current;
+      Optional<Intention> existing = now.get(given.source(), given.destination());
+      if (existing.isPresent()) {
+        throw new IllegalArgumentException("duplicate intention found: " + existing.get());
+      }
+      String id = newId(now);
+      Instant time = clock.instant();
+      long at = w.index();
+      Intention created = Intention.builder(given.source(), given.destination(), given.action())
+          .id(id).description(given.description()).meta(given.meta()).createIndex(at)
+          .modifyIndex(at).createdAt(time).updatedAt(time).build();
+      List<Intention> next = new ArrayList<>(now.all());
+      next.add(created);
+      publish(w, next);
+      return created;
+    });
+  }
+
+  /**
+   * Creates or updates the intention for a source and destination, as Consul's {@code PUT
+   * /v1/connect/intentions/exact} does. An existing intention keeps its ID, metadata and creation
+   * time, and gets a new update time if it has times; a new one has no ID and no times, as
+   * Consul's exact API makes them. Changing nothing writes nothing.
+   *
+   * @return the stored intention
+   * @throws ConnectException if the file cannot be written; nothing changes then
+   */
+  public Intention upsert(IntentionTarget source, IntentionTarget destination,
+      IntentionAction action, String description) {
+    requireNonNull(source, "source");
+    requireNonNull(destination, "destination");
+    requireNonNull(action, "action");
+    requireNonNull(description, "description");
+    return floor.write(w -> {
+      Intentions now = current;
+      Optional<Intention> existing = now.get(source, destination);
+      if (existing.isPresent() && existing.get().action() == action
+          && existing.get().description().equals(description)) {
+        return existing.get();
+      }
+      long at = w.index();
+      Intention.Builder b = Intention.builder(source, destination, action)
+          .description(description).modifyIndex(at);
+      List<Intention> next = new ArrayList<>(now.all());
+      if (existing.isPresent()) {
+        Intention old = existing.get();
+        b.id(old.id()).meta(old.meta()).createIndex(old.createIndex());
+        old.createdAt().ifPresent(t -> b.createdAt(t).updatedAt(clock.instant()));
+        next.remove(old);
+      } else {
+        b.createIndex(at);
+      }
+      Intention stored = b.build();
+      next.add(stored);
+      publish(w, next);
+      return stored;
+    });
+  }
+
+  /**
+   * Deletes the intention with this ID.
+   *
+   * @return whether it existed
+   * @throws ConnectException if the file cannot be written; nothing changes then
+   */
+  public boolean delete(String id) {
+    requireNonNull(id, "id");
+    return floor.write(w -> {
+      Optional<Intention> existing = current.byId(id);
+      return existing.isPresent() && remove(w, existing.get());
+    });
+  }
+
+  /**
+   * Deletes the intention for exactly this source and destination.
+   *
+   * @return whether it existed
+   * @throws ConnectException if the file cannot be written; nothing changes then
+   */
+  public boolean delete(IntentionTarget source, IntentionTarget destination) {
+    requireNonNull(source, "source");
+    requireNonNull(destination, "destination");
+    return floor.write(w -> {
+      Optional<Intention> existing = current.get(source, destination);
+      return existing.isPresent() && remove(w, existing.get());
+    });
+  }
+
+  private boolean remove(IndexFloor.Write w, Intention intention) {
+    w.index();
+    List<Intention> next = new ArrayList<>(current.all());
+    next.remove(intention);
+    publish(w, next);
+    return true;
+  }
+
+  private void publish(IndexFloor.Write w, List<Intention> next) {
+    Intentions built = Intentions.of(next);
+    List<Entry> entries = new ArrayList<>(built.size());
+    for (Intention i : built.all()) {
+      entries.add(toEntry(i));
+    }
+    try {
+      ChecksummedFile.write(file, new Persisted(entries), MAPPER, FileMode.OWNER_ONLY);
+    } catch (IOException e) {
+      throw new ConnectException("cannot write the intentions to " + file
+          + "; nothing changed: " + e.getMessage(), e);
+    }
+    current = built;
+    w.commit(TABLE);
+  }
+
+  private static String newId(Intentions now) {
+    String id = UUID.randomUUID().toString();
+    while (now.byId(id).isPresent()) {
+      id = UUID.randomUUID().toString();
+    }
+    return id;
+  }
+
+  private static Entry toEntry(Intention i) {
+    return new Entry(i.id(), i.source().namespace(), i.source().name(),
+        i.destination().namespace(), i.destination().name(), i.action().wireName(),
+        i.description(), i.meta(), i.createIndex(), i.modifyIndex(),
+        i.createdAt().map(Instant::toString).orElse(""),
+        i.updatedAt().map(Instant::toString).orElse(""));
+  }
+
+  private static Intention fromEntry(Entry e) {
+    Intention.Builder b = Intention.builder(
+        IntentionTarget.of(e.sourceNamespace(), e.sourceName()),
+        IntentionTarget.of(e.destinationNamespace(), e.destinationName()),
+        IntentionAction.parse(e.action()))
+        .id(e.id()).description(e.description()).meta(e.meta())
+        .createIndex(e.createIndex()).modifyIndex(e.modifyIndex());
+    if (!e.createdAt().isEmpty()) {
+      b.createdAt(Instant.parse(e.createdAt()));
+    }
+    if (!e.updatedAt().isEmpty()) {
+      b.updatedAt(Instant.parse(e.updatedAt()));
+    }
+    return b.build();
+  }
+}
