@@ -193,8 +193,8 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
       if (!options.isBlocking()) {
         return CompletableFuture.completedFuture(currentRoots());
       }
-      return index.awaitAbove(CaStore.ROOTS, options.minIndex(), options.maxWait())
-          .thenApply(ignored -> currentRoots());
+      return cancellable(index.awaitAbove(CaStore.ROOTS, options.minIndex(), options.maxWait()),
+          ignored -> currentRoots());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -217,15 +217,23 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
     try {
       checkDatacenter(options);
       AclAuthorizer caller = caller(options);
-      CaStore.Snapshot s = store.snapshot();
-      CertificateRequest request =
-          CertificateRequest.validate(csrPem, s.trustDomain(), datacenter, s.config());
-      caller.enforce(Permission.serviceWrite(request.serviceId().service()));
-      X509Certificate leaf = s.provider().sign(request);
-      long issuedAt = store.recordLeaf();
-      IssuedCertificate issued = new IssuedCertificate(leaf,
-          s.roots().active().intermediates(), request.serviceId(), issuedAt, issuedAt);
-      return CompletableFuture.completedFuture(new QueryResult<>(issued, issuedAt));
+      for (int attempt = 0; ; attempt++) {
+        CaStore.Snapshot s = store.snapshot();
+        CertificateRequest request =
+            CertificateRequest.validate(csrPem, s.trustDomain(), datacenter, s.config());
+        caller.enforce(Permission.serviceWrite(request.serviceId().service()));
+        X509Certificate leaf = s.provider().sign(request);
+        long issuedAt = store.recordLeaf();
+        // A rotation that landed between the snapshot and the index would give a leaf of the
+        // retired root an index after the rotation; an agent trusts the newer index. Sign again.
+        if (attempt < 3 && !store.snapshot().roots().activeRootId()
+            .equals(s.roots().activeRootId())) {
+          continue;
+        }
+        IssuedCertificate issued = new IssuedCertificate(leaf,
+            s.roots().active().intermediates(), request.serviceId(), issuedAt, issuedAt);
+        return CompletableFuture.completedFuture(new QueryResult<>(issued, issuedAt));
+      }
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -870,8 +878,8 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
       if (!options.isBlocking()) {
         return CompletableFuture.completedFuture(answer(table, caller, read));
       }
-      return index.awaitAbove(table, options.minIndex(), options.maxWait())
-          .thenApply(ignored -> {
+      return cancellable(index.awaitAbove(table, options.minIndex(), options.maxWait()),
+          ignored -> {
             AclAuthorizer now = caller(options);
             check.accept(now);
             return answer(table, now, read);
@@ -879,6 +887,26 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Maps a wait to its answer so that cancelling the answer, which is all the caller holds,
+   * also releases the waiter and its timeout.
+   */
+  private static <T> CompletableFuture<T> cancellable(CompletableFuture<Long> wait,
+      Function<Long, T> answer) {
+    CompletableFuture<T> result = wait.thenApply(answer);
+    result.whenComplete((value, failure) -> {
+      if (result.isCancelled()) {
+        wait.cancel(false);
+      }
+    });
+    return result;
+  }
+
+  /** Returns how many blocking queries are waiting; for tests of cancellation. */
+  int waitingQueries() {
+    return index.waiterCount();
   }
 
   private <T> QueryResult<T> answer(String table, AclAuthorizer caller,

@@ -232,6 +232,52 @@ class EmbeddedServerTest {
     }
   }
 
+  /**
+   * Regression: rotating to the root that was already active (a retried call) listed it twice
+   * and deleted its key file, whose name is the root's ID; the next open failed for good.
+   */
+  @Test
+  void rotatingToAListedRootIsRefusedAndKeepsItsKey() throws Exception {
+    String rootId;
+    try (EmbeddedServer server = open()) {
+      BuiltInCaProvider mine = BuiltInCaProvider.generate(server.trustDomain(),
+          server.caConfiguration(QueryOptions.defaults()), clock);
+      String key = mine.exportPrivateKeyPkcs8Pem();
+      String cert = Certificates.toPem(mine.rootCertificate());
+      rootId = server.rotateRoot(key, cert, QueryOptions.defaults()).activeRootId();
+      assertThatThrownBy(() -> server.rotateRoot(key, cert, QueryOptions.defaults()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(rootId).hasMessageContaining("already listed (active)");
+      assertThat(Leaves.roots(server).roots()).hasSize(2);
+    }
+    try (EmbeddedServer server = open()) {
+      assertThat(Leaves.roots(server).activeRootId()).isEqualTo(rootId);
+      assertThat(Leaves.issue(server, "web").certificate().getIssuerX500Principal())
+          .isEqualTo(Leaves.roots(server).active().certificate().getSubjectX500Principal());
+    }
+  }
+
+  /**
+   * Regression: cancelling a blocking query's future left its waiter and timeout behind for up
+   * to ten minutes, because the caller holds a derived future.
+   */
+  @Test
+  void cancelledBlockingQueriesReleaseTheirWaiters() throws Exception {
+    try (EmbeddedServer server = open()) {
+      long index = server.roots(QueryOptions.defaults()).get().index();
+      QueryOptions blocking = QueryOptions.builder().minIndex(index)
+          .maxWait(Duration.ofMinutes(10)).build();
+      List<CompletableFuture<?>> waiting = new java.util.ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        waiting.add(server.roots(blocking));
+        waiting.add(server.intentions(blocking));
+      }
+      assertThat(server.waitingQueries()).isEqualTo(200);
+      waiting.forEach(f -> f.cancel(false));
+      assertThat(server.waitingQueries()).isZero();
+    }
+  }
+
   @Test
   void leafTtlChangeKeepsTheRootAndKeySpecChangeRotates() throws Exception {
     try (EmbeddedServer server = open()) {

@@ -200,14 +200,26 @@ public final class CaStore {
    * @throws ConnectException if the new state cannot be written
    */
   public CaRoots rotate(Optional<String> keyPem, Optional<String> certPem) {
-    return floor.write(w -> {
-      Snapshot s = snapshot;
+    // Keys are made outside the write lock: an RSA-4096 key takes seconds, and every leaf
+    // signature takes that lock to record its index.
+    for (int attempt = 0; ; attempt++) {
+      Snapshot seen = snapshot;
       BuiltInCaProvider next = keyPem.isPresent()
-          ? BuiltInCaProvider.load(keyPem.get(), certPem.orElseThrow(), s.trustDomain(),
-              s.config(), clock)
-          : BuiltInCaProvider.generate(s.trustDomain(), s.config(), clock);
-      return rotateTo(w, s, next, s.config());
-    });
+          ? BuiltInCaProvider.load(keyPem.get(), certPem.orElseThrow(), seen.trustDomain(),
+              seen.config(), clock)
+          : BuiltInCaProvider.generate(seen.trustDomain(), seen.config(), clock);
+      boolean mayRetry = attempt < 2;
+      Optional<CaRoots> done = floor.write(w -> {
+        Snapshot s = snapshot;
+        if (!s.config().equals(seen.config()) && mayRetry) {
+          return Optional.<CaRoots>empty(); // the configuration changed meanwhile: redo
+        }
+        return Optional.of(rotateTo(w, s, next, s.config()));
+      });
+      if (done.isPresent()) {
+        return done.get();
+      }
+    }
   }
 
   /**
@@ -216,14 +228,19 @@ public final class CaStore {
    * @throws ConnectException if the new state cannot be written
    */
   public CaRoots updateConfiguration(CaConfiguration config) {
+    Snapshot seen = snapshot;
+    Optional<BuiltInCaProvider> newRoot = config.keySpec() != seen.config().keySpec()
+        ? Optional.of(BuiltInCaProvider.generate(seen.trustDomain(), config, clock))
+        : Optional.empty();
     return floor.write(w -> {
       Snapshot s = snapshot;
       if (config.equals(s.config())) {
         return s.roots();
       }
       if (config.keySpec() != s.config().keySpec()) {
-        return rotateTo(w, s, BuiltInCaProvider.generate(s.trustDomain(), config, clock),
-            config);
+        BuiltInCaProvider next = newRoot.isPresent()
+            ? newRoot.get() : BuiltInCaProvider.generate(s.trustDomain(), config, clock);
+        return rotateTo(w, s, next, config);
       }
       long next = w.index();
       PersistedState state = new PersistedState(s.persisted().clusterId(), floor.current(),
@@ -240,6 +257,15 @@ public final class CaStore {
 
   private CaRoots rotateTo(IndexFloor.Write w, Snapshot s, BuiltInCaProvider next,
       CaConfiguration config) {
+    String nextId = Certificates.sha1Fingerprint(next.rootCertificate());
+    for (CaRoot listed : s.roots().roots()) {
+      if (listed.id().equals(nextId)) {
+        // Rotating to a listed root would list it twice and, the key file name being its ID,
+        // delete the key it still needs.
+        throw new IllegalArgumentException("root " + nextId + " is already listed ("
+            + (listed.active() ? "active" : "rotated out") + "); nothing changed");
+      }
+    }
     X509Certificate cross = s.provider().crossSign(next.rootCertificate());
     long at = w.index();
     Instant now = clock.instant();
@@ -267,7 +293,9 @@ public final class CaStore {
     } else {
       w.commit(ROOTS, CONFIG);
     }
-    deleteKeyQuietly(retiredKey);
+    if (!retiredKey.equals(keyFile)) {
+      deleteKeyQuietly(retiredKey);
+    }
     log.info("rotated the CA in {} to root {}", directory, snapshot.roots().activeRootId());
     return snapshot.roots();
   }
