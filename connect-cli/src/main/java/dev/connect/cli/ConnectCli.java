@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 /**
  * The {@code connect} command: the entry point of {@code connect.jar}.
  *
- * <p>Errors are printed as one line naming the problem, with exit status 1; usage errors exit with
- * status 2.
+ * <p>Errors, usage errors included, are printed as one line naming the problem, with exit status
+ * 1, as Consul's CLI does; {@code intention check} exits with 2 when it denies.
  */
 @Command(name = "connect", mixinStandardHelpOptions = true,
     versionProvider = ConnectCli.Version.class,
@@ -34,13 +34,23 @@ public final class ConnectCli {
    * @param out where results go
    * @param err where errors go
    * @param args the arguments
-   * @return 0 on success, 1 on a failure, 2 on a usage error
+   * @return 0 on success, 1 on a failure or a usage error, 2 when {@code intention check} denies
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new ConnectCli());
     cli.setOut(out);
     cli.setErr(err);
+    // Usage errors exit with 1, as Consul's CLI does; 2 is left to 'intention check' (denied).
+    cli.setParameterExceptionHandler((e, args2) -> {
+      e.getCommandLine().getErr().println("error: " + e.getMessage());
+      e.getCommandLine().usage(e.getCommandLine().getErr());
+      return 1;
+    });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof CommandLine.ParameterException p) {
+        commandLine.getErr().println("error: " + p.getMessage());
+        return 1;
+      }
       commandLine.getErr().println("error: " + describe(e));
       return 1;
     });

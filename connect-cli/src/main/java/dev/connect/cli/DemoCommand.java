@@ -49,14 +49,26 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    boolean temporary = dataDir == null;
+    Path dir = temporary ? Files.createTempDirectory("connect-demo-") : dataDir;
+    try {
+      return run(dir, temporary);
+    } finally {
+      if (temporary) {
+        deleteRecursively(dir); // it holds a CA key: do not leave one behind per run
+      }
+    }
+  }
+
+  private int run(Path dir, boolean temporary) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path dir = dataDir != null ? dataDir : Files.createTempDirectory("connect-demo-");
     boolean existed = Files.exists(dir.resolve("state.json"));
     Clock clock = Clock.systemUTC();
     try (EmbeddedServer server = EmbeddedServer.builder().dataDirectory(dir)
         .datacenter(datacenter).clock(clock).open()) {
       CaRoots roots = server.roots(QueryOptions.defaults()).join().value();
-      out.printf("Data directory: %s (%s)%n", dir, existed ? "reopened" : "created");
+      out.printf("Data directory: %s (%s)%n", dir,
+          temporary ? "temporary, removed on exit" : existed ? "reopened" : "created");
       out.printf("Trust domain:   %s%n", roots.trustDomain());
       out.printf("Datacenter:     %s%n", server.datacenter());
       out.println();
@@ -80,14 +92,30 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Upserts web => db allow and db => web deny, then authorizes each leaf against the other. */
+  private static void addIfMissing(EmbeddedServer server, String source, String destination,
+      IntentionAction action, String description) {
+    IntentionTarget s = IntentionTarget.parse(source);
+    IntentionTarget d = IntentionTarget.parse(destination);
+    if (server.intention(s, d, QueryOptions.defaults()).isEmpty()) {
+      server.upsertIntention(s, d, action, description, QueryOptions.defaults());
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** Adds, where missing, web => db allow and db => web deny, then authorizes each leaf against the other. */
   private static void showDecisions(PrintWriter out, EmbeddedServer server,
       Map<String, IssuedCertificate> leaves) {
     QueryOptions q = QueryOptions.defaults();
-    server.upsertIntention(IntentionTarget.parse("web"), IntentionTarget.parse("db"),
-        IntentionAction.ALLOW, "demo: web may call db", q);
-    server.upsertIntention(IntentionTarget.parse("db"), IntentionTarget.parse("web"),
-        IntentionAction.DENY, "demo: db may not call web", q);
+    // Only where missing: an operator's own intention for these pairs is never overwritten.
+    addIfMissing(server, "web", "db", IntentionAction.ALLOW, "demo: web may call db");
+    addIfMissing(server, "db", "web", IntentionAction.DENY, "demo: db may not call web");
     out.println();
     out.println("Intentions:");
     for (Intention i : server.intentions(q).join().value()) {

@@ -18,6 +18,11 @@ final class ServerOptions {
       description = "Data directory of an embedded server.")
   Path dataDir;
 
+  @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  private boolean aclCommand;
+
   @Option(names = "--token", paramLabel = "<secret>",
       description = "ACL token secret to act with (default: $CONNECT_TOKEN, else anonymous).")
   String token;
@@ -40,6 +45,7 @@ final class ServerOptions {
    * since managing tokens only means something where they are checked.
    */
   EmbeddedServer open(boolean enforceAcls) throws IOException {
+    aclCommand = enforceAcls && !aclsEnabled;
     if (!Files.exists(dataDir.resolve("state.json"))) {
       throw new DataDirectoryException(dataDir, "holds no Connect CA (no state.json); run"
           + " 'connect demo --data-dir " + dataDir + "' to create one");
@@ -50,6 +56,11 @@ final class ServerOptions {
 
   /** Returns the query options carrying the token, if one was given. */
   QueryOptions query() {
+    if (token != null && !aclsEnabled && !aclCommand) {
+      // A token that is silently not checked misleads whoever scripts with it.
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--token has no effect without --acls: this command would not check it");
+    }
     String secret = token != null ? token : System.getenv("CONNECT_TOKEN");
     return secret == null || secret.isEmpty() ? QueryOptions.defaults()
         : QueryOptions.builder().token(secret).build();

@@ -56,12 +56,16 @@ class ConnectCliTest {
   }
 
   @Test
-  void demoWithoutDataDirUsesAFreshTemporaryDirectory() {
+  void demoWithoutDataDirUsesAFreshTemporaryDirectoryAndRemovesIt() {
     Run a = run("demo");
     Run b = run("demo");
     assertThat(a.status()).isZero();
     assertThat(b.status()).isZero();
     assertThat(activeId(a.out())).isNotEqualTo(activeId(b.out()));
+    Matcher m = Pattern.compile("Data directory: (\\S+) \\(temporary, removed on exit\\)")
+        .matcher(a.out());
+    assertThat(m.find()).as(a.out()).isTrue();
+    assertThat(Path.of(m.group(1))).doesNotExist();
   }
 
   @Test
@@ -169,9 +173,32 @@ class ConnectCliTest {
   }
 
   @Test
-  void usageErrorsExitWithTwo() {
-    assertThat(run("ca", "roots").status()).isEqualTo(2);
-    assertThat(run("nonsense").status()).isEqualTo(2);
+  void usageErrorsExitWithOneAsConsulsCliDoes() {
+    Run missing = run("ca", "roots");
+    assertThat(missing.status()).isEqualTo(1);
+    assertThat(missing.err()).contains("--data-dir");
+    assertThat(run("nonsense").status()).isEqualTo(1);
     assertThat(run("--help").status()).isZero();
+  }
+
+  /** Regression: a --token given without --acls was silently not checked. */
+  @Test
+  void tokenWithoutAclsIsRefusedRatherThanIgnored() {
+    run("demo", "--data-dir", dir.toString());
+    Run run = run("intention", "list", "--data-dir", dir.toString(), "--token",
+        "00000000-1111-2222-3333-444444444444");
+    assertThat(run.status()).isEqualTo(1);
+    assertThat(run.err()).contains("--token has no effect without --acls")
+        .doesNotContain("00000000-1111-2222-3333-444444444444");
+  }
+
+  /** Regression: rerunning the demo on a directory reversed the operator's own intentions. */
+  @Test
+  void demoLeavesExistingIntentionsAlone() {
+    run("demo", "--data-dir", dir.toString());
+    assertThat(run("intention", "create", "--replace", "--deny", "--data-dir", dir.toString(),
+        "web", "db").status()).isZero();
+    Run again = run("demo", "--data-dir", dir.toString());
+    assertThat(again.out()).contains("Authorize web -> db: DENIED");
   }
 }
