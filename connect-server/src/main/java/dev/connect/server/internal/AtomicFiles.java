@@ -83,8 +83,7 @@ public final class AtomicFiles {
     try {
       fsyncDirectory(dir);
     } catch (IOException e) {
-      throw new IOException("wrote " + target + " but cannot fsync its directory, so the new "
-          + "content may not survive a crash: " + e, e);
+      throw new DirectorySyncException(target, e);
     }
   }
 

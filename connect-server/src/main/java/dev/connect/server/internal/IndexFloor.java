@@ -169,8 +169,31 @@ public final class IndexFloor implements AutoCloseable {
       if (index == null) {
         throw new IllegalStateException("no index attached");
       }
-      return change.apply(new Write());
+      Write write = new Write();
+      try {
+        return change.apply(write);
+      } catch (RuntimeException e) {
+        if (write.at != 0 && !write.committed && causedBy(e, DirectorySyncException.class)) {
+          // The change is on disk under an index the blocking-query index never reached: the
+          // next write would take the same index for another change. Stop writing instead;
+          // a reopen resumes above the persisted floor.
+          closed = true;
+          throw new ConnectException("a change to " + file.getParent() + " reached the disk"
+              + " but its directory could not be synced; this server takes no more writes so"
+              + " that no index repeats. Reopen it: " + e.getMessage(), e);
+        }
+        throw e;
+      }
     }
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Returns whether {@link #close()} was called. */
