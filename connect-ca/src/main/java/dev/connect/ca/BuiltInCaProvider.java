@@ -266,6 +266,21 @@ public final class BuiltInCaProvider implements CaProvider {
   }
 
   /**
+   * Returns this CA, same key and root, signing under another configuration: a change of leaf
+   * TTL, for example, that Consul applies without a new root.
+   *
+   * <p>The key and root stay, so the configuration's key spec is ignored, as in {@link #load}; a
+   * new key spec needs a new root ({@link #generate}).
+   *
+   * @param configuration the new configuration
+   * @return the CA under the new configuration
+   */
+  public BuiltInCaProvider withConfiguration(CaConfiguration configuration) {
+    requireNonNull(configuration, "configuration");
+    return new BuiltInCaProvider(trustDomain, configuration, clock, keySpec, privateKey, root);
+  }
+
+  /**
    * Returns the CA's private key as an unencrypted PKCS#8 PEM block ({@code PRIVATE KEY}), to
    * persist it for {@link #load}. Whoever holds it can issue any identity in the trust domain:
    * write it only to a file readable by its owner alone.

@@ -77,6 +77,18 @@ class BuiltInCaProviderTest {
   }
 
   @Test
+  void withConfigurationKeepsKeyAndRootAndSignsUnderTheNewTtl() {
+    BuiltInCaProvider shorter = ca.withConfiguration(
+        ca.configuration().toBuilder().leafCertTtl(java.time.Duration.ofHours(24)).build());
+    assertThat(shorter.rootCertificate()).isEqualTo(ca.rootCertificate());
+    java.security.cert.X509Certificate leaf = shorter.sign(request(WEB));
+    assertThat(java.time.Duration.between(leaf.getNotBefore().toInstant(),
+        leaf.getNotAfter().toInstant())).isEqualTo(java.time.Duration.ofHours(24));
+    assertThat(leaf.getIssuerX500Principal())
+        .isEqualTo(ca.rootCertificate().getSubjectX500Principal());
+  }
+
+  @Test
   void everyDateComesFromTheClock() {
     MutableClock clock = new MutableClock(NOW);
     BuiltInCaProvider provider =

@@ -245,9 +245,7 @@ public final class CaStore {
       long next = w.index();
       PersistedState state = new PersistedState(s.persisted().clusterId(), floor.current(),
           toPersisted(config), next, s.persisted().roots());
-      BuiltInCaProvider provider = BuiltInCaProvider.load(
-          s.provider().exportPrivateKeyPkcs8Pem(),
-          Certificates.toPem(s.provider().rootCertificate()), s.trustDomain(), config, clock);
+      BuiltInCaProvider provider = s.provider().withConfiguration(config);
       persist(state);
       snapshot = toSnapshot(state, s.rootsIndex(), provider);
       w.commit(CONFIG);
