@@ -1,0 +1,618 @@
+package dev.connect.cache;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.connect.core.CaRoots;
+import dev.connect.core.ConnectBackend;
+import dev.connect.core.ConnectException;
+import dev.connect.core.Intentions;
+import dev.connect.core.QueryOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+/**
+ * The agent cache: CA roots, leaf certificates and intention matches, fetched from a {@link
+ * ConnectBackend} on first read, answered from memory afterwards, and kept fresh in the
+ * background, as Consul's agent cache does.
+ *
+ * <pre>{@code
+ * try (ConnectCache cache = ConnectCache.builder(backend).leafKeys(keys).build()) {
+ *   CacheRequest web = CacheRequest.withToken(webToken);   // build once per token, reuse
+ *   CaRoots roots = cache.roots(web);
+ *   Leaf leaf = cache.leaf("web", web);
+ *   Decision d = cache.intentionMatch("web", web).authorize(self, peer, defaultPolicy);
+ * }
+ * }</pre>
+ *
+ * <p><b>Partitions.</b> Every entry is keyed by its type, datacenter, a SHA-256 of the ACL
+ * token's secret, and the service: a read never returns what another token fetched, and a token
+ * the backend refuses gets the refusal (nothing is cached for it). Keys, logs and {@code
+ * toString} never show a secret; an entry keeps the secret only to run its own queries.
+ *
+ * <p><b>Freshness.</b> Roots and intention matches keep one blocking query outstanding at their
+ * last index; when it returns with a new index the value is replaced atomically, and readers see
+ * either the old or the new value whole. A leaf is renewed at a random instant between 60 % and
+ * 90 % of its lifetime, and re-issued after a random delay of up to {@linkplain
+ * Builder#caChangeJitter 30 s} when the active root changes. Failed refreshes back off as
+ * Consul's do (after more than three failures in a row, {@code min(2^(n-3) s, 60 s)} plus as
+ * much again at random) while the last good value keeps being served; {@link EntryStatus} shows
+ * the age, last success and last error, and a {@link CacheRequest#maxAge() maximum age} makes a
+ * read fetch again rather than accept an older value. A leaf is served while its renewal fails
+ * only until it expires; the first failure after that drops it, and the next read fetches anew. A token the backend no longer knows ({@link
+ * dev.connect.core.AclNotFoundException}) stops the loop and drops the entry. No thread is held
+ * per entry: the loop chains on the backend's futures and uses the scheduler only for delays.
+ *
+ * <p><b>Disuse.</b> An entry not read for {@linkplain Builder#disuseTtl the TTL} (72 hours by
+ * default) is evicted, and its background query is cancelled.
+ *
+ * <p>Thread-safe. A hit is one Caffeine lookup and a volatile read. Reads on a miss wait for the
+ * backend on the calling thread; the {@code *Async} variants do not.
+ */
+public final class ConnectCache implements AutoCloseable {
+  /** The time of disuse after which an entry is evicted by default: 72 hours, as in Consul. */
+  public static final Duration DEFAULT_DISUSE_TTL = Duration.ofHours(72);
+  /** The window over which leaves are re-issued after a root change: 30 s, as in Consul. */
+  public static final Duration DEFAULT_CA_CHANGE_JITTER = Duration.ofSeconds(30);
+
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+
+  final ConnectBackend backend;
+  final LeafKeyFactory keyFactory;
+  final ScheduledExecutorService scheduler;
+  final Ticker ticker;
+  final Clock clock;
+  final Duration caChangeJitter;
+  private final RandomGenerator random;
+  private final boolean ownsScheduler;
+  private final String datacenter;
+  private final Duration blockingWait;
+  private final Cache<CacheKey, Entry<?>> cache;
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder loads = new LongAdder();
+  private final LongAdder loadFailures = new LongAdder();
+  private final LongAdder refreshSuccesses = new LongAdder();
+  private final LongAdder refreshFailures = new LongAdder();
+  private final LongAdder evictions = new LongAdder();
+  private volatile boolean closed;
+
+  private ConnectCache(Builder b) {
+    this.backend = b.backend;
+    this.keyFactory = b.keyFactory;
+    this.ownsScheduler = b.scheduler == null;
+    this.scheduler = ownsScheduler ? newScheduler() : b.scheduler;
+    this.ticker = b.ticker;
+    this.clock = b.clock;
+    this.random = b.random;
+    this.datacenter = b.datacenter;
+    this.blockingWait = b.blockingWait;
+    this.caChangeJitter = b.caChangeJitter;
+    this.cache = Caffeine.newBuilder()
+        .expireAfterAccess(b.disuseTtl)
+        .ticker(ticker)
+        .executor(Runnable::run)
+        .scheduler(Scheduler.forScheduledExecutorService(scheduler))
+        .<CacheKey, Entry<?>>removalListener((key, entry, cause) -> removed(entry, cause))
+        .build();
+  }
+
+  /**
+   * Returns a builder over a backend.
+   *
+   * @param backend where entries are fetched from: the embedded server, or a Consul agent
+   * @return the builder
+   */
+  public static Builder builder(ConnectBackend backend) {
+    return new Builder(requireNonNull(backend, "backend"));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads
+
+  /**
+   * Returns the trusted roots, from memory when cached.
+   *
+   * @param request the token, datacenter and maximum age
+   * @return the roots
+   * @throws ConnectException (or a subtype) if the backend fails a fetch this read waits for
+   * @throws IllegalStateException if the cache is closed
+   */
+  public CaRoots roots(CacheRequest request) {
+    return get(rootsKey(request), request);
+  }
+
+  /**
+   * Returns the trusted roots without waiting on the calling thread.
+   *
+   * @param request the token, datacenter and maximum age
+   * @return a future of the roots; failed as {@link #roots} would throw
+   */
+  public CompletableFuture<CaRoots> rootsAsync(CacheRequest request) {
+    return getAsync(rootsKey(request), request);
+  }
+
+  /**
+   * Returns the leaf of a service, issuing it on first read: a key pair from the {@link
+   * LeafKeyFactory}, a CSR for {@code spiffe://<trust domain>/ns/default/dc/<dc>/svc/<service>},
+   * signed through the backend with the request's token, which needs {@code service:write}.
+   *
+   * @param service the service name, such as {@code web}
+   * @param request the token, datacenter and maximum age
+   * @return the leaf and its private key
+   * @throws dev.connect.core.PermissionDeniedException if the token may not write the service;
+   *     nothing is cached then
+   * @throws ConnectException (or a subtype) if the backend fails
+   * @throws IllegalStateException if no {@link Builder#leafKeys} was given, or the cache is closed
+   */
+  public Leaf leaf(String service, CacheRequest request) {
+    return get(leafKey(service, request), request);
+  }
+
+  /**
+   * Returns the leaf of a service without waiting on the calling thread.
+   *
+   * @param service the service name
+   * @param request the token, datacenter and maximum age
+   * @return a future of the leaf; failed as {@link #leaf} would throw
+   */
+  public CompletableFuture<Leaf> leafAsync(String service, CacheRequest request) {
+    return getAsync(leafKey(service, request), request);
+  }
+
+  /**
+   * Returns the intentions whose destination covers {@code destination}, which decide every
+   * connection to it ({@link Intentions#authorize}). The token needs {@code intention:read}.
+   *
+   * @param destination {@code name} or {@code namespace/name}
+   * @param request the token, datacenter and maximum age
+   * @return the matching intentions
+   * @throws dev.connect.core.PermissionDeniedException if the token may not read them
+   * @throws ConnectException (or a subtype) if the backend fails
+   * @throws IllegalStateException if the cache is closed
+   */
+  public Intentions intentionMatch(String destination, CacheRequest request) {
+    return get(matchKey(destination, request), request);
+  }
+
+  /**
+   * Returns the intentions matching a destination without waiting on the calling thread.
+   *
+   * @param destination {@code name} or {@code namespace/name}
+   * @param request the token, datacenter and maximum age
+   * @return a future of the intentions; failed as {@link #intentionMatch} would throw
+   */
+  public CompletableFuture<Intentions> intentionMatchAsync(String destination,
+      CacheRequest request) {
+    return getAsync(matchKey(destination, request), request);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Status
+
+  /**
+   * Returns the state of the roots entry, without counting as a read.
+   *
+   * @param request the token and datacenter
+   * @return the status, or empty if nothing is cached
+   */
+  public Optional<EntryStatus> rootsStatus(CacheRequest request) {
+    return status(rootsKey(request));
+  }
+
+  /**
+   * Returns the state of a leaf entry, without counting as a read.
+   *
+   * @param service the service name
+   * @param request the token and datacenter
+   * @return the status, or empty if nothing is cached
+   */
+  public Optional<EntryStatus> leafStatus(String service, CacheRequest request) {
+    return status(leafKey(service, request));
+  }
+
+  /**
+   * Returns the state of an intention-match entry, without counting as a read.
+   *
+   * @param destination the destination as given to {@link #intentionMatch}
+   * @param request the token and datacenter
+   * @return the status, or empty if nothing is cached
+   */
+  public Optional<EntryStatus> intentionMatchStatus(String destination, CacheRequest request) {
+    return status(matchKey(destination, request));
+  }
+
+  /** Returns the counters since this cache was built and the entries of each type now. */
+  public CacheStats stats() {
+    Map<CacheType, Long> entries = new EnumMap<>(CacheType.class);
+    for (CacheType type : CacheType.values()) {
+      entries.put(type, 0L);
+    }
+    for (CacheKey key : cache.asMap().keySet()) {
+      entries.merge(key.type, 1L, Long::sum);
+    }
+    return new CacheStats(hits.sum(), misses.sum(), loads.sum(), loadFailures.sum(),
+        refreshSuccesses.sum(), refreshFailures.sum(), evictions.sum(), entries);
+  }
+
+  /**
+   * Runs pending maintenance now, such as evicting entries past the time of disuse; eviction
+   * otherwise happens at the next cache activity or when the scheduler fires.
+   */
+  public void cleanUp() {
+    cache.cleanUp();
+  }
+
+  /**
+   * Stops every background loop, drops every entry, and shuts down the scheduler if the cache
+   * made it. Reads afterwards throw {@link IllegalStateException}. Idempotent.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    for (Entry<?> entry : cache.asMap().values()) {
+      entry.stop();
+    }
+    cache.invalidateAll();
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+    }
+  }
+
+  /** Returns the local datacenter and the number of entries. */
+  @Override
+  public String toString() {
+    return "ConnectCache[datacenter=" + datacenter + ", entries=" + cache.estimatedSize() + "]";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Engine
+
+  @SuppressWarnings("unchecked")
+  private <T> T get(CacheKey key, CacheRequest request) {
+    Entry<?> e = cache.getIfPresent(key);
+    if (e != null) {
+      Entry.Value<?> v = e.value;
+      if (v != null && (request.maxAgeNanos() < 0 || e.fresh(request.maxAgeNanos()))) {
+        hits.increment();
+        return (T) v.value();
+      }
+    }
+    return join((CompletableFuture<T>) load(key, request));
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> CompletableFuture<T> getAsync(CacheKey key, CacheRequest request) {
+    Entry<?> e = cache.getIfPresent(key);
+    if (e != null) {
+      Entry.Value<?> v = e.value;
+      if (v != null && e.fresh(request.maxAgeNanos())) {
+        hits.increment();
+        return CompletableFuture.completedFuture((T) v.value());
+      }
+    }
+    return (CompletableFuture<T>) load(key, request);
+  }
+
+  private CompletableFuture<?> load(CacheKey key, CacheRequest request) {
+    if (closed) {
+      throw new IllegalStateException("the cache is closed");
+    }
+    Entry<?>[] created = new Entry<?>[1];
+    Entry<?> e = cache.get(key, k -> created[0] = newEntry(k, request.withoutMaxAge()));
+    misses.increment();
+    if (e == created[0]) {
+      loads.increment();
+      e.start();
+    }
+    Entry.Value<?> v = e.value;
+    if (v == null) {
+      return e.firstLoad;
+    }
+    if (e.fresh(request.maxAgeNanos())) {
+      return CompletableFuture.completedFuture(v.value());
+    }
+    return e.refreshNow();
+  }
+
+  private Entry<?> newEntry(CacheKey key, CacheRequest request) {
+    switch (key.type) {
+      case ROOTS:
+        return new RootsEntry(key, request, this);
+      case INTENTION_MATCH:
+        return new MatchEntry(key, request, this);
+      case LEAF:
+        if (keyFactory == null) {
+          throw new IllegalStateException("no LeafKeyFactory: set one with leafKeys(...)");
+        }
+        return new LeafEntry(key, request, this);
+      default:
+        throw new AssertionError(key.type);
+    }
+  }
+
+  private static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      Throwable cause = Entry.unwrap(e);
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new ConnectException("fetch failed: " + cause, cause);
+    }
+  }
+
+  private Optional<EntryStatus> status(CacheKey key) {
+    Entry<?> e = cache.policy().getIfPresentQuietly(key);
+    return e == null || e.value == null ? Optional.empty() : Optional.of(e.status());
+  }
+
+  private CacheKey rootsKey(CacheRequest request) {
+    requireNonNull(request, "request");
+    return new CacheKey(CacheType.ROOTS, dc(request), request.tokenHash(), "");
+  }
+
+  private CacheKey leafKey(String service, CacheRequest request) {
+    requireNonNull(service, "service");
+    requireNonNull(request, "request");
+    return new CacheKey(CacheType.LEAF, dc(request), request.tokenHash(), service);
+  }
+
+  private CacheKey matchKey(String destination, CacheRequest request) {
+    requireNonNull(destination, "destination");
+    requireNonNull(request, "request");
+    return new CacheKey(CacheType.INTENTION_MATCH, dc(request), request.tokenHash(), destination);
+  }
+
+  private String dc(CacheRequest request) {
+    return request.datacenter().orElse(datacenter);
+  }
+
+  QueryOptions blocking(CacheRequest request, long minIndex) {
+    if (minIndex <= 0) {
+      return request.options();
+    }
+    return request.options().toBuilder().minIndex(minIndex).maxWait(blockingWait).build();
+  }
+
+  /** Consul's backoff: none up to 3 failures, then min(2^(n-3) s, 60 s) plus as much at random. */
+  Duration backoff(int failures) {
+    if (failures <= 3) {
+      return Duration.ZERO;
+    }
+    int shift = Math.min(failures - 3, 6);
+    Duration base = Duration.ofSeconds(1L << shift);
+    if (base.compareTo(MAX_BACKOFF) > 0) {
+      base = MAX_BACKOFF;
+    }
+    return base.plusNanos(randomLong(base.toNanos()));
+  }
+
+  long randomLong(long bound) {
+    if (bound <= 0) {
+      return 0;
+    }
+    synchronized (random) {
+      return random.nextLong(bound);
+    }
+  }
+
+  void rootsRotated(RootsEntry roots, CaRoots now) {
+    for (Entry<?> e : cache.asMap().values()) {
+      if (e instanceof LeafEntry leaf && leaf.key.samePartition(roots.key)) {
+        leaf.rootsRotated(now);
+      }
+    }
+  }
+
+  void invalidate(Entry<?> entry) {
+    entry.stop();
+    cache.asMap().remove(entry.key, entry);
+  }
+
+  void loadSucceeded() {
+  }
+
+  void loadFailed(Entry<?> entry) {
+    loadFailures.increment();
+    invalidate(entry);
+  }
+
+  void refreshSucceeded() {
+    refreshSuccesses.increment();
+  }
+
+  void refreshFailed() {
+    refreshFailures.increment();
+  }
+
+  private void removed(Entry<?> entry, RemovalCause cause) {
+    if (entry != null) {
+      entry.stop();
+    }
+    if (cause.wasEvicted()) {
+      evictions.increment();
+    }
+  }
+
+  private static ScheduledExecutorService newScheduler() {
+    AtomicInteger n = new AtomicInteger();
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, r -> {
+      Thread t = new Thread(r, "connect-cache-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    s.setRemoveOnCancelPolicy(true);
+    return s;
+  }
+
+  /**
+   * A mutable builder of {@link ConnectCache}. Every setting has a default but {@link
+   * #leafKeys}, which leaves need.
+   */
+  public static final class Builder {
+    private final ConnectBackend backend;
+    private LeafKeyFactory keyFactory;
+    private ScheduledExecutorService scheduler;
+    private Ticker ticker = Ticker.systemTicker();
+    private Clock clock = Clock.systemUTC();
+    private RandomGenerator random = new Random();
+    private String datacenter = "dc1";
+    private Duration disuseTtl = DEFAULT_DISUSE_TTL;
+    private Duration blockingWait = QueryOptions.DEFAULT_MAX_WAIT;
+    private Duration caChangeJitter = DEFAULT_CA_CHANGE_JITTER;
+
+    private Builder(ConnectBackend backend) {
+      this.backend = backend;
+    }
+
+    /**
+     * Sets what makes leaf key pairs and CSRs. Default: none, and {@link ConnectCache#leaf}
+     * throws {@link IllegalStateException}.
+     *
+     * @param factory the factory
+     * @return this builder
+     */
+    public Builder leafKeys(LeafKeyFactory factory) {
+      this.keyFactory = requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /**
+     * Sets the scheduler for backoff delays, leaf renewals, the next blocking query, and
+     * eviction. The caller owns it and shuts it down after {@link ConnectCache#close()}. Default:
+     * two daemon threads named {@code connect-cache-N}, stopped by {@code close()}.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * Sets the ticker that measures disuse and age. Default: {@link Ticker#systemTicker()}.
+     *
+     * @param ticker the ticker
+     * @return this builder
+     */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Sets the clock that places leaf renewals in certificate time and stamps refreshes.
+     * Default: {@link Clock#systemUTC()}.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the source of jitter (renewal instants, re-issue delays, backoff). Default: a new
+     * {@link Random}. Calls are serialised on it.
+     *
+     * @param random the generator
+     * @return this builder
+     */
+    public Builder random(RandomGenerator random) {
+      this.random = requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Sets the local datacenter: the one a {@link CacheRequest} without a datacenter means, and
+     * the one in the SPIFFE IDs of leaves issued for it. Default: {@code dc1}.
+     *
+     * @param datacenter the datacenter name
+     * @return this builder
+     * @throws IllegalArgumentException if it is empty
+     */
+    public Builder datacenter(String datacenter) {
+      requireNonNull(datacenter, "datacenter");
+      if (datacenter.isEmpty()) {
+        throw new IllegalArgumentException("datacenter must not be empty");
+      }
+      this.datacenter = datacenter;
+      return this;
+    }
+
+    /**
+     * Sets the time of disuse after which an entry is evicted. Default: {@link
+     * #DEFAULT_DISUSE_TTL}, 72 hours.
+     *
+     * @param ttl the time since the last read
+     * @return this builder
+     * @throws IllegalArgumentException if {@code ttl} is not positive
+     */
+    public Builder disuseTtl(Duration ttl) {
+      this.disuseTtl = positive(ttl, "disuseTtl");
+      return this;
+    }
+
+    /**
+     * Sets how long each background blocking query waits. Default: {@link
+     * QueryOptions#DEFAULT_MAX_WAIT}, five minutes; backends cap it at ten.
+     *
+     * @param wait the wait
+     * @return this builder
+     * @throws IllegalArgumentException if {@code wait} is not positive
+     */
+    public Builder blockingWait(Duration wait) {
+      this.blockingWait = positive(wait, "blockingWait");
+      return this;
+    }
+
+    /**
+     * Sets the window over which leaves are re-issued after the active root changes. Default:
+     * {@link #DEFAULT_CA_CHANGE_JITTER}, 30 seconds.
+     *
+     * @param window the window
+     * @return this builder
+     * @throws IllegalArgumentException if {@code window} is not positive
+     */
+    public Builder caChangeJitter(Duration window) {
+      this.caChangeJitter = positive(window, "caChangeJitter");
+      return this;
+    }
+
+    /** Returns the cache; it fetches nothing until read. */
+    public ConnectCache build() {
+      return new ConnectCache(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}
