@@ -195,7 +195,7 @@ class BuiltInCaProviderTest {
 
     @Override
     public Clock withZone(java.time.ZoneId zone) {
-      throw new UnsupportedOperationException();
+      throw new UnsupportedOperationException("this test clock is fixed to UTC");
     }
   }
 }

@@ -946,7 +946,11 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
         + (aclsEnabled ? "enabled, default " + aclDefaultPolicy.text() : "disabled") + "]";
   }
 
-  /** A mutable builder of {@link EmbeddedServer}; {@link #dataDirectory(Path)} is required. */
+  /**
+   * A mutable builder of {@link EmbeddedServer}; {@link #dataDirectory(Path)} is required. Each
+   * option may be set once: a second setting throws {@link IllegalStateException} naming the
+   * earlier value.
+   */
   public static final class Builder {
     private Path dataDirectory;
     private String datacenter = "dc1";
@@ -956,8 +960,17 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
     private boolean aclsEnabled;
     private AclDefaultPolicy aclDefaultPolicy = AclDefaultPolicy.ALLOW;
     private String initialManagementToken;
+    private final java.util.Map<String, Object> given = new java.util.HashMap<>();
 
     private Builder() {}
+
+    /** Records that {@code option} is set, refusing a second setting (STYLE: no silent overwrite). */
+    private void once(String option, Object shown) {
+      Object earlier = given.putIfAbsent(option, shown);
+      if (earlier != null) {
+        throw new IllegalStateException(option + " was already set to " + earlier);
+      }
+    }
 
     /**
      * Sets the data directory, created (owner-only) if missing. Required.
@@ -966,7 +979,8 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
      * @return this builder
      */
     public Builder dataDirectory(Path directory) {
-      this.dataDirectory = requireNonNull(directory, "directory");
+      once("dataDirectory", requireNonNull(directory, "directory"));
+      this.dataDirectory = directory;
       return this;
     }
 
@@ -980,6 +994,7 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
     public Builder datacenter(String datacenter) {
       requireNonNull(datacenter, "datacenter");
       dev.connect.core.SpiffeId.of("x.consul", "dc", datacenter); // validates the segment
+      once("datacenter", datacenter);
       this.datacenter = datacenter;
       return this;
     }
@@ -993,7 +1008,8 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
      * @return this builder
      */
     public Builder caConfiguration(CaConfiguration configuration) {
-      this.caConfiguration = requireNonNull(configuration, "configuration");
+      once("caConfiguration", requireNonNull(configuration, "configuration"));
+      this.caConfiguration = configuration;
       return this;
     }
 
@@ -1005,7 +1021,8 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
      * @return this builder
      */
     public Builder clock(Clock clock) {
-      this.clock = requireNonNull(clock, "clock");
+      once("clock", requireNonNull(clock, "clock"));
+      this.clock = clock;
       return this;
     }
 
@@ -1018,7 +1035,8 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
      * @return this builder
      */
     public Builder scheduler(ScheduledExecutorService scheduler) {
-      this.scheduler = requireNonNull(scheduler, "scheduler");
+      once("scheduler", requireNonNull(scheduler, "scheduler"));
+      this.scheduler = scheduler;
       return this;
     }
 
@@ -1031,6 +1049,7 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
      * @return this builder
      */
     public Builder aclsEnabled(boolean enabled) {
+      once("aclsEnabled", enabled);
       this.aclsEnabled = enabled;
       return this;
     }
@@ -1044,7 +1063,8 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
      * @return this builder
      */
     public Builder aclDefaultPolicy(AclDefaultPolicy policy) {
-      this.aclDefaultPolicy = requireNonNull(policy, "policy");
+      once("aclDefaultPolicy", requireNonNull(policy, "policy"));
+      this.aclDefaultPolicy = policy;
       return this;
     }
 
@@ -1067,6 +1087,7 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
         throw new IllegalArgumentException(
             "initialManagementToken must not be the anonymous token's public secret");
       }
+      once("initialManagementToken", "<redacted>");
       this.initialManagementToken = secretId;
       return this;
     }

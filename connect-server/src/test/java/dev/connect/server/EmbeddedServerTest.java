@@ -383,6 +383,12 @@ class EmbeddedServerTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("dataDirectory");
     assertThatThrownBy(() -> EmbeddedServer.builder().datacenter("dc/1"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dc/1");
+    assertThatThrownBy(() -> EmbeddedServer.builder().datacenter("dc1").datacenter("dc2"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("datacenter was already set to dc1");
+    assertThatThrownBy(() -> EmbeddedServer.builder().initialManagementToken("s3cret")
+        .initialManagementToken("s3cret")).isInstanceOf(IllegalStateException.class)
+        .hasMessageNotContaining("s3cret");
     assertThat(CaConfiguration.defaults().leafCertTtl()).isEqualTo(Duration.ofHours(72));
   }
 }
