@@ -1,0 +1,175 @@
+package dev.connect.tls.internal;
+
+import dev.connect.cache.Leaf;
+import dev.connect.tls.ConnectIdentity;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A key manager that presents the cache's current leaf on every handshake.
+ *
+ * <p>Each leaf generation gets its own alias, {@code leaf-<serial in hex>}; key and chain are
+ * looked up by alias from one immutable generation, so a handshake can never pair a new key with
+ * an old chain. The previous generation stays resolvable for one rotation, for a handshake that
+ * chose its alias just before a renewal. The issuers JSSE offers are ignored: they may be stale
+ * (Netty's OpenSSL provider reads them once) and every Connect leaf chains to a current root.
+ */
+public final class LiveKeyManager extends X509ExtendedKeyManager {
+  private static final Logger log = LoggerFactory.getLogger(LiveKeyManager.class);
+
+  /** One leaf generation: everything a handshake needs, read together. */
+  record Generation(String alias, PrivateKey key, X509Certificate[] chain, Leaf leaf) {}
+
+  private record Generations(Generation current, Generation previous) {
+    Generation find(String alias) {
+      if (current.alias.equals(alias)) {
+        return current;
+      }
+      return previous != null && previous.alias.equals(alias) ? previous : null;
+    }
+  }
+
+  private final ConnectIdentity identity;
+  private final AtomicReference<Generations> generations = new AtomicReference<>();
+
+  /**
+   * Creates the key manager; nothing is read until a handshake asks.
+   *
+   * @param identity the cache, service and request to read the leaf with
+   */
+  public LiveKeyManager(ConnectIdentity identity) {
+    this.identity = identity;
+  }
+
+  /**
+   * Returns the current generation, reading the cache's leaf.
+   *
+   * @return the generation presented now
+   * @throws RuntimeException if the cache cannot supply a leaf
+   */
+  public String currentAlias() {
+    return current().alias;
+  }
+
+  Generation current() {
+    Leaf leaf = identity.cache().leaf(identity.service(), identity.request());
+    while (true) {
+      Generations g = generations.get();
+      if (g != null) {
+        if (g.current.leaf == leaf) {
+          return g.current;
+        }
+        if (g.previous != null && g.previous.leaf == leaf) {
+          return g.previous; // a reader that raced a renewal; the newer one stays current
+        }
+        if (leaf.validAfter().isBefore(g.current.leaf.validAfter())) {
+          return g.current; // an older leaf read before a renewal landed
+        }
+      }
+      Generation next = generation(leaf);
+      if (generations.compareAndSet(g, new Generations(next, g == null ? null : g.current))) {
+        log.debug("{}: presenting {} from now on", identity.service(), next.alias);
+        return next;
+      }
+    }
+  }
+
+  private static Generation generation(Leaf leaf) {
+    X509Certificate[] chain = leaf.chain().toArray(new X509Certificate[0]);
+    PrivateKey key = leaf.privateKey();
+    String algorithm = chain[0].getPublicKey().getAlgorithm();
+    if (!key.getAlgorithm().equals(algorithm)) {
+      // JSSE requires the key's algorithm name to equal the certificate key's ("EC", not a
+      // provider's "ECDSA"): convert once per generation.
+      try {
+        key = KeyFactory.getInstance(algorithm)
+            .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("cannot convert the leaf key to a " + algorithm
+            + " key for JSSE, serial " + chain[0].getSerialNumber().toString(16), e);
+      }
+    }
+    String alias = "leaf-" + chain[0].getSerialNumber().toString(16);
+    return new Generation(alias, key, chain, leaf);
+  }
+
+  private String alias(String... keyTypes) {
+    Generation g;
+    try {
+      g = current();
+    } catch (RuntimeException e) {
+      log.warn("{}: no leaf to present: {}", identity.service(), e.toString());
+      return null;
+    }
+    for (String type : keyTypes) {
+      if (type != null && type.equals(g.key.getAlgorithm())) {
+        return g.alias;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String[] getClientAliases(String keyType, Principal[] issuers) {
+    String a = alias(keyType);
+    return a == null ? null : new String[] {a};
+  }
+
+  @Override
+  public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+    return keyTypes == null ? null : alias(keyTypes);
+  }
+
+  @Override
+  public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers,
+      SSLEngine engine) {
+    return keyTypes == null ? null : alias(keyTypes);
+  }
+
+  @Override
+  public String[] getServerAliases(String keyType, Principal[] issuers) {
+    String a = alias(keyType);
+    return a == null ? null : new String[] {a};
+  }
+
+  @Override
+  public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+    return alias(keyType);
+  }
+
+  @Override
+  public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+    return alias(keyType);
+  }
+
+  @Override
+  public X509Certificate[] getCertificateChain(String alias) {
+    Generations g = generations.get();
+    Generation found = g == null || alias == null ? null : g.find(alias);
+    return found == null ? null : found.chain.clone();
+  }
+
+  @Override
+  public PrivateKey getPrivateKey(String alias) {
+    Generations g = generations.get();
+    Generation found = g == null || alias == null ? null : g.find(alias);
+    return found == null ? null : found.key;
+  }
+
+  @Override
+  public String toString() {
+    Generations g = generations.get();
+    return "LiveKeyManager[service=" + identity.service() + ", alias="
+        + (g == null ? "none yet" : g.current.alias) + "]";
+  }
+}

@@ -1,0 +1,165 @@
+package dev.connect.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.connect.core.DefaultIntentionPolicy;
+import dev.connect.core.IntentionAction;
+import dev.connect.tls.internal.ConfiguredSslContext;
+import dev.connect.tls.internal.LiveKeyManager;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.Collections;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A client allowed, then denied by a new intention, cannot get back in: neither with a fresh
+ * handshake nor by resuming its earlier session (issue 6; STYLE.md "TLS session resumption must
+ * not skip authorization").
+ *
+ * <p>The control case proves the test's client does resume when the server lets it: against a
+ * context whose trust manager does not see the socket (so cannot invalidate the session), the
+ * second connection never reaches the trust manager.
+ */
+class ResumedSessionAfterDenyTest {
+  @TempDir
+  Path dir;
+  TlsFixture f;
+
+  @BeforeEach
+  void open() throws IOException {
+    f = new TlsFixture(dir);
+  }
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+  void deniedClientCannotResumeItsWayIn(String protocol) throws Exception {
+    RecordingListener events = new RecordingListener();
+    SSLContext db = ConnectTls.forServer(f.identity("db"))
+        .authorizeWith(DefaultIntentionPolicy.ACLS_DEFAULT_DENY).tls12Allowed().clock(f.time)
+        .listener(events).sslContext();
+    SSLContext web = ConnectTls.forClient(f.identity("web")).expectPeer("db").tls12Allowed()
+        .clock(f.time).sslContext();
+    f.intention("web", "db", IntentionAction.ALLOW);
+    try (Peers.GreetingServer server = new Peers.GreetingServer(db, "db")) {
+      for (int i = 1; i <= 3; i++) {
+        Peers.Reply reply = Peers.connect(web, server.port(), protocol);
+        assertThat(reply.line()).isEqualTo("hello from db");
+        assertThat(reply.protocol()).isEqualTo(protocol);
+        assertThat(server.next().ok()).isTrue();
+        assertThat(events.events).hasSize(i); // every connection was a full handshake
+      }
+      // The client keeps its sessions and offers them; the server never resumes one.
+      assertThat(Collections.list(web.getClientSessionContext().getIds())).isNotEmpty();
+
+      f.intention("web", "db", IntentionAction.DENY);
+
+      assertThatThrownBy(() -> Peers.connect(web, server.port(), protocol))
+          .as("the client that was allowed").isInstanceOf(IOException.class);
+      assertThat(Peers.messages(server.next().failure())).contains("authz denied")
+          .contains("Action: DENY");
+      SSLContext fresh = ConnectTls.forClient(f.identity("web")).expectPeer("db")
+          .tls12Allowed().clock(f.time).sslContext();
+      assertThatThrownBy(() -> Peers.connect(fresh, server.port(), protocol))
+          .as("a fresh client").isInstanceOf(IOException.class);
+      assertThat(server.next().ok()).isFalse();
+      assertThat(events.events).hasSize(5);
+      assertThat(events.events.subList(3, 5)).noneMatch(HandshakeEvent::allowed);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+  void controlTheSameClientResumesWhenTheServerAllowsIt(String protocol) throws Exception {
+    ConnectTls.ServerBuilder builder = ConnectTls.forServer(f.identity("db"))
+        .authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED).tls12Allowed().clock(f.time);
+    CountingTrustManager counting = new CountingTrustManager(builder.trustManager());
+    SSLContext inner = SSLContext.getInstance("TLS");
+    inner.init(new KeyManager[] {new LiveKeyManager(f.identity("db"))},
+        new TrustManager[] {counting}, null);
+    // The same wrapper and parameters as a real server context: only the session survives.
+    SSLContext plain = new ConfiguredSslContext(inner, builder.sslParameters());
+    SSLContext web = ConnectTls.forClient(f.identity("web")).expectPeer("db").tls12Allowed()
+        .clock(f.time).sslContext();
+    try (Peers.GreetingServer server = new Peers.GreetingServer(plain, "db")) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(Peers.connect(web, server.port(), protocol).line()).isEqualTo("hello from db");
+        assertThat(server.next().ok()).isTrue();
+      }
+      assertThat(counting.checks.get()).as("later connections resumed").isEqualTo(1);
+    }
+  }
+
+  /**
+   * Hides the socket from the trust manager, as a plain (non-extended) wrapper would, so the
+   * session is not invalidated; counts the full handshakes.
+   */
+  static final class CountingTrustManager extends X509ExtendedTrustManager {
+    final X509ExtendedTrustManager delegate;
+    final AtomicInteger checks = new AtomicInteger();
+
+    CountingTrustManager(X509ExtendedTrustManager delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      checks.incrementAndGet();
+      delegate.checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      throw new CertificateException("server only");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      throw new CertificateException("server only");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      throw new CertificateException("server only");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+}
