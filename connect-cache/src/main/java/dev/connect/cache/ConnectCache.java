@@ -49,18 +49,30 @@ import java.util.random.RandomGenerator;
  * <p><b>Freshness.</b> Roots and intention matches keep one blocking query outstanding at their
  * last index; when it returns with a new index the value is replaced atomically, and readers see
  * either the old or the new value whole. A leaf is renewed at a random instant between 60 % and
- * 90 % of its lifetime, and re-issued after a random delay of up to {@linkplain
- * Builder#caChangeJitter 30 s} when the active root changes. Failed refreshes back off as
+ * 90 % of its lifetime (at least a second later, doubling to a minute, when that point has
+ * passed already), and re-issued after a random delay of up to {@linkplain
+ * Builder#caChangeJitter 30 s} when the active root changes or a new leaf is not signed by the
+ * active root. Failed refreshes back off as
  * Consul's do (after more than three failures in a row, {@code min(2^(n-3) s, 60 s)} plus as
  * much again at random) while the last good value keeps being served; {@link EntryStatus} shows
  * the age, last success and last error, and a {@link CacheRequest#maxAge() maximum age} makes a
  * read fetch again rather than accept an older value. A leaf is served while its renewal fails
- * only until it expires; the first failure after that drops it, and the next read fetches anew. A token the backend no longer knows ({@link
+ * only until it expires; the first failure after that drops it, and the next read fetches anew.
+ * A token the backend no longer knows ({@link
  * dev.connect.core.AclNotFoundException}) stops the loop and drops the entry. No thread is held
  * per entry: the loop chains on the backend's futures and uses the scheduler only for delays.
  *
  * <p><b>Disuse.</b> An entry not read for {@linkplain Builder#disuseTtl the TTL} (72 hours by
- * default) is evicted, and its background query is cancelled.
+ * default) is evicted, and its background query is cancelled; so are the least recently read
+ * entries past {@linkplain Builder#maximumSize the maximum size} (100,000 by default). The roots
+ * of a partition are loaded again while a leaf there lives on, so leaves are still re-issued on
+ * rotation.
+ *
+ * <p><b>Limits.</b> Successful background fetches of one entry are rate-limited (a burst of two,
+ * then one a second), so a backend that answers a blocking query at once cannot make the loop
+ * spin; an index that goes back makes the next query non-blocking, as Consul's clients do. A
+ * backend call not answered within the blocking wait, plus a sixteenth, plus 15 s, fails as a
+ * refresh failure. A leaf is never served past its validBefore.
  *
  * <p>Thread-safe. A hit is one Caffeine lookup and a volatile read. Reads on a miss wait for the
  * backend on the calling thread; the {@code *Async} variants do not.
@@ -71,7 +83,16 @@ public final class ConnectCache implements AutoCloseable {
   /** The window over which leaves are re-issued after a root change: 30 s, as in Consul. */
   public static final Duration DEFAULT_CA_CHANGE_JITTER = Duration.ofSeconds(30);
 
+  /**
+   * The number of entries kept by default: 100,000, well above one agent's needs (a leaf and an
+   * intention match per local service, roots per token). Past it the least recently used are
+   * evicted, as after disuse.
+   */
+  public static final long DEFAULT_MAXIMUM_SIZE = 100_000;
+
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+  /** Added to a blocking query's wait and the backend's jitter (wait/16) before giving up. */
+  private static final Duration FETCH_TIMEOUT_MARGIN = Duration.ofSeconds(15);
 
   final ConnectBackend backend;
   final LeafKeyFactory keyFactory;
@@ -83,6 +104,7 @@ public final class ConnectCache implements AutoCloseable {
   private final boolean ownsScheduler;
   private final String datacenter;
   private final Duration blockingWait;
+  private final Duration fetchTimeout;
   private final Cache<CacheKey, Entry<?>> cache;
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -104,8 +126,10 @@ public final class ConnectCache implements AutoCloseable {
     this.datacenter = b.datacenter;
     this.blockingWait = b.blockingWait;
     this.caChangeJitter = b.caChangeJitter;
+    this.fetchTimeout = blockingWait.plus(blockingWait.dividedBy(16)).plus(FETCH_TIMEOUT_MARGIN);
     this.cache = Caffeine.newBuilder()
         .expireAfterAccess(b.disuseTtl)
+        .maximumSize(b.maximumSize)
         .ticker(ticker)
         .executor(Runnable::run)
         .scheduler(Scheduler.forScheduledExecutorService(scheduler))
@@ -289,7 +313,8 @@ public final class ConnectCache implements AutoCloseable {
     Entry<?> e = cache.getIfPresent(key);
     if (e != null) {
       Entry.Value<?> v = e.value;
-      if (v != null && (request.maxAgeNanos() < 0 || e.fresh(request.maxAgeNanos()))) {
+      if (v != null && (request.maxAgeNanos() < 0 || e.fresh(request.maxAgeNanos()))
+          && servable(e, v)) {
         hits.increment();
         return (T) v.value();
       }
@@ -302,12 +327,17 @@ public final class ConnectCache implements AutoCloseable {
     Entry<?> e = cache.getIfPresent(key);
     if (e != null) {
       Entry.Value<?> v = e.value;
-      if (v != null && e.fresh(request.maxAgeNanos())) {
+      if (v != null && e.fresh(request.maxAgeNanos()) && servable(e, v)) {
         hits.increment();
         return CompletableFuture.completedFuture((T) v.value());
       }
     }
     return (CompletableFuture<T>) load(key, request);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static boolean servable(Entry e, Entry.Value v) {
+    return e.servable(v);
   }
 
   private CompletableFuture<?> load(CacheKey key, CacheRequest request) {
@@ -320,12 +350,25 @@ public final class ConnectCache implements AutoCloseable {
     if (e == created[0]) {
       loads.increment();
       e.start();
+    } else if (e.isStopped()) {
+      // Stopped (evicted, rejected) but not yet removed: replace it rather than serve it.
+      cache.asMap().remove(key, e);
+      e = cache.get(key, k -> created[0] = newEntry(k, request.withoutMaxAge()));
+      if (e == created[0]) {
+        loads.increment();
+        e.start();
+      }
+    }
+    if (closed) {
+      // close() ran after the check above: it may have missed the entry this read created.
+      invalidate(e);
+      throw new IllegalStateException("the cache is closed");
     }
     Entry.Value<?> v = e.value;
     if (v == null) {
       return e.firstLoad;
     }
-    if (e.fresh(request.maxAgeNanos())) {
+    if (e.fresh(request.maxAgeNanos()) && servable(e, v)) {
       return CompletableFuture.completedFuture(v.value());
     }
     return e.refreshNow();
@@ -388,11 +431,24 @@ public final class ConnectCache implements AutoCloseable {
     return request.datacenter().orElse(datacenter);
   }
 
-  QueryOptions blocking(CacheRequest request, long minIndex) {
+  QueryOptions blocking(QueryOptions options, long minIndex) {
     if (minIndex <= 0) {
-      return request.options();
+      return options;
     }
-    return request.options().toBuilder().minIndex(minIndex).maxWait(blockingWait).build();
+    return options.toBuilder().minIndex(minIndex).maxWait(blockingWait).build();
+  }
+
+  /** How long a backend call may take before it counts as failed. */
+  Duration fetchTimeout() {
+    return fetchTimeout;
+  }
+
+  /** The roots cached for the partition of {@code key}, without counting as a read. */
+  CaRoots cachedRoots(CacheKey key) {
+    Entry<?> e = cache.policy().getIfPresentQuietly(
+        new CacheKey(CacheType.ROOTS, key.datacenter, key.token, ""));
+    Entry.Value<?> v = e == null ? null : e.value;
+    return v == null ? null : (CaRoots) v.value();
   }
 
   /** Consul's backoff: none up to 3 failures, then min(2^(n-3) s, 60 s) plus as much at random. */
@@ -453,6 +509,33 @@ public final class ConnectCache implements AutoCloseable {
     if (cause.wasEvicted()) {
       evictions.increment();
     }
+    if (entry instanceof RootsEntry roots && cause == RemovalCause.EXPIRED && !closed) {
+      // Leaves read roots only when they are issued; a leaf-only reader would otherwise lose
+      // the roots entry, and with it re-issue on rotation. Outside Caffeine's maintenance.
+      try {
+        scheduler.execute(() -> keepRootsForLeaves(roots));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closed meanwhile
+      }
+    }
+  }
+
+  /** Loads the roots of an evicted roots entry's partition again if a leaf there lives on. */
+  private void keepRootsForLeaves(RootsEntry evicted) {
+    if (closed) {
+      return;
+    }
+    for (Entry<?> e : cache.asMap().values()) {
+      if (e instanceof LeafEntry leaf && leaf.key.samePartition(evicted.key)
+          && !leaf.isStopped()) {
+        try {
+          load(evicted.key, leaf.request).exceptionally(x -> null);
+        } catch (IllegalStateException closedNow) {
+          // closed meanwhile
+        }
+        return;
+      }
+    }
   }
 
   private static ScheduledExecutorService newScheduler() {
@@ -481,6 +564,7 @@ public final class ConnectCache implements AutoCloseable {
     private Duration disuseTtl = DEFAULT_DISUSE_TTL;
     private Duration blockingWait = QueryOptions.DEFAULT_MAX_WAIT;
     private Duration caChangeJitter = DEFAULT_CA_CHANGE_JITTER;
+    private long maximumSize = DEFAULT_MAXIMUM_SIZE;
 
     private Builder(ConnectBackend backend) {
       this.backend = backend;
@@ -599,6 +683,23 @@ public final class ConnectCache implements AutoCloseable {
      */
     public Builder caChangeJitter(Duration window) {
       this.caChangeJitter = positive(window, "caChangeJitter");
+      return this;
+    }
+
+    /**
+     * Sets the most entries kept, of all types together. Past it the entries least recently
+     * read are evicted (and their background queries stopped), as after disuse. Default: {@link
+     * #DEFAULT_MAXIMUM_SIZE}, 100,000.
+     *
+     * @param size the most entries
+     * @return this builder
+     * @throws IllegalArgumentException if {@code size} is not positive
+     */
+    public Builder maximumSize(long size) {
+      if (size <= 0) {
+        throw new IllegalArgumentException("maximumSize must be positive: " + size);
+      }
+      this.maximumSize = size;
       return this;
     }
 

@@ -1,9 +1,13 @@
 package dev.connect.cache;
 
 import dev.connect.core.AclNotFoundException;
+import dev.connect.core.ConnectException;
+import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -12,24 +16,77 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One cache entry and its background loop. The value served is one immutable {@link Value} in a
  * volatile field, so a reader sees a whole old value or a whole new one. The loop keeps exactly
- * one fetch outstanding (or one timer scheduled): each completion starts the next step, so no
+ * one fetch outstanding (or one step scheduled): each completion starts the next step, so no
  * thread is held per entry.
+ *
+ * <p>Only the latest attempt and the latest scheduled step count: each carries a sequence number,
+ * and a superseded one does nothing when it runs or completes, so a step that could not be
+ * cancelled in time never starts a second loop. Every backend future an attempt creates is kept,
+ * so that eviction and close cancel the query itself, not only a future derived from it.
  */
 abstract class Entry<T> {
   private static final Logger log = LoggerFactory.getLogger(Entry.class);
 
+  /**
+   * The burst of the per-entry rate limit of fetches that follow an answer whose index did not
+   * move: two, as Consul's agent cache (cache-types/options.go, {@code EntryFetchMaxBurst}).
+   */
+  static final int RATE_LIMIT_BURST = 2;
+  /**
+   * The interval of the same rate limit: one fetch per second once the burst is spent. Answers
+   * whose index moved are not limited, so changes are delivered as they come. A blocking query that waits as it should never meets it; a backend that answers at
+   * once with an unchanged index is asked at most once a second instead of in a tight loop.
+   */
+  static final Duration RATE_LIMIT_INTERVAL = Duration.ofSeconds(1);
+
   /** The value served and the backend index it was current at. */
   record Value<T>(T value, long index) {}
+
+  /** The backend futures of one attempt, which cancelling the attempt cancels. */
+  static final class Call {
+    private final List<Future<?>> raw = new ArrayList<>(2);
+    private boolean cancelled;
+
+    /** Keeps {@code future} so {@link #cancel()} reaches it; cancels it at once if too late. */
+    <F extends Future<?>> F track(F future) {
+      boolean late;
+      synchronized (this) {
+        late = cancelled;
+        if (!late) {
+          raw.add(future);
+        }
+      }
+      if (late) {
+        future.cancel(false);
+      }
+      return future;
+    }
+
+    void cancel() {
+      List<Future<?>> all;
+      synchronized (this) {
+        cancelled = true;
+        all = List.copyOf(raw);
+        raw.clear();
+      }
+      for (Future<?> f : all) {
+        f.cancel(false);
+      }
+    }
+  }
 
   final CacheKey key;
   final CacheRequest request;
   final ConnectCache cache;
+  /** The request's options, always naming the key's datacenter. */
+  final QueryOptions options;
   final CompletableFuture<T> firstLoad = new CompletableFuture<>();
 
   volatile Value<T> value;
@@ -40,27 +97,47 @@ abstract class Entry<T> {
   // Guarded by this.
   private boolean started;
   private boolean stopped;
-  /** The backend call outstanding, if any: what eviction cancels. */
-  private CompletableFuture<?> inFlight;
-  /** The next step scheduled (a retry, a renewal, a re-issue), if any. */
+  /** The loop's backend call outstanding, if any: what eviction cancels. */
+  private Call inFlight;
+  /** The sequence number of the loop's latest attempt; older results are ignored. */
+  private long attemptSeq;
+  /** The next step scheduled (a query, a retry, a renewal, a re-issue), if any. */
   private Future<?> timer;
+  /** The sequence number of the latest step scheduled; older steps do nothing. */
+  private long stepSeq;
   private long nextAttemptNanos = -1;
   private int failures;
   private Throwable lastError;
   private Instant lastSuccess;
   private CompletableFuture<T> forced;
+  private Call forcedCall;
+  /** The theoretical arrival time of the rate limiter (GCRA), in ticker nanoseconds. */
+  private long limiterTat;
 
   Entry(CacheKey key, CacheRequest request, ConnectCache cache) {
     this.key = key;
     this.request = request;
     this.cache = cache;
+    QueryOptions base = request.options();
+    this.options = base.datacenter().isPresent() ? base
+        : base.toBuilder().datacenter(key.datacenter).build();
+    this.limiterTat = cache.ticker.read();
   }
 
-  /** Fetches from the backend; {@code minIndex} 0 answers at once. */
-  abstract CompletableFuture<QueryResult<T>> fetch(long minIndex);
+  /**
+   * Fetches from the backend; {@code minIndex} 0 answers at once. Every backend future it
+   * creates goes through {@link Call#track} so that cancelling the call cancels the query.
+   */
+  abstract CompletableFuture<QueryResult<T>> fetch(long minIndex, Call call);
 
-  /** Schedules the loop's next step after a successful fetch. */
-  abstract void next(Value<T> current);
+  /**
+   * Schedules the loop's next step after a successful fetch.
+   *
+   * @param current the value now served
+   * @param minIndex the index the next blocking query waits on; 0 after the index went back
+   * @param moved whether the index moved forward (or this was the first value)
+   */
+  abstract void next(Value<T> current, long minIndex, boolean moved);
 
   /**
    * Tells whether the last good value may still be served while refreshes fail; a leaf may not
@@ -68,6 +145,24 @@ abstract class Entry<T> {
    */
   boolean usableAfterFailure() {
     return true;
+  }
+
+  /** Tells whether a cached value may be returned by a read now; a leaf past validBefore not. */
+  boolean servable(Value<T> v) {
+    return true;
+  }
+
+  /** Tells whether an answer carries the value already served: by default, the same index. */
+  boolean same(Value<T> current, QueryResult<T> result) {
+    return current.index() == result.index();
+  }
+
+  /**
+   * Tells whether an answer fetched apart from the loop may replace the value served: only if it
+   * is not older, so a slow forced fetch never rolls the value back.
+   */
+  boolean notOlder(Value<T> current, QueryResult<T> result) {
+    return result.index() >= current.index();
   }
 
   /** Called after the value changed, outside the lock. */
@@ -89,42 +184,102 @@ abstract class Entry<T> {
         || cache.ticker.read() - lastSuccessNanos <= maxAgeNanos;
   }
 
-  /** Runs one fetch now and feeds its outcome to the loop. */
-  final void attempt(long minIndex) {
+  /** Runs a scheduled step, unless a later step replaced it. */
+  private void step(long seq, long minIndex) {
     synchronized (this) {
-      if (stopped) {
+      if (stopped || seq != stepSeq) {
         return;
       }
       timer = null;
       nextAttemptNanos = -1;
     }
+    attempt(minIndex);
+  }
+
+  /** Runs one fetch now and feeds its outcome to the loop; supersedes any fetch outstanding. */
+  final void attempt(long minIndex) {
+    Call call = new Call();
+    Call previous;
+    long seq;
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      previous = inFlight;
+      inFlight = call;
+      seq = ++attemptSeq;
+    }
+    if (previous != null) {
+      previous.cancel();
+    }
+    timedFetch(minIndex, call).whenComplete((r, x) -> onResult(seq, call, r, x));
+  }
+
+  /**
+   * Fetches with a deadline on the injected scheduler, so that a query the backend never answers
+   * counts as a failure instead of leaving the entry healthy for ever.
+   */
+  private CompletableFuture<QueryResult<T>> timedFetch(long minIndex, Call call) {
     CompletableFuture<QueryResult<T>> f;
     try {
-      f = fetch(minIndex);
+      f = fetch(minIndex, call);
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
-    synchronized (this) {
-      if (stopped) {
-        f.cancel(false);
-      } else if (!f.isDone()) {
-        inFlight = f;
-      }
+    if (f.isDone()) {
+      return f;
     }
-    f.whenComplete(this::onResult);
+    Duration limit = cache.fetchTimeout();
+    CompletableFuture<QueryResult<T>> out = new CompletableFuture<>();
+    Future<?> deadline;
+    try {
+      deadline = cache.scheduler.schedule(() -> {
+        if (out.completeExceptionally(new ConnectException("no answer from the backend for "
+            + key + " within " + limit, new TimeoutException()))) {
+          call.cancel();
+        }
+      }, limit.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      deadline = null;
+    }
+    Future<?> d = deadline;
+    f.whenComplete((r, x) -> {
+      if (d != null) {
+        d.cancel(false);
+      }
+      if (x != null) {
+        out.completeExceptionally(x);
+      } else {
+        out.complete(r);
+      }
+    });
+    return out;
   }
 
-  private void onResult(QueryResult<T> result, Throwable failure) {
+  private void onResult(long seq, Call call, QueryResult<T> result, Throwable failure) {
     Throwable cause = unwrap(failure);
+    synchronized (this) {
+      if (seq != attemptSeq) {
+        return; // superseded by a later attempt, which completes firstLoad if needed
+      }
+      if (inFlight == call) {
+        inFlight = null;
+      }
+    }
     boolean first = !firstLoad.isDone();
     if (cause == null) {
       Value<T> old;
       Value<T> now;
+      long nextIndex;
+      boolean moved;
       boolean stop;
       synchronized (this) {
         old = value;
-        now = old != null && old.index() == result.index() ? old
+        now = old != null && same(old, result) ? old
             : new Value<>(result.value(), result.index());
+        // Consul's client rule: an index that went back means the state was reset; start over.
+        nextIndex = old != null && result.index() < old.index() ? 0 : now.index();
+        moved = old == null || result.index() > old.index();
         value = now;
         failures = 0;
         lastError = null;
@@ -132,9 +287,6 @@ abstract class Entry<T> {
         lastSuccessNanos = cache.ticker.read();
         stop = stopped;
         healthy = !stop;
-        if (inFlight != null && inFlight.isDone()) {
-          inFlight = null;
-        }
       }
       if (first) {
         cache.loadSucceeded();
@@ -146,7 +298,7 @@ abstract class Entry<T> {
         changed(old, now);
       }
       if (!stop) {
-        next(now);
+        next(now, nextIndex, moved);
       }
       return;
     }
@@ -185,19 +337,33 @@ abstract class Entry<T> {
     Duration delay = cache.backoff(n);
     log.debug("refresh of {} failed {} time(s), retrying in {}: {}", key, n, delay,
         cause.toString());
-    retryAfter(delay);
+    // A fetch that answers at once (a new leaf, for a leaf), so that a recovered backend is
+    // noticed, and the value re-read, without waiting for a change.
+    schedule(delay, 0);
   }
 
   /**
-   * Schedules the retry after a failure: a fetch that answers at once (a new leaf, for a leaf),
-   * so that a recovered backend is noticed, and the value re-read, without waiting for a change.
+   * Returns how long the next loop fetch after an answer whose index did not move must wait: a
+   * token
+   * bucket of {@link #RATE_LIMIT_BURST} refilled every {@link #RATE_LIMIT_INTERVAL}, kept as a
+   * theoretical arrival time (GCRA).
    */
-  private void retryAfter(Duration delay) {
-    schedule(delay, () -> attempt(0));
+  final synchronized Duration rateLimitDelay() {
+    long now = cache.ticker.read();
+    long interval = RATE_LIMIT_INTERVAL.toNanos();
+    long start = now - limiterTat > 0 ? now : limiterTat;
+    long allowedAt = start - (RATE_LIMIT_BURST - 1) * interval;
+    long wait = allowedAt - now > 0 ? allowedAt - now : 0;
+    limiterTat = start + interval;
+    return Duration.ofNanos(wait);
   }
 
-  /** Replaces whatever step is scheduled with {@code task} after {@code delay}. */
-  final void schedule(Duration delay, Runnable task) {
+  /**
+   * Replaces whatever step is scheduled with a fetch at {@code minIndex} after {@code delay}.
+   * Zero delays go through the scheduler too, so that every step can be cancelled.
+   */
+  final void schedule(Duration delay, long minIndex) {
+    boolean rejected = false;
     synchronized (this) {
       if (stopped) {
         return;
@@ -206,55 +372,85 @@ abstract class Entry<T> {
         timer.cancel(false);
         timer = null;
       }
+      long seq = ++stepSeq;
+      long nanos = delay.isNegative() ? 0 : delay.toNanos();
+      nextAttemptNanos = nanos == 0 ? -1 : cache.ticker.read() + nanos;
       try {
-        if (delay.isZero() || delay.isNegative()) {
-          nextAttemptNanos = -1;
-          cache.scheduler.execute(task);
-        } else {
-          nextAttemptNanos = cache.ticker.read() + delay.toNanos();
-          timer = cache.scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-        }
+        timer = cache.scheduler.schedule(() -> step(seq, minIndex), nanos, TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
-        // Only after close(): the loop simply ends.
-        stopped = true;
+        rejected = true;
+        nextAttemptNanos = -1;
       }
+    }
+    if (rejected) {
+      // After close(), or a saturated scheduler: the loop cannot go on, so the entry must not stay
+      // cached looking healthy. The next read loads it again (or finds the cache closed).
+      log.debug("dropping {}: its next step was rejected by the scheduler", key);
+      cache.invalidate(this);
     }
   }
 
-  /** Fetches now, apart from the loop, for a reader that needs a fresher value. */
+  /**
+   * Fetches now, apart from the loop, for a reader that needs a fresher value. The answer
+   * replaces the value only if it is not older than the one served, and never after the entry
+   * stopped.
+   */
   final CompletableFuture<T> refreshNow() {
+    CompletableFuture<T> mine;
+    Call call = new Call();
     synchronized (this) {
       if (forced != null && !forced.isDone()) {
         return forced;
       }
-      CompletableFuture<QueryResult<T>> f;
-      try {
-        f = fetch(0);
-      } catch (RuntimeException e) {
-        f = CompletableFuture.failedFuture(e);
+      if (stopped) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException(key + " was evicted or the cache closed"));
       }
-      forced = f.thenApply(r -> {
-        Value<T> old;
-        Value<T> now;
+      forced = mine = new CompletableFuture<>();
+      forcedCall = call;
+    }
+    timedFetch(0, call).whenComplete((r, x) -> {
+      if (x != null) {
         synchronized (this) {
-          old = value;
-          now = old != null && old.index() == r.index() ? old : new Value<>(r.value(), r.index());
-          value = now;
+          if (forcedCall == call) {
+            forcedCall = null;
+          }
+        }
+        mine.completeExceptionally(unwrap(x));
+        return;
+      }
+      Value<T> old;
+      Value<T> now;
+      synchronized (this) {
+        if (forcedCall == call) {
+          forcedCall = null;
+        }
+        old = value;
+        now = old;
+        if (!stopped) {
+          if (old == null || !same(old, r) && notOlder(old, r)) {
+            now = new Value<>(r.value(), r.index());
+            value = now;
+          }
+          failures = 0;
+          lastError = null;
+          healthy = true;
           lastSuccess = cache.clock.instant();
           lastSuccessNanos = cache.ticker.read();
         }
-        if (old != now) {
-          changed(old, now);
-        }
-        return now.value();
-      });
-      return forced;
-    }
+      }
+      if (old != now) {
+        changed(old, now);
+      }
+      mine.complete(now == null ? r.value() : now.value());
+    });
+    return mine;
   }
 
   /** Stops the loop and cancels what is outstanding; idempotent. */
   final void stop() {
-    Future<?> call;
+    Call call;
+    Call extra;
     Future<?> next;
     synchronized (this) {
       if (stopped) {
@@ -263,13 +459,19 @@ abstract class Entry<T> {
       stopped = true;
       healthy = false;
       call = inFlight;
+      extra = forcedCall;
       next = timer;
       inFlight = null;
+      forcedCall = null;
       timer = null;
+      stepSeq++;
       nextAttemptNanos = -1;
     }
     if (call != null) {
-      call.cancel(false);
+      call.cancel();
+    }
+    if (extra != null) {
+      extra.cancel();
     }
     if (next != null) {
       next.cancel(false);

@@ -2,8 +2,11 @@ package dev.connect.cache;
 
 import dev.connect.core.CaRoot;
 import dev.connect.core.CaRoots;
+import dev.connect.core.ConnectException;
+import dev.connect.core.IssuedCertificate;
 import dev.connect.core.QueryResult;
 import dev.connect.core.ServiceId;
+import dev.connect.core.SpiffeId;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -17,34 +20,120 @@ import java.util.concurrent.CompletableFuture;
  * [max(soft, now), hard), soft and hard being 60 % and 90 % of the lifetime measured from
  * ValidAfter (Consul's agent/cache-types/connect_ca_leaf.go); re-issued after a random delay in
  * the CA-change jitter window when the active root no longer signs it.
+ *
+ * <p>Unlike Consul, a renewal due at once (a short lifetime, or a certificate already past its
+ * hard point) waits at least a floor that doubles from one second up to a minute, so a CA that
+ * keeps issuing such certificates is not asked in a tight loop. Every issued certificate is
+ * checked against the key pair and the identity requested before it is stored.
  */
 final class LeafEntry extends Entry<Leaf> {
   private static final Duration SHORT_LIFETIME = Duration.ofMinutes(10);
+  private static final Duration MAX_RENEWAL_FLOOR = Duration.ofSeconds(60);
 
-  private boolean reissuePending; // guarded by this
+  // Guarded by this.
+  private boolean reissuePending;
+  /** Leaves in a row not signed by the cached active root; bounds re-issues from {@link #next}. */
+  private int mismatches;
+  /** Renewals in a row that were due at once; sets the floor. */
+  private int immediateRenewals;
 
   LeafEntry(CacheKey key, CacheRequest request, ConnectCache cache) {
     super(key, request, cache);
   }
 
   @Override
-  CompletableFuture<QueryResult<Leaf>> fetch(long minIndex) {
+  CompletableFuture<QueryResult<Leaf>> fetch(long minIndex, Call call) {
     return cache.rootsAsync(request).thenCompose(roots -> {
       ServiceId service = ServiceId.of(roots.trustDomain(), key.datacenter, key.request);
       KeyPair keys = cache.keyFactory.newKeyPair();
       String csr = cache.keyFactory.csrPem(service, keys);
-      return cache.backend.signLeaf(csr, request.options()).thenApply(r ->
-          new QueryResult<>(new Leaf(r.value(), keys.getPrivate()), r.index()));
+      return call.track(cache.backend.signLeaf(csr, options)).thenApply(r -> {
+        check(r.value(), service, keys);
+        return new QueryResult<>(new Leaf(r.value(), keys.getPrivate()), r.index());
+      });
     });
   }
 
+  /**
+   * Checks that the CA issued what was asked for: the public key of the pair made here, and the
+   * SPIFFE ID of the service. A mismatch fails the load or renewal; nothing is stored.
+   */
+  static void check(IssuedCertificate issued, ServiceId service, KeyPair keys) {
+    X509Certificate cert = issued.certificate();
+    if (!Arrays.equals(cert.getPublicKey().getEncoded(), keys.getPublic().getEncoded())) {
+      throw new ConnectException("the CA issued certificate serial " + issued.serialNumberHex()
+          + " for a public key other than the one requested for " + service.spiffeId());
+    }
+    SpiffeId id;
+    try {
+      id = SpiffeId.fromCertificate(cert);
+    } catch (RuntimeException e) {
+      throw new ConnectException("the CA issued certificate serial " + issued.serialNumberHex()
+          + " without a valid SPIFFE ID; requested " + service.spiffeId(), e);
+    }
+    if (!id.equals(service.spiffeId())) {
+      throw new ConnectException("the CA issued certificate serial " + issued.serialNumberHex()
+          + " for " + id + ", not for the requested " + service.spiffeId());
+    }
+  }
+
+  /** Every fetch issues a new certificate: the same one only if the serial repeats. */
   @Override
-  void next(Value<Leaf> current) {
+  boolean same(Value<Leaf> current, QueryResult<Leaf> result) {
+    return current.value().certificate().serialNumber()
+        .equals(result.value().certificate().serialNumber());
+  }
+
+  /** A forced fetch replaces the leaf unless it started earlier than the one served. */
+  @Override
+  boolean notOlder(Value<Leaf> current, QueryResult<Leaf> result) {
+    return !result.value().validAfter().isBefore(current.value().validAfter());
+  }
+
+  @Override
+  boolean servable(Value<Leaf> v) {
+    return cache.clock.instant().isBefore(v.value().validBefore());
+  }
+
+  @Override
+  void next(Value<Leaf> current, long minIndex, boolean moved) {
+    Leaf leaf = current.value();
+    Instant now = cache.clock.instant();
+    CaRoots roots = cache.cachedRoots(key);
+    boolean reissue = false;
+    Duration delay;
     synchronized (this) {
       reissuePending = false;
+      // A rotation seen while this fetch was in flight (or before a first load finished) left
+      // no re-issue behind: compare with the active root now. At most twice in a row, so a CA
+      // whose key IDs never match cannot turn this into a signing loop.
+      if (roots != null && !signedBy(leaf.certificate().certificate(), roots.active())) {
+        if (++mismatches <= 2) {
+          reissuePending = true;
+          reissue = true;
+        }
+      } else {
+        mismatches = 0;
+      }
+      Instant at = renewalInstant(leaf, now);
+      if (at.isAfter(now)) {
+        immediateRenewals = 0;
+        delay = Duration.between(now, at);
+      } else {
+        int n = immediateRenewals++;
+        delay = Duration.ofSeconds(1L << Math.min(n, 6));
+        if (delay.compareTo(MAX_RENEWAL_FLOOR) > 0) {
+          delay = MAX_RENEWAL_FLOOR;
+        }
+      }
     }
-    Instant now = cache.clock.instant();
-    schedule(Duration.between(now, renewalInstant(current.value(), now)), () -> attempt(0));
+    if (reissue) {
+      Duration jitter = Duration.ofNanos(cache.randomLong(cache.caChangeJitter.toNanos()));
+      if (jitter.compareTo(delay) < 0) {
+        delay = jitter;
+      }
+    }
+    schedule(delay, 0);
   }
 
   @Override
@@ -66,7 +155,7 @@ final class LeafEntry extends Entry<Leaf> {
     return span <= 0 ? from : from.plusMillis(cache.randomLong(span));
   }
 
-  /** Called when the active root of this entry's partition changed. */
+  /** Called when the active root of this entry's partition changed (or was first loaded). */
   void rootsRotated(CaRoots roots) {
     Value<Leaf> v = value;
     if (v == null || signedBy(v.value().certificate().certificate(), roots.active())) {
@@ -79,7 +168,7 @@ final class LeafEntry extends Entry<Leaf> {
       reissuePending = true;
     }
     Duration delay = Duration.ofNanos(cache.randomLong(cache.caChangeJitter.toNanos()));
-    schedule(delay, () -> attempt(0));
+    schedule(delay, 0);
   }
 
   static boolean signedBy(X509Certificate leaf, CaRoot root) {

@@ -4,7 +4,7 @@ import dev.connect.core.CaRoots;
 import dev.connect.core.QueryResult;
 import java.util.concurrent.CompletableFuture;
 
-/** The CA roots of one token and datacenter, kept fresh by a blocking query. */
+/** The CA roots of one token and datacenter, kept fresh by a rate-limited blocking query. */
 final class RootsEntry extends Entry<CaRoots> {
 
   RootsEntry(CacheKey key, CacheRequest request, ConnectCache cache) {
@@ -12,18 +12,20 @@ final class RootsEntry extends Entry<CaRoots> {
   }
 
   @Override
-  CompletableFuture<QueryResult<CaRoots>> fetch(long minIndex) {
-    return cache.backend.roots(cache.blocking(request, minIndex));
+  CompletableFuture<QueryResult<CaRoots>> fetch(long minIndex, Call call) {
+    return call.track(cache.backend.roots(cache.blocking(options, minIndex)));
   }
 
   @Override
-  void next(Value<CaRoots> current) {
-    schedule(java.time.Duration.ZERO, () -> attempt(current.index()));
+  void next(Value<CaRoots> current, long minIndex, boolean moved) {
+    schedule(moved ? java.time.Duration.ZERO : rateLimitDelay(), minIndex);
   }
 
   @Override
   void changed(Value<CaRoots> old, Value<CaRoots> now) {
-    if (old != null && !old.value().activeRootId().equals(now.value().activeRootId())) {
+    // A first load counts too: this entry may replace one evicted while its leaves lived on, and
+    // a rotation in between would otherwise go unnoticed.
+    if (old == null || !old.value().activeRootId().equals(now.value().activeRootId())) {
       cache.rootsRotated(this, now.value());
     }
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,17 +24,21 @@ class DisuseEvictionTest {
     }, new Random(2))) {
       CacheRequest req = CacheRequest.anonymous();
       f.cache.intentionMatch("db", req);
-      f.advance(Duration.ofHours(71));
+      // Off the 5-minute grid of blocking queries, so that one waits when the entry is evicted
+      // (on the grid it would have returned already, and this test once passed by that chance).
+      f.advance(Duration.ofHours(71).plusMinutes(1));
       f.cache.intentionMatch("db", req); // a read resets the TTL
       f.advance(Duration.ofHours(71).plusMinutes(59));
       assertThat(f.cache.intentionMatchStatus("db", req)).isPresent();
       assertThat(f.cache.stats().evictions()).isZero();
-      assertThat(backend.get().last()).isNotDone(); // a blocking query waits
+      CompletableFuture<?> waiting = backend.get().last();
+      assertThat(waiting).isNotDone(); // a blocking query waits
 
       f.advance(Duration.ofMinutes(2));
       assertThat(f.cache.intentionMatchStatus("db", req)).isEmpty();
       assertThat(f.cache.stats().evictions()).isEqualTo(1);
       assertThat(f.cache.stats().entries()).containsEntry(CacheType.INTENTION_MATCH, 0L);
+      assertThat(waiting).as("the backend's own query is cancelled").isCancelled();
       assertThat(backend.get().futures).as("no query outstanding").allMatch(q -> q.isDone());
 
       int calls = backend.get().calls();
