@@ -17,10 +17,18 @@ import java.util.List;
 public final class Leaf {
   private final IssuedCertificate certificate;
   private final PrivateKey privateKey;
+  // Read on every hit: X509Certificate#getNotAfter clones a Date on each call.
+  private final long validBeforeMillis;
 
   Leaf(IssuedCertificate certificate, PrivateKey privateKey) {
     this.certificate = requireNonNull(certificate, "certificate");
     this.privateKey = requireNonNull(privateKey, "privateKey");
+    this.validBeforeMillis = certificate.validBefore().toEpochMilli();
+  }
+
+  /** Returns the end of validity in epoch milliseconds, for the hit path. */
+  long validBeforeMillis() {
+    return validBeforeMillis;
   }
 
   /** Returns the certificate as the CA issued it. */

@@ -92,7 +92,7 @@ final class LeafEntry extends Entry<Leaf> {
 
   @Override
   boolean servable(Value<Leaf> v) {
-    return cache.clock.instant().isBefore(v.value().validBefore());
+    return cache.clock.millis() < v.value().validBeforeMillis();
   }
 
   @Override
