@@ -19,18 +19,18 @@ import java.util.concurrent.TimeUnit;
  * test calls {@link #runDue()} or {@link #advance(Duration)}, and then tasks run on the test's
  * thread, in order of due time, with the time set to each task's due time as it runs.
  */
-final class FakeScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+public final class FakeScheduler extends AbstractExecutorService implements ScheduledExecutorService {
   private final FakeTime time;
   private final PriorityQueue<Task<?>> queue = new PriorityQueue<>();
   private long sequence;
   private boolean shutdown;
 
-  FakeScheduler(FakeTime time) {
+  public FakeScheduler(FakeTime time) {
     this.time = time;
   }
 
   /** Runs every task due now, including tasks they schedule for now. Returns how many ran. */
-  int runDue() {
+  public int runDue() {
     int ran = 0;
     for (Task<?> t; (t = pollDue(time.read())) != null; ran++) {
       t.run();
@@ -39,7 +39,7 @@ final class FakeScheduler extends AbstractExecutorService implements ScheduledEx
   }
 
   /** Moves time forward by {@code d}, running each task when its due time is reached. */
-  void advance(Duration d) {
+  public void advance(Duration d) {
     long target = time.read() + d.toNanos();
     for (Task<?> t; (t = pollDue(target)) != null; ) {
       time.advanceTo(t.due);
@@ -50,7 +50,7 @@ final class FakeScheduler extends AbstractExecutorService implements ScheduledEx
   }
 
   /** Returns the number of tasks waiting. */
-  synchronized int pending() {
+  public synchronized int pending() {
     return queue.size();
   }
 

@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A {@link Clock} and a Caffeine {@link Ticker} that move together, only when told to. */
-final class FakeTime extends Clock implements Ticker {
+public final class FakeTime extends Clock implements Ticker {
   private final Instant origin;
   private final AtomicLong nanos = new AtomicLong();
 
@@ -17,12 +17,12 @@ final class FakeTime extends Clock implements Ticker {
     this.origin = origin;
   }
 
-  static FakeTime at(Instant origin) {
+  public static FakeTime at(Instant origin) {
     return new FakeTime(origin);
   }
 
   /** Moves both the clock and the ticker forward. */
-  void advance(Duration d) {
+  public void advance(Duration d) {
     if (d.isNegative()) {
       throw new IllegalArgumentException("time does not go back: " + d);
     }
@@ -30,7 +30,7 @@ final class FakeTime extends Clock implements Ticker {
   }
 
   /** Moves to {@code ticks} (a ticker reading) if that is later than now. */
-  void advanceTo(long ticks) {
+  public void advanceTo(long ticks) {
     nanos.accumulateAndGet(ticks, Math::max);
   }
 

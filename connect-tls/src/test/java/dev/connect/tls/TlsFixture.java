@@ -3,6 +3,8 @@ package dev.connect.tls;
 import dev.connect.ca.LeafRequests;
 import dev.connect.cache.CacheRequest;
 import dev.connect.cache.ConnectCache;
+import dev.connect.cache.FakeScheduler;
+import dev.connect.cache.FakeTime;
 import dev.connect.cache.LeafKeyFactory;
 import dev.connect.core.IntentionAction;
 import dev.connect.core.IntentionTarget;
