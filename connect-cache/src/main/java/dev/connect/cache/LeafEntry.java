@@ -49,7 +49,9 @@ final class LeafEntry extends Entry<Leaf> {
       String csr = cache.keyFactory.csrPem(service, keys);
       return call.track(cache.backend.signLeaf(csr, options)).thenApply(r -> {
         check(r.value(), service, keys);
-        return new QueryResult<>(new Leaf(r.value(), keys.getPrivate()), r.index());
+        return new QueryResult<>(
+            new Leaf(Compact.certificate(r.value()), Compact.privateKey(keys.getPrivate())),
+            r.index());
       });
     });
   }
