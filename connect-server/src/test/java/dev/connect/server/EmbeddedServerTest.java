@@ -320,7 +320,8 @@ class EmbeddedServerTest {
   void secondServerOnTheSameDirectoryIsRefused() throws Exception {
     try (EmbeddedServer server = open()) {
       assertThatThrownBy(this::open).isInstanceOf(DataDirectoryException.class)
-          .hasMessageContaining(dir.toString()).hasMessageContaining("in use");
+          .hasMessageContaining(dir.toString()).hasMessageContaining("in use")
+          .hasMessageContaining("held by pid " + ProcessHandle.current().pid() + ", since ");
     }
   }
 

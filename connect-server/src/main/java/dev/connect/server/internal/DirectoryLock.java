@@ -5,13 +5,16 @@ import static java.util.Objects.requireNonNull;
 import dev.connect.server.DataDirectoryException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +63,40 @@ public final class DirectoryLock implements AutoCloseable {
     }
     if (lock == null) {
       channel.close();
-      throw new DataDirectoryException(directory, "in use by another Connect server");
+      throw new DataDirectoryException(directory, "in use by another Connect server ("
+          + holder(directory.resolve(LOCK_FILE)) + ")");
+    }
+    try {
+      // Who holds it, for the error another process gets; the lock itself is what protects.
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap(describeSelf().getBytes(StandardCharsets.UTF_8)), 0);
+    } catch (IOException | RuntimeException e) {
+      lock.release();
+      channel.close();
+      throw e;
     }
     return new DirectoryLock(directory, channel, lock);
+  }
+
+  /**
+   * Describes this process as the holder: process ID and time of locking (no host name: looking
+   * it up can wait on DNS).
+   */
+  static String describeSelf() {
+    return "pid " + ProcessHandle.current().pid() + ", since " + Instant.now();
+  }
+
+  /** Reads who holds the lock, as its holder wrote it; bounded, and never fails. */
+  static String holder(Path lockFile) {
+    try (FileChannel in = FileChannel.open(lockFile, StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocate(256);
+      in.read(buf, 0);
+      String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).strip();
+      return text.isEmpty() || !text.startsWith("pid ") ? "holder unknown"
+          : "held by " + text.replaceAll("[^\\p{Print}]", "?");
+    } catch (IOException | RuntimeException e) {
+      return "holder unknown: " + e;
+    }
   }
 
   /** Returns the locked directory. */
