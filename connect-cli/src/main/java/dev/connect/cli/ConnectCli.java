@@ -7,15 +7,24 @@ import picocli.CommandLine.Command;
 /**
  * The {@code connect} command: the entry point of {@code connect.jar}.
  *
- * <p>Errors, usage errors included, are printed as one line naming the problem, with exit status
- * 1, as Consul's CLI does; {@code intention check} exits with 2 when it denies.
+ * <p>Exit status: 0 on success; 1 when the command was refused or failed (a denied {@code
+ * intention check}, a permission denied, a missing CA), with a one-line reason on stderr; 2 on
+ * bad usage (an unknown option, a missing argument), with the usage. Unlike Consul's CLI, where
+ * usage errors exit 1 and a denied {@code intention check} exits 2, the codes mean the same for
+ * every command here.
  */
 @Command(name = "connect", mixinStandardHelpOptions = true,
     versionProvider = ConnectCli.Version.class,
     description = "Connect for Java: identity-based mutual TLS, in-process.",
-    subcommands = {DemoCommand.class, CaCommand.class, IntentionCommand.class, AclCommand.class,
+    subcommands = {DemoCommand.class, CaCommand.class, LeafCommand.class,
+        IntentionCommand.class, AclCommand.class,
         CommandLine.HelpCommand.class})
 public final class ConnectCli {
+
+  /** The exit status of a refused or failed command. */
+  static final int FAILED = 1;
+  /** The exit status of bad usage. */
+  static final int USAGE = 2;
 
   private ConnectCli() {}
 
@@ -34,22 +43,21 @@ public final class ConnectCli {
    * @param out where results go
    * @param err where errors go
    * @param args the arguments
-   * @return 0 on success, 1 on a failure or a usage error, 2 when {@code intention check} denies
+   * @return 0 on success, 1 when refused or failed, 2 on a usage error
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new ConnectCli());
     cli.setOut(out);
     cli.setErr(err);
-    // Usage errors exit with 1, as Consul's CLI does; 2 is left to 'intention check' (denied).
     cli.setParameterExceptionHandler((e, args2) -> {
       e.getCommandLine().getErr().println("error: " + e.getMessage());
       e.getCommandLine().usage(e.getCommandLine().getErr());
-      return 1;
+      return USAGE;
     });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof CommandLine.ParameterException p) {
         commandLine.getErr().println("error: " + p.getMessage());
-        return 1;
+        return USAGE;
       }
       commandLine.getErr().println("error: " + describe(e));
       return 1;

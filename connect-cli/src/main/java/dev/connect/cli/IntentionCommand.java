@@ -161,10 +161,13 @@ final class IntentionCommand {
     }
   }
 
-  /** {@code connect intention check}: exit status 0 when allowed, 2 when denied, as Consul. */
+  /**
+   * {@code connect intention check}: exit status 0 when allowed, 1 when denied (Consul's CLI
+   * uses 2, which here means bad usage, as for every command).
+   */
   @Command(name = "check", mixinStandardHelpOptions = true,
       description = "Decide whether <source> may connect to <destination>, and why."
-          + " Exit status 0 when allowed, 2 when denied.")
+          + " Exit status 0 when allowed, 1 when denied.")
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ServerOptions server;
@@ -177,7 +180,11 @@ final class IntentionCommand {
         PrintWriter out = spec.commandLine().getOut();
         out.println(d.allowed() ? "Allowed" : "Denied");
         out.println(d.reason());
-        return d.allowed() ? 0 : 2;
+        if (!d.allowed()) {
+          spec.commandLine().getErr().println("denied: " + d.reason());
+          return ConnectCli.FAILED;
+        }
+        return 0;
       }
     }
   }

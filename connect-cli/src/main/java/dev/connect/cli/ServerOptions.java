@@ -24,7 +24,7 @@ final class ServerOptions {
   private boolean aclCommand;
 
   @Option(names = "--token", paramLabel = "<secret>",
-      description = "ACL token secret to act with (default: $CONNECT_TOKEN, else anonymous).")
+      description = "ACL token secret to act with (default: $CONNECT_HTTP_TOKEN, else anonymous).")
   String token;
 
   @Option(names = "--acls", description = "Enforce ACLs, as a server started with ACLs on would"
@@ -61,7 +61,7 @@ final class ServerOptions {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--token has no effect without --acls: this command would not check it");
     }
-    String secret = token != null ? token : System.getenv("CONNECT_TOKEN");
+    String secret = token != null ? token : System.getenv("CONNECT_HTTP_TOKEN");
     return secret == null || secret.isEmpty() ? QueryOptions.defaults()
         : QueryOptions.builder().token(secret).build();
   }

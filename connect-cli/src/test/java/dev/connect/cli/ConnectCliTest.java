@@ -115,7 +115,9 @@ class ConnectCliTest {
     assertThat(get.out()).contains("Action:       deny").contains("Description:  no api");
 
     Run denied = run("intention", "check", "--data-dir", d, "api", "db");
-    assertThat(denied.status()).isEqualTo(2);
+    assertThat(denied.status()).isEqualTo(1);
+    assertThat(denied.err()).startsWith("denied: Matched L4 intention: default/api => default/*")
+        .hasLineCount(1);
     assertThat(denied.out()).matches("Denied\nMatched L4 intention: default/api => default/\\*"
         + " \\(ID: [0-9a-f-]{36}, Precedence: 6, Action: DENY\\)\n");
     Run allowed = run("intention", "check", "--data-dir", d, "other", "db");
@@ -155,7 +157,7 @@ class ConnectCliTest {
 
     Run checkWithWeb = run("intention", "check", "--data-dir", d, "--acls",
         "--default-policy", "deny", "--token", web, "other", "web");
-    assertThat(checkWithWeb.status()).isEqualTo(2);
+    assertThat(checkWithWeb.status()).isEqualTo(1);
     assertThat(checkWithWeb.out()).contains("Default behavior configured by ACLs");
     Run checkDbWithWeb = run("intention", "check", "--data-dir", d, "--acls",
         "--default-policy", "deny", "--token", web, "web", "db");
@@ -173,11 +175,12 @@ class ConnectCliTest {
   }
 
   @Test
-  void usageErrorsExitWithOneAsConsulsCliDoes() {
+  void usageErrorsExitWithTwo() {
     Run missing = run("ca", "roots");
-    assertThat(missing.status()).isEqualTo(1);
+    assertThat(missing.status()).isEqualTo(2);
     assertThat(missing.err()).contains("--data-dir");
-    assertThat(run("nonsense").status()).isEqualTo(1);
+    assertThat(run("nonsense").status()).isEqualTo(2);
+    assertThat(run("leaf", "web").status()).isEqualTo(2); // no --out
     assertThat(run("--help").status()).isZero();
   }
 
@@ -187,7 +190,7 @@ class ConnectCliTest {
     run("demo", "--data-dir", dir.toString());
     Run run = run("intention", "list", "--data-dir", dir.toString(), "--token",
         "00000000-1111-2222-3333-444444444444");
-    assertThat(run.status()).isEqualTo(1);
+    assertThat(run.status()).isEqualTo(2);
     assertThat(run.err()).contains("--token has no effect without --acls")
         .doesNotContain("00000000-1111-2222-3333-444444444444");
   }
