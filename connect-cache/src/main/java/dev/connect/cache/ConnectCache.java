@@ -20,12 +20,15 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent cache: CA roots, leaf certificates and intention matches, fetched from a {@link
@@ -78,6 +81,7 @@ import java.util.random.RandomGenerator;
  * backend on the calling thread; the {@code *Async} variants do not.
  */
 public final class ConnectCache implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConnectCache.class);
   /** The time of disuse after which an entry is evicted by default: 72 hours, as in Consul. */
   public static final Duration DEFAULT_DISUSE_TTL = Duration.ofHours(72);
   /** The window over which leaves are re-issued after a root change: 30 s, as in Consul. */
@@ -113,6 +117,7 @@ public final class ConnectCache implements AutoCloseable {
   private final LongAdder refreshSuccesses = new LongAdder();
   private final LongAdder refreshFailures = new LongAdder();
   private final LongAdder evictions = new LongAdder();
+  private final CopyOnWriteArrayList<CacheListener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   private ConnectCache(Builder b) {
@@ -260,6 +265,36 @@ public final class ConnectCache implements AutoCloseable {
    */
   public Optional<EntryStatus> intentionMatchStatus(String destination, CacheRequest request) {
     return status(matchKey(destination, request));
+  }
+
+  /**
+   * Registers a listener for changed roots and renewed leaves, of every partition and service.
+   * Registering the same listener twice delivers each change to it twice.
+   *
+   * @param listener the listener
+   * @return the registration, whose {@code close()} removes the listener
+   */
+  public CacheListener.Registration addListener(CacheListener listener) {
+    requireNonNull(listener, "listener");
+    // A wrapper per registration, so closing one removes exactly that registration.
+    CacheListener registered = new CacheListener() {
+      @Override
+      public void rootsChanged(CacheRequest request, CaRoots roots) {
+        listener.rootsChanged(request, roots);
+      }
+
+      @Override
+      public void leafChanged(String service, CacheRequest request, Leaf leaf) {
+        listener.leafChanged(service, request, leaf);
+      }
+
+      @Override
+      public String toString() {
+        return listener.toString();
+      }
+    };
+    listeners.add(registered);
+    return () -> listeners.remove(registered);
   }
 
   /** Returns the counters since this cache was built and the entries of each type now. */
@@ -477,6 +512,21 @@ public final class ConnectCache implements AutoCloseable {
     for (Entry<?> e : cache.asMap().values()) {
       if (e instanceof LeafEntry leaf && leaf.key.samePartition(roots.key)) {
         leaf.rootsRotated(now);
+      }
+    }
+  }
+
+  /** Tells the listeners that {@code entry} now serves {@code value} instead of another. */
+  void changed(Entry<?> entry, Object value) {
+    for (CacheListener l : listeners) {
+      try {
+        if (entry.key.type == CacheType.ROOTS) {
+          l.rootsChanged(entry.request, (CaRoots) value);
+        } else if (entry.key.type == CacheType.LEAF) {
+          l.leafChanged(entry.key.request, entry.request, (Leaf) value);
+        }
+      } catch (RuntimeException e) {
+        log.warn("cache listener {} failed on a change of {}", l, entry.key, e);
       }
     }
   }

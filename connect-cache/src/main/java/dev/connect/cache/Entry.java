@@ -296,6 +296,9 @@ abstract class Entry<T> {
       firstLoad.complete(now.value());
       if (old != now) {
         changed(old, now);
+        if (old != null) {
+          cache.changed(this, now.value());
+        }
       }
       if (!stop) {
         next(now, nextIndex, moved);
@@ -441,6 +444,9 @@ abstract class Entry<T> {
       }
       if (old != now) {
         changed(old, now);
+        if (old != null) {
+          cache.changed(this, now.value());
+        }
       }
       mine.complete(now == null ? r.value() : now.value());
     });

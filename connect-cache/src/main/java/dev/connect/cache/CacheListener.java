@@ -1,0 +1,41 @@
+package dev.connect.cache;
+
+import dev.connect.core.CaRoots;
+
+/**
+ * Hears about cached values that change: CA roots replaced by a newer answer (a rotation, a new
+ * root listed) and leaves renewed or re-issued. Register with {@link
+ * ConnectCache#addListener(CacheListener)}.
+ *
+ * <p>Called after the new value is installed, so a read from the callback sees it; only when a
+ * value already cached is replaced by a different one, never for a first load. Called on the
+ * thread that completed the fetch (a backend or scheduler thread): keep callbacks short and do
+ * not block. An exception thrown by a callback is logged and ignored; it never stops the cache's
+ * refresh loop or other listeners.
+ */
+public interface CacheListener {
+
+  /**
+   * The roots of a partition changed.
+   *
+   * @param request the request the roots entry was loaded with (token and datacenter)
+   * @param roots the roots now served
+   */
+  default void rootsChanged(CacheRequest request, CaRoots roots) {}
+
+  /**
+   * The leaf of a service was renewed or re-issued.
+   *
+   * @param service the service name
+   * @param request the request the leaf entry was loaded with (token and datacenter)
+   * @param leaf the leaf now served
+   */
+  default void leafChanged(String service, CacheRequest request, Leaf leaf) {}
+
+  /** A registered listener; closing it removes the listener. */
+  interface Registration extends AutoCloseable {
+    /** Removes the listener; later changes are not delivered to it. Idempotent. */
+    @Override
+    void close();
+  }
+}
