@@ -5,9 +5,12 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.ca.LeafRequests;
+import dev.connect.cache.CacheListener;
 import dev.connect.cache.CacheRequest;
 import dev.connect.cache.ConnectCache;
+import dev.connect.cache.Leaf;
 import dev.connect.cache.LeafKeyFactory;
+import dev.connect.core.CaRoots;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.AclToken;
 import dev.connect.core.ConnectBackend;
@@ -102,6 +105,7 @@ public final class ConnectAgent implements AutoCloseable {
   private final Map<String, CacheRequest> requests = new ConcurrentHashMap<>();
   private final Map<HandleKey, ConnectService> services = new ConcurrentHashMap<>();
   private final Object closeLock = new Object();
+  private volatile CacheListener.Registration rotation;
   private volatile boolean closed;
 
   private ConnectAgent(ConnectBackend backend, EmbeddedServer server, ConnectCache cache,
@@ -130,6 +134,33 @@ public final class ConnectAgent implements AutoCloseable {
    */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** Routes the cache's change notifications to the handles of the partition they concern. */
+  private void listenForRotation() {
+    rotation = cache.addListener(new CacheListener() {
+      @Override
+      public void rootsChanged(CacheRequest request, CaRoots roots) {
+        for (ConnectService s : services.values()) {
+          if (s.request() == request) {
+            s.rootsChanged(roots);
+          }
+        }
+      }
+
+      @Override
+      public void leafChanged(String service, CacheRequest request, Leaf leaf) {
+        ConnectService s = services.get(new HandleKey(service, request));
+        if (s != null) {
+          s.leafChanged(leaf);
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "rotation listeners of " + ConnectAgent.this;
+      }
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -331,6 +362,7 @@ public final class ConnectAgent implements AutoCloseable {
       closed = true;
     }
     try {
+      rotation.close();
       cache.close();
     } finally {
       try {
@@ -690,7 +722,10 @@ public final class ConnectAgent implements AutoCloseable {
         }
         ConnectCache cache = ConnectCache.builder(b).leafKeys(LEAF_KEYS).datacenter(datacenter)
             .clock(c).ticker(t).scheduler(s).build();
-        return new ConnectAgent(b, server, cache, datacenter, c, policy, s, owns, token);
+        ConnectAgent agent =
+            new ConnectAgent(b, server, cache, datacenter, c, policy, s, owns, token);
+        agent.listenForRotation();
+        return agent;
       } catch (IOException | RuntimeException | Error e) {
         if (server != null) {
           server.close();
