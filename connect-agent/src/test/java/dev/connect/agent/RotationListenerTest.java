@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Rotation listeners hear a CA rotation and a leaf renewal, for their own handle only. */
 class RotationListenerTest {
-  static final Duration LEAF_TTL = Duration.ofHours(24);
+  static final Duration LEAF_TTL = Duration.ofHours(2);
 
   @TempDir
   Path dir;
