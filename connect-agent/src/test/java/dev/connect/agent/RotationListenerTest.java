@@ -57,10 +57,15 @@ class RotationListenerTest {
     ConnectService db = f.agent.service("db");
     Leaf first = web.leaf();
     db.roots();
+    // Same service, another token: another cache partition, which has read only its roots.
+    ConnectService webOther = f.agent.service("web", "another-token");
+    webOther.roots();
     Recorder heard = new Recorder();
     Recorder dbHeard = new Recorder();
+    Recorder otherHeard = new Recorder();
     web.onRotation(heard);
     db.onRotation(dbHeard);
+    webOther.onRotation(otherHeard);
     f.runDue(); // the roots' blocking query is waiting
 
     CaRoots rotated = f.agent.ca().rotate();
@@ -80,6 +85,8 @@ class RotationListenerTest {
       assertThat(web.leaf()).isSameAs(leaf);
     });
     assertThat(dbHeard.leaves).as("db never read a leaf, and web's is not db's").isEmpty();
+    assertThat(otherHeard.roots).as("its own roots entry changed too").hasSize(1);
+    assertThat(otherHeard.leaves).as("the anonymous partition's leaf is not its").isEmpty();
   }
 
   @Test
