@@ -1,0 +1,751 @@
+package dev.connect.agent;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.connect.ca.CaConfiguration;
+import dev.connect.ca.LeafRequests;
+import dev.connect.cache.CacheListener;
+import dev.connect.cache.CacheRequest;
+import dev.connect.cache.ConnectCache;
+import dev.connect.cache.Leaf;
+import dev.connect.cache.LeafKeyFactory;
+import dev.connect.core.CaRoots;
+import dev.connect.core.AclDefaultPolicy;
+import dev.connect.core.AclToken;
+import dev.connect.core.ConnectBackend;
+import dev.connect.core.DefaultIntentionPolicy;
+import dev.connect.core.QueryOptions;
+import dev.connect.core.ServiceId;
+import dev.connect.server.EmbeddedServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Connect agent inside this JVM: the one object an application builds to get service
+ * identities, mutual-TLS contexts that follow rotation, authorization decisions, and the
+ * administration of intentions, the CA and ACLs.
+ *
+ * <pre>{@code
+ * try (ConnectAgent agent = ConnectAgent.builder()
+ *     .dataDirectory(Path.of("connect-data"))   // the embedded server keeps its CA here
+ *     .build()) {
+ *   agent.intentions().allow("web", "db");
+ *   SSLContext dbServer = agent.service("db").serverSslContext();
+ *   SSLContext webToDb = agent.service("web").clientSslContext("db");
+ * }
+ * }</pre>
+ *
+ * <p><b>What it is made of.</b> A backend that owns the state, by default an {@link
+ * EmbeddedServer} opened on the {@linkplain Builder#dataDirectory data directory} (the same root
+ * CA on every start), or any other {@link ConnectBackend} given to {@link Builder#backend}; a
+ * {@link ConnectCache} over it that answers from memory and keeps roots, leaves and intentions
+ * fresh; and per service a {@link ConnectService} handle whose contexts read that cache on every
+ * handshake. Everything runs on one {@link Clock} and one scheduler, either injected or owned by
+ * the agent (two daemon threads named {@code connect-agent-N}).
+ *
+ * <p><b>Tokens.</b> With ACLs on, every request carries an ACL token: the agent's {@linkplain
+ * Builder#token default token}, or one given per service handle ({@link #service(String,
+ * String)}) or per admin view ({@link #intentions(String)}). The admin views go through the same
+ * ACL checks as the server's own API. Tokens are never logged and never shown by {@code
+ * toString}.
+ *
+ * <p><b>Lifecycle.</b> {@link #close()} stops the cache's background queries and renewals, then
+ * closes the embedded server (releasing its data directory), then shuts down the scheduler if
+ * the agent made it. Contexts built before keep existing but fail every new handshake, and every
+ * method of the agent, its handles and its views throws {@link IllegalStateException} naming the
+ * closed agent.
+ *
+ * <p><b>Sharp edges.</b> The data directory defaults to {@code connect-data} in the working
+ * directory; give one explicitly in anything but a demo. The embedded server's CA configuration
+ * applies only when the data directory is new. With another backend, the agent cannot know the
+ * server's ACL configuration, so {@link Builder#defaultIntentionPolicy} is required, and the
+ * admin operations its SPI lacks throw {@link UnsupportedOperationException}.
+ *
+ * <p>Thread-safe.
+ */
+public final class ConnectAgent implements AutoCloseable {
+  /** The data directory of the embedded server when none is given: {@code connect-data}. */
+  public static final Path DEFAULT_DATA_DIRECTORY = Path.of("connect-data");
+
+  static final LeafKeyFactory LEAF_KEYS = new LeafKeyFactory() {
+    @Override
+    public KeyPair newKeyPair() {
+      return LeafRequests.newKeyPair();
+    }
+
+    @Override
+    public String csrPem(ServiceId service, KeyPair keyPair) {
+      return LeafRequests.csrPem(service, keyPair);
+    }
+  };
+
+  private final ConnectBackend backend;
+  private final EmbeddedServer server; // null with another backend
+  private final ConnectCache cache;
+  private final String datacenter;
+  private final Clock clock;
+  private final DefaultIntentionPolicy defaultPolicy;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final String defaultToken; // null: anonymous
+  private final CacheRequest defaultRequest;
+  private final String description;
+  /** One request per token, so every reader of a partition shares one {@link CacheRequest}. */
+  private final Map<String, CacheRequest> requests = new ConcurrentHashMap<>();
+  private final Map<HandleKey, ConnectService> services = new ConcurrentHashMap<>();
+  private final Object closeLock = new Object();
+  private volatile CacheListener.Registration rotation;
+  private volatile boolean closed;
+
+  private ConnectAgent(ConnectBackend backend, EmbeddedServer server, ConnectCache cache,
+      String datacenter, Clock clock, DefaultIntentionPolicy defaultPolicy,
+      ScheduledExecutorService scheduler, boolean ownsScheduler, String defaultToken) {
+    this.backend = backend;
+    this.server = server;
+    this.cache = cache;
+    this.datacenter = datacenter;
+    this.clock = clock;
+    this.defaultPolicy = defaultPolicy;
+    this.scheduler = scheduler;
+    this.ownsScheduler = ownsScheduler;
+    this.defaultToken = defaultToken;
+    this.defaultRequest = request(defaultToken);
+    this.description = server != null ? "ConnectAgent[" + server + "]"
+        : "ConnectAgent[backend=" + backend.getClass().getName() + ", datacenter=" + datacenter
+            + "]";
+  }
+
+  /**
+   * Returns a builder: an embedded server in {@link #DEFAULT_DATA_DIRECTORY}, datacenter {@code
+   * dc1}, ACLs off, the system clock, and a scheduler the agent owns.
+   *
+   * @return the builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Routes the cache's change notifications to the handles of the partition they concern. */
+  private void listenForRotation() {
+    rotation = cache.addListener(new CacheListener() {
+      @Override
+      public void rootsChanged(CacheRequest request, CaRoots roots) {
+        for (ConnectService s : services.values()) {
+          if (s.request() == request) {
+            s.rootsChanged(roots);
+          }
+        }
+      }
+
+      @Override
+      public void leafChanged(String service, CacheRequest request, Leaf leaf) {
+        ConnectService s = services.get(new HandleKey(service, request));
+        if (s != null) {
+          s.leafChanged(leaf);
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "rotation listeners of " + ConnectAgent.this;
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Services
+
+  /**
+   * Returns the handle of a local service, reading with the agent's {@linkplain Builder#token
+   * default token}. The same handle is returned for the same name, so its contexts are shared.
+   *
+   * @param name the service name, such as {@code web}
+   * @return the handle; nothing is fetched until it is used
+   * @throws IllegalArgumentException if {@code name} is not a valid service name
+   * @throws IllegalStateException if the agent is closed
+   */
+  public ConnectService service(String name) {
+    requireNonNull(name, "name");
+    checkOpen();
+    return handle(name, defaultRequest);
+  }
+
+  /**
+   * Returns the handle of a local service that reads with its own ACL token, which needs {@code
+   * service:write} on the service (for its leaf) and {@code intention:read} on it (to authorize
+   * inbound connections). The same handle is returned for the same name and token.
+   *
+   * @param name the service name, such as {@code web}
+   * @param tokenSecret the token's secret ID; never logged
+   * @return the handle
+   * @throws IllegalArgumentException if {@code name} is not a valid service name or the token is
+   *     empty
+   * @throws IllegalStateException if the agent is closed
+   */
+  public ConnectService service(String name, String tokenSecret) {
+    requireNonNull(name, "name");
+    requireToken(tokenSecret);
+    checkOpen();
+    return handle(name, request(tokenSecret));
+  }
+
+  private ConnectService handle(String name, CacheRequest request) {
+    ConnectService.checkName("service", name);
+    return services.computeIfAbsent(new HandleKey(name, request),
+        k -> new ConnectService(this, name, request));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Admin views
+
+  /**
+   * Returns the intentions, managed with the agent's default token.
+   *
+   * @return the view
+   * @throws IllegalStateException if the agent is closed
+   */
+  public AgentIntentions intentions() {
+    checkOpen();
+    return new AgentIntentions(this, options(defaultToken));
+  }
+
+  /**
+   * Returns the intentions, managed with a given token: writes need {@code intention:write} on
+   * the destination, reads {@code intention:read}.
+   *
+   * @param tokenSecret the token's secret ID; never logged
+   * @return the view
+   * @throws IllegalArgumentException if the token is empty
+   * @throws IllegalStateException if the agent is closed
+   */
+  public AgentIntentions intentions(String tokenSecret) {
+    requireToken(tokenSecret);
+    checkOpen();
+    return new AgentIntentions(this, options(tokenSecret));
+  }
+
+  /**
+   * Returns the CA: roots, configuration and rotation, with the agent's default token.
+   *
+   * @return the view
+   * @throws IllegalStateException if the agent is closed
+   */
+  public AgentCa ca() {
+    checkOpen();
+    return new AgentCa(this, options(defaultToken));
+  }
+
+  /**
+   * Returns the CA with a given token; configuration and rotation need {@code operator:write}.
+   *
+   * @param tokenSecret the token's secret ID; never logged
+   * @return the view
+   * @throws IllegalArgumentException if the token is empty
+   * @throws IllegalStateException if the agent is closed
+   */
+  public AgentCa ca(String tokenSecret) {
+    requireToken(tokenSecret);
+    checkOpen();
+    return new AgentCa(this, options(tokenSecret));
+  }
+
+  /**
+   * Returns the ACL system: bootstrap, policies and tokens, with the agent's default token.
+   *
+   * @return the view
+   * @throws IllegalStateException if the agent is closed
+   */
+  public AgentAcl acl() {
+    checkOpen();
+    return new AgentAcl(this, options(defaultToken));
+  }
+
+  /**
+   * Returns the ACL system with a given token; reads need {@code acl:read}, writes {@code
+   * acl:write}.
+   *
+   * @param tokenSecret the token's secret ID; never logged
+   * @return the view
+   * @throws IllegalArgumentException if the token is empty
+   * @throws IllegalStateException if the agent is closed
+   */
+  public AgentAcl acl(String tokenSecret) {
+    requireToken(tokenSecret);
+    checkOpen();
+    return new AgentAcl(this, options(tokenSecret));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // What the agent runs on
+
+  /**
+   * Returns the trust domain, {@code <cluster-id>.consul}: the embedded server's, or with another
+   * backend the one its roots name (fetched through the cache on first call).
+   *
+   * @return the trust domain, such as {@code 7f3c0a1e-....consul}
+   * @throws IllegalStateException if the agent is closed
+   */
+  public String trustDomain() {
+    checkOpen();
+    if (server != null) {
+      return server.trustDomain().trustDomain();
+    }
+    return cache.roots(defaultRequest).trustDomain();
+  }
+
+  /** Returns the local datacenter, in the SPIFFE ID of every leaf this agent issues. */
+  public String datacenter() {
+    return datacenter;
+  }
+
+  /** Returns the clock every certificate date, renewal and TLS validation reads. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /**
+   * Returns what decides a connection no intention matches: for the embedded server, derived
+   * from its ACL configuration (ACLs off: {@link DefaultIntentionPolicy#ACLS_DISABLED}; on: the
+   * ACL default policy); for another backend, the one given to the builder.
+   */
+  public DefaultIntentionPolicy defaultIntentionPolicy() {
+    return defaultPolicy;
+  }
+
+  /**
+   * Returns the backend: the embedded server, or the one given to {@link Builder#backend}.
+   *
+   * @return the backend
+   */
+  public ConnectBackend backend() {
+    return backend;
+  }
+
+  /**
+   * Returns the agent cache, for its statistics and entry status; read through the handles
+   * rather than directly, so tokens stay per service.
+   *
+   * @return the cache
+   */
+  public ConnectCache cache() {
+    return cache;
+  }
+
+  /** Tells whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Stops background work: the cache's queries and renewals first, then the embedded server
+   * (waiting queries are answered, the data directory released), then the scheduler if the agent
+   * made it; an injected scheduler is left to its owner. Idempotent; every later call on the
+   * agent, its handles and views throws {@link IllegalStateException}.
+   */
+  @Override
+  public void close() {
+    synchronized (closeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    try {
+      rotation.close();
+      cache.close();
+    } finally {
+      try {
+        if (server != null) {
+          server.close();
+        }
+      } finally {
+        if (ownsScheduler) {
+          scheduler.shutdownNow();
+        }
+      }
+    }
+  }
+
+  /** Returns the backend and datacenter (the server's trust domain and directory); no token. */
+  @Override
+  public String toString() {
+    return description;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // For handles and views
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException(description + " is closed");
+    }
+  }
+
+  Optional<EmbeddedServer> server() {
+    return Optional.ofNullable(server);
+  }
+
+  UnsupportedOperationException unsupported(String operation) {
+    return new UnsupportedOperationException(operation + " needs the embedded server; this agent"
+        + " runs over " + backend.getClass().getName() + ", whose ConnectBackend API lacks it");
+  }
+
+  EmbeddedServer requireServer(String operation) {
+    checkOpen();
+    if (server == null) {
+      throw unsupported(operation);
+    }
+    return server;
+  }
+
+  private CacheRequest request(String token) {
+    if (token == null) {
+      return CacheRequest.anonymous();
+    }
+    return requests.computeIfAbsent(token, CacheRequest::withToken);
+  }
+
+  private static QueryOptions options(String token) {
+    return token == null ? QueryOptions.defaults() : QueryOptions.builder().token(token).build();
+  }
+
+  private static void requireToken(String tokenSecret) {
+    requireNonNull(tokenSecret, "tokenSecret");
+    if (tokenSecret.isEmpty()) {
+      throw new IllegalArgumentException("token must not be empty");
+    }
+  }
+
+  private record HandleKey(String name, CacheRequest request) {
+    // CacheRequest has identity equality; requests are canonical per token (see request()).
+  }
+
+  /**
+   * A mutable builder of {@link ConnectAgent}. Each option may be set once: a second setting
+   * throws {@link IllegalStateException} naming the earlier value (a secret shows as {@code
+   * <redacted>}). The embedded server is the default backend; {@link #backend} replaces it, and
+   * then the embedded-only options ({@link #dataDirectory}, {@link #aclsEnabled}, {@link
+   * #aclDefaultPolicy}, {@link #initialManagementToken}, {@link #caConfiguration}) are refused.
+   */
+  public static final class Builder {
+    private static final List<String> EMBEDDED_ONLY = List.of("dataDirectory", "aclsEnabled",
+        "aclDefaultPolicy", "initialManagementToken", "caConfiguration");
+
+    private final Map<String, Object> given = new LinkedHashMap<>();
+    private Path dataDirectory = DEFAULT_DATA_DIRECTORY;
+    private String datacenter = "dc1";
+    private boolean aclsEnabled;
+    private AclDefaultPolicy aclDefaultPolicy = AclDefaultPolicy.ALLOW;
+    private String initialManagementToken;
+    private CaConfiguration caConfiguration;
+    private Clock clock;
+    private Ticker ticker;
+    private ScheduledExecutorService scheduler;
+    private ConnectBackend backend;
+    private DefaultIntentionPolicy defaultIntentionPolicy;
+    private String token;
+
+    private Builder() {}
+
+    private void once(String option, Object shown) {
+      Object earlier = given.get(option);
+      if (earlier != null) {
+        throw new IllegalStateException(option + " was already set to " + earlier);
+      }
+      if (EMBEDDED_ONLY.contains(option) && given.containsKey("backend")) {
+        throw new IllegalStateException(option + " is an option of the embedded server, but"
+            + " this agent runs over the backend " + given.get("backend"));
+      }
+      given.put(option, shown);
+    }
+
+    /**
+     * Sets the embedded server's data directory, created owner-only if missing; the CA's root
+     * and keys, intentions and ACL state live there and survive restarts. Default: {@link
+     * #DEFAULT_DATA_DIRECTORY}, relative to the working directory.
+     *
+     * @param directory the directory
+     * @return this builder
+     * @throws IllegalStateException if already set, or a {@link #backend} was given
+     */
+    public Builder dataDirectory(Path directory) {
+      once("dataDirectory", requireNonNull(directory, "directory"));
+      this.dataDirectory = directory;
+      return this;
+    }
+
+    /**
+     * Sets the local datacenter: the embedded server's, and the one in every leaf's SPIFFE ID.
+     * Default: {@code dc1}.
+     *
+     * @param datacenter a datacenter name, valid as a SPIFFE path segment
+     * @return this builder
+     * @throws IllegalArgumentException if the name is empty or not valid in a SPIFFE ID
+     * @throws IllegalStateException if already set
+     */
+    public Builder datacenter(String datacenter) {
+      requireNonNull(datacenter, "datacenter");
+      ConnectService.checkName("datacenter", datacenter);
+      once("datacenter", datacenter);
+      this.datacenter = datacenter;
+      return this;
+    }
+
+    /**
+     * Turns the embedded server's ACL enforcement on or off. Default: off, so every request is
+     * allowed and connections no intention matches are allowed.
+     *
+     * @param enabled whether ACLs are enforced
+     * @return this builder
+     * @throws IllegalStateException if already set, or a {@link #backend} was given
+     */
+    public Builder aclsEnabled(boolean enabled) {
+      once("aclsEnabled", enabled);
+      this.aclsEnabled = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the embedded server's ACL default policy, which also decides connections no
+     * intention matches when ACLs are on. Default: {@link AclDefaultPolicy#ALLOW}, as in Consul.
+     *
+     * @param policy allow or deny
+     * @return this builder
+     * @throws IllegalStateException if already set, or a {@link #backend} was given
+     */
+    public Builder aclDefaultPolicy(AclDefaultPolicy policy) {
+      once("aclDefaultPolicy", requireNonNull(policy, "policy"));
+      this.aclDefaultPolicy = policy;
+      return this;
+    }
+
+    /**
+     * Sets the secret of a management token the embedded server creates on open (Consul's
+     * {@code acl.tokens.initial_management}). Only its hash is stored. It does not become the
+     * agent's {@link #token}; give it there too if the agent should act with it. Default: none.
+     *
+     * @param secretId a random UUID
+     * @return this builder
+     * @throws IllegalArgumentException if it is empty or the anonymous token's public secret
+     * @throws IllegalStateException if already set, or a {@link #backend} was given
+     */
+    public Builder initialManagementToken(String secretId) {
+      requireNonNull(secretId, "secretId");
+      if (secretId.isEmpty()) {
+        throw new IllegalArgumentException("initialManagementToken must not be empty");
+      }
+      if (secretId.equals(AclToken.ANONYMOUS_SECRET_ID)) {
+        throw new IllegalArgumentException(
+            "initialManagementToken must not be the anonymous token's public secret");
+      }
+      once("initialManagementToken", "<redacted>");
+      this.initialManagementToken = secretId;
+      return this;
+    }
+
+    /**
+     * Sets the embedded server's CA configuration (key type, TTLs), used only when the data
+     * directory is new; change an existing one with {@link AgentCa#updateConfiguration}.
+     * Default: {@link CaConfiguration#defaults()}.
+     *
+     * @param configuration the configuration
+     * @return this builder
+     * @throws IllegalStateException if already set, or a {@link #backend} was given
+     */
+    public Builder caConfiguration(CaConfiguration configuration) {
+      once("caConfiguration", requireNonNull(configuration, "configuration"));
+      this.caConfiguration = configuration;
+      return this;
+    }
+
+    /**
+     * Sets the clock of every certificate date, renewal, rotation and TLS chain validation.
+     * Default: {@link Clock#systemUTC()}. Unless a {@link #ticker} is given, the cache's ticker
+     * follows this clock: the clock itself if it is a {@link Ticker} (a test's fake time),
+     * otherwise its instant in nanoseconds.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder clock(Clock clock) {
+      once("clock", requireNonNull(clock, "clock"));
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * Sets the ticker with which the cache measures disuse and age, for tests that move it
+     * themselves. Default: derived from the {@link #clock} (see there), or {@link
+     * Ticker#systemTicker()} with the system clock.
+     *
+     * @param ticker the ticker
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder ticker(Ticker ticker) {
+      once("ticker", requireNonNull(ticker, "ticker"));
+      this.ticker = ticker;
+      return this;
+    }
+
+    /**
+     * Sets the scheduler for the cache's background queries and renewals and the embedded
+     * server's timeouts. The caller owns it and shuts it down after {@link ConnectAgent#close()}.
+     * Default: two daemon threads named {@code connect-agent-N}, owned and stopped by the agent.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      once("scheduler", requireNonNull(scheduler, "scheduler"));
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /**
+     * Runs the agent over another backend instead of the embedded server, such as a Consul
+     * agent's HTTP API. The agent does not close it. Then {@link #defaultIntentionPolicy} is
+     * required, the embedded-only options are refused, and admin operations the {@link
+     * ConnectBackend} SPI lacks throw {@link UnsupportedOperationException}.
+     *
+     * @param backend the backend
+     * @return this builder
+     * @throws IllegalStateException if already set, or an embedded-only option was set
+     */
+    public Builder backend(ConnectBackend backend) {
+      requireNonNull(backend, "backend");
+      for (String option : EMBEDDED_ONLY) {
+        if (given.containsKey(option)) {
+          throw new IllegalStateException("a custom backend cannot be combined with " + option
+              + " (set to " + given.get(option) + "), an option of the embedded server");
+        }
+      }
+      once("backend", backend.getClass().getName());
+      this.backend = backend;
+      return this;
+    }
+
+    /**
+     * States what decides a connection no intention matches, which must describe the backend's
+     * ACL configuration: {@link DefaultIntentionPolicy#ACLS_DISABLED}, {@link
+     * DefaultIntentionPolicy#ACLS_DEFAULT_ALLOW} or {@link DefaultIntentionPolicy#ACLS_DEFAULT_DENY}.
+     * Required with a {@link #backend}; refused with the embedded server, whose configuration
+     * decides it.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder defaultIntentionPolicy(DefaultIntentionPolicy policy) {
+      once("defaultIntentionPolicy", requireNonNull(policy, "policy"));
+      this.defaultIntentionPolicy = policy;
+      return this;
+    }
+
+    /**
+     * Sets the agent's default ACL token: what service handles and admin views use unless given
+     * their own. Default: none, so the anonymous token applies.
+     *
+     * @param secretId the token's secret ID; never logged
+     * @return this builder
+     * @throws IllegalArgumentException if it is empty
+     * @throws IllegalStateException if already set (the message does not show it)
+     */
+    public Builder token(String secretId) {
+      requireToken(secretId);
+      once("token", "<redacted>");
+      this.token = secretId;
+      return this;
+    }
+
+    /**
+     * Opens the embedded server (or takes the given backend), builds the cache over it and
+     * returns the running agent.
+     *
+     * @return the agent
+     * @throws IllegalStateException if a custom backend has no {@link #defaultIntentionPolicy},
+     *     or the embedded server was given one
+     * @throws dev.connect.server.DataDirectoryException if the data directory is corrupt or in
+     *     use by another server
+     * @throws IOException if the data directory cannot be read or written
+     */
+    public ConnectAgent build() throws IOException {
+      if (backend == null && defaultIntentionPolicy != null) {
+        throw new IllegalStateException("defaultIntentionPolicy (set to "
+            + defaultIntentionPolicy + ") is decided by the embedded server's ACL configuration;"
+            + " set aclsEnabled and aclDefaultPolicy instead");
+      }
+      if (backend != null && defaultIntentionPolicy == null) {
+        throw new IllegalStateException("defaultIntentionPolicy is required with the backend "
+            + backend.getClass().getName() + ": state its ACL configuration (ACLS_DISABLED,"
+            + " ACLS_DEFAULT_ALLOW or ACLS_DEFAULT_DENY)");
+      }
+      Clock c = clock == null ? Clock.systemUTC() : clock;
+      Ticker t = ticker != null ? ticker
+          : clock == null ? Ticker.systemTicker()
+          : clock instanceof Ticker fake ? fake
+          : new ClockTicker(clock);
+      boolean owns = scheduler == null;
+      ScheduledExecutorService s = owns ? newScheduler() : scheduler;
+      EmbeddedServer server = null;
+      try {
+        ConnectBackend b = backend;
+        DefaultIntentionPolicy policy = defaultIntentionPolicy;
+        if (b == null) {
+          EmbeddedServer.Builder sb = EmbeddedServer.builder().dataDirectory(dataDirectory)
+              .datacenter(datacenter).clock(c).scheduler(s).aclsEnabled(aclsEnabled)
+              .aclDefaultPolicy(aclDefaultPolicy);
+          if (caConfiguration != null) {
+            sb.caConfiguration(caConfiguration);
+          }
+          if (initialManagementToken != null) {
+            sb.initialManagementToken(initialManagementToken);
+          }
+          server = sb.open();
+          b = server;
+          policy = !aclsEnabled ? DefaultIntentionPolicy.ACLS_DISABLED
+              : aclDefaultPolicy.allows() ? DefaultIntentionPolicy.ACLS_DEFAULT_ALLOW
+              : DefaultIntentionPolicy.ACLS_DEFAULT_DENY;
+        }
+        ConnectCache cache = ConnectCache.builder(b).leafKeys(LEAF_KEYS).datacenter(datacenter)
+            .clock(c).ticker(t).scheduler(s).build();
+        ConnectAgent agent =
+            new ConnectAgent(b, server, cache, datacenter, c, policy, s, owns, token);
+        agent.listenForRotation();
+        return agent;
+      } catch (IOException | RuntimeException | Error e) {
+        if (server != null) {
+          server.close();
+        }
+        if (owns) {
+          s.shutdownNow();
+        }
+        throw e;
+      }
+    }
+
+    private static ScheduledExecutorService newScheduler() {
+      AtomicInteger n = new AtomicInteger();
+      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, r -> {
+        Thread t = new Thread(r, "connect-agent-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      s.setRemoveOnCancelPolicy(true);
+      return s;
+    }
+  }
+}
