@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -455,6 +456,7 @@ public final class ConnectAgent implements AutoCloseable {
     private ConnectBackend backend;
     private DefaultIntentionPolicy defaultIntentionPolicy;
     private String token;
+    private Duration caChangeJitter;
 
     private Builder() {}
 
@@ -601,6 +603,26 @@ public final class ConnectAgent implements AutoCloseable {
     }
 
     /**
+     * Sets the window over which leaves are re-issued after the active root changes, each at a
+     * random point in it, so that a rotation does not make every service ask for a leaf at once.
+     * Default: {@link ConnectCache#DEFAULT_CA_CHANGE_JITTER} (30 s, as Consul's agent).
+     *
+     * @param window the window
+     * @return this builder
+     * @throws IllegalArgumentException if {@code window} is not positive
+     * @throws IllegalStateException if already set
+     */
+    public Builder caChangeJitter(Duration window) {
+      requireNonNull(window, "window");
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("caChangeJitter must be positive: " + window);
+      }
+      once("caChangeJitter", window);
+      this.caChangeJitter = window;
+      return this;
+    }
+
+    /**
      * Sets the scheduler for the cache's background queries and renewals and the embedded
      * server's timeouts. The caller owns it and shuts it down after {@link ConnectAgent#close()}.
      * Default: two daemon threads named {@code connect-agent-N}, owned and stopped by the agent.
@@ -720,8 +742,12 @@ public final class ConnectAgent implements AutoCloseable {
               : aclDefaultPolicy.allows() ? DefaultIntentionPolicy.ACLS_DEFAULT_ALLOW
               : DefaultIntentionPolicy.ACLS_DEFAULT_DENY;
         }
-        ConnectCache cache = ConnectCache.builder(b).leafKeys(LEAF_KEYS).datacenter(datacenter)
-            .clock(c).ticker(t).scheduler(s).build();
+        ConnectCache.Builder cb = ConnectCache.builder(b).leafKeys(LEAF_KEYS)
+            .datacenter(datacenter).clock(c).ticker(t).scheduler(s);
+        if (caChangeJitter != null) {
+          cb.caChangeJitter(caChangeJitter);
+        }
+        ConnectCache cache = cb.build();
         ConnectAgent agent =
             new ConnectAgent(b, server, cache, datacenter, c, policy, s, owns, token);
         agent.listenForRotation();

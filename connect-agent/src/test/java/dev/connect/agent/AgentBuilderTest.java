@@ -83,6 +83,13 @@ class AgentBuilderTest {
   void invalidValuesAreRefusedNamingThem() throws Exception {
     assertThatThrownBy(() -> ConnectAgent.builder().datacenter(""))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("datacenter must not be empty");
+    assertThatThrownBy(() -> ConnectAgent.builder().caChangeJitter(java.time.Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("caChangeJitter must be positive: PT0S");
+    assertThatThrownBy(() -> ConnectAgent.builder().caChangeJitter(java.time.Duration.ofSeconds(1))
+        .caChangeJitter(java.time.Duration.ofSeconds(2)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("caChangeJitter was already set to PT1S");
     assertThatThrownBy(() -> ConnectAgent.builder().datacenter("dc/1"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dc/1");
     assertThatThrownBy(() -> ConnectAgent.builder().token(""))

@@ -90,6 +90,24 @@ class RotationListenerTest {
   }
 
   @Test
+  void aShorterCaChangeJitterReissuesWithinIt(@TempDir Path other) throws Exception {
+    try (AgentFixture g = new AgentFixture(other,
+        b -> b.caChangeJitter(Duration.ofSeconds(2)))) {
+      ConnectService web = g.agent.service("web");
+      Leaf first = web.leaf();
+      Recorder heard = new Recorder();
+      web.onRotation(heard);
+      g.runDue();
+      g.agent.ca().rotate();
+      g.runDue();
+      assertThat(heard.leaves).isEmpty();
+      g.scheduler.advance(Duration.ofSeconds(2));
+      assertThat(heard.leaves).singleElement().satisfies(leaf -> assertThat(
+          leaf.certificate().serialNumber()).isNotEqualTo(first.certificate().serialNumber()));
+    }
+  }
+
+  @Test
   void aLeafRenewalIsHeardAndTheHandshakeUsesTheNewLeaf() throws Exception {
     ConnectService web = f.agent.service("web");
     ConnectService db = f.agent.service("db");

@@ -1,23 +1,16 @@
 package dev.connect.cli;
 
-import dev.connect.ca.LeafRequests;
-import dev.connect.cache.CacheListener;
+import dev.connect.agent.ConnectAgent;
+import dev.connect.agent.ConnectService;
+import dev.connect.agent.Registration;
+import dev.connect.agent.RotationListener;
 import dev.connect.cache.CacheRequest;
-import dev.connect.cache.ConnectCache;
 import dev.connect.cache.Leaf;
-import dev.connect.cache.LeafKeyFactory;
 import dev.connect.core.CaRoots;
-import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.Intention;
 import dev.connect.core.IntentionAction;
-import dev.connect.core.IntentionTarget;
-import dev.connect.core.QueryOptions;
-import dev.connect.core.ServiceId;
 import dev.connect.core.SpiffeId;
 import dev.connect.core.internal.Certificates;
-import dev.connect.server.EmbeddedServer;
-import dev.connect.tls.ConnectIdentity;
-import dev.connect.tls.ConnectTls;
 import dev.connect.tls.HandshakeEvent;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -31,7 +24,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Comparator;
@@ -52,7 +44,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code connect demo}: the whole story in a few seconds. An embedded server and agent cache;
+ * {@code connect demo}: the whole story in a few seconds. An embedded {@link ConnectAgent};
  * a {@code db} service serving native mutual TLS on loopback and a {@code web} service calling
  * it; an intention that denies the call (web sees the refusal, db's trust manager says why); the
  * call allowed again on a connection that stays open while the root rotates; and the next
@@ -99,31 +91,28 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     long start = System.nanoTime();
     boolean existed = Files.exists(dir.resolve("state.json"));
-    QueryOptions admin = QueryOptions.defaults();
     ExecutorService threads = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "connect-demo");
       t.setDaemon(true);
       return t;
     });
-    try (EmbeddedServer server = EmbeddedServer.builder().dataDirectory(dir)
-        .datacenter(datacenter).open();
-        ConnectCache cache = ConnectCache.builder(server).leafKeys(KEYS)
-            .caChangeJitter(Duration.ofMillis(500)).build()) {
-      CacheRequest anyAge = CacheRequest.anonymous();
+    try (ConnectAgent agent = ConnectAgent.builder().dataDirectory(dir).datacenter(datacenter)
+        .caChangeJitter(Duration.ofMillis(500)).build()) {
+      // A read that must not be older than now: the demo shows each change at once.
       CacheRequest fresh = CacheRequest.builder().maxAge(Duration.ZERO).build();
-      CaRoots roots = cache.roots(anyAge);
+      CaRoots roots = agent.ca().roots();
       out.printf("Data directory: %s (%s)%n", dir,
           temporary ? "temporary, removed on exit" : existed ? "reopened" : "created");
-      out.printf("Trust domain:   %s%n", roots.trustDomain());
-      out.printf("Datacenter:     %s%n", server.datacenter());
+      out.printf("Trust domain:   %s%n", agent.trustDomain());
+      out.printf("Datacenter:     %s%n", agent.datacenter());
       out.printf("Active root:    %s%n", roots.activeRootId());
 
+      ConnectService db = agent.service("db");
+      ConnectService web = agent.service("web");
       AtomicReference<HandshakeEvent> dbSaw = new AtomicReference<>();
-      SSLContext dbContext = ConnectTls.forServer(ConnectIdentity.of(cache, "db", anyAge))
-          .authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED).listener(dbSaw::set)
-          .sslContext();
-      SSLContext webContext = ConnectTls.forClient(ConnectIdentity.of(cache, "web", anyAge))
-          .expectPeer("db").sslContext();
+      db.onHandshake(dbSaw::set);
+      SSLContext dbContext = db.serverSslContext();
+      SSLContext webContext = web.clientSslContext("db");
       try (SSLServerSocket listener = (SSLServerSocket) dbContext.getServerSocketFactory()
           .createServerSocket()) {
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -132,11 +121,11 @@ final class DemoCommand implements Callable<Integer> {
 
         out.println();
         out.printf("1. db serves native mTLS on 127.0.0.1:%d; web calls it.%n", port);
-        Optional<Intention> operators = intention(server, admin).filter(i -> !MINE.equals(
-            i.description()));
+        Optional<Intention> operators = agent.intentions().get("web", "db")
+            .filter(i -> !MINE.equals(i.description()));
         if (operators.isEmpty()) {
-          write(server, IntentionAction.ALLOW, admin);
-          cache.intentionMatch("db", fresh);
+          agent.intentions().upsert("web", "db", IntentionAction.ALLOW, MINE);
+          agent.cache().intentionMatch("db", fresh);
         } else {
           out.printf("   Your own intention %s => %s (%s) decides; the demo leaves it alone.%n",
               operators.get().source(), operators.get().destination(),
@@ -158,8 +147,9 @@ final class DemoCommand implements Callable<Integer> {
 
         out.println();
         out.println("2. An intention denies web => db.");
-        write(server, IntentionAction.DENY, admin);
-        cache.intentionMatch("db", fresh); // the blocking query delivers it; do not wait for it
+        agent.intentions().upsert("web", "db", IntentionAction.DENY, MINE);
+        // The cache's blocking query would deliver it in a moment; the demo does not wait.
+        agent.cache().intentionMatch("db", fresh);
         dbSaw.set(null);
         try (Call call = Call.open(webContext, port)) {
           String answer = call.ask("hello");
@@ -172,20 +162,22 @@ final class DemoCommand implements Callable<Integer> {
 
         out.println();
         out.println("3. Allowed again; the root rotates while a connection stays open.");
-        write(server, IntentionAction.ALLOW, admin);
-        cache.intentionMatch("db", fresh);
+        agent.intentions().upsert("web", "db", IntentionAction.ALLOW, MINE);
+        agent.cache().intentionMatch("db", fresh);
         try (Call open = Call.open(webContext, port)) {
           out.printf("   web -> db: \"%s\" (%s)%n", open.ask("hello"), describe(open.socket));
           CountDownLatch reissued = new CountDownLatch(2);
-          CacheListener.Registration watch = cache.addListener(new CacheListener() {
+          RotationListener onLeaf = new RotationListener() {
             @Override
-            public void leafChanged(String service, CacheRequest request, Leaf leaf) {
+            public void leafChanged(ConnectService service, Leaf leaf) {
               reissued.countDown();
             }
-          });
+          };
+          Registration watchWeb = web.onRotation(onLeaf);
+          Registration watchDb = db.onRotation(onLeaf);
           try {
-            CaRoots rotated = server.rotateRoot(admin);
-            cache.roots(fresh);
+            CaRoots rotated = agent.ca().rotate();
+            agent.cache().roots(fresh);
             out.printf("   Root rotated: %s is active, cross-signed by %s%n",
                 rotated.activeRootId(), roots.activeRootId());
             if (!reissued.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -203,7 +195,8 @@ final class DemoCommand implements Callable<Integer> {
                   + " by the old one (%d certificates)%n", chain.length);
             }
           } finally {
-            watch.close();
+            watchWeb.close();
+            watchDb.close();
           }
         }
       } finally {
@@ -225,15 +218,6 @@ final class DemoCommand implements Callable<Integer> {
     X509Certificate leaf = (X509Certificate) socket.getSession().getPeerCertificates()[0];
     return socket.getSession().getProtocol() + ", db presented " + SpiffeId.fromCertificate(leaf)
         + " serial " + Certificates.serialHex(leaf.getSerialNumber()).substring(0, 11) + "...";
-  }
-
-  private static Optional<Intention> intention(EmbeddedServer server, QueryOptions q) {
-    return server.intention(IntentionTarget.parse("web"), IntentionTarget.parse("db"), q);
-  }
-
-  private static void write(EmbeddedServer server, IntentionAction action, QueryOptions q) {
-    server.upsertIntention(IntentionTarget.parse("web"), IntentionTarget.parse("db"), action,
-        MINE, q);
   }
 
   /** Accepts until the listener closes; each connection answers every line it reads. */
@@ -328,18 +312,6 @@ final class DemoCommand implements Callable<Integer> {
       socket.close();
     }
   }
-
-  private static final LeafKeyFactory KEYS = new LeafKeyFactory() {
-    @Override
-    public KeyPair newKeyPair() {
-      return LeafRequests.newKeyPair();
-    }
-
-    @Override
-    public String csrPem(ServiceId service, KeyPair keyPair) {
-      return LeafRequests.csrPem(service, keyPair);
-    }
-  };
 
   private static void deleteRecursively(Path dir) throws IOException {
     try (Stream<Path> paths = Files.walk(dir)) {
