@@ -137,9 +137,14 @@ final class Pki {
         org.bouncycastle.asn1.ASN1OctetString.getInstance(skid).getOctets()).getKeyIdentifier());
   }
 
-  /** Parses an RFC 4514 name, or makes a one-CN name the way Go encodes it. */
+  /**
+   * Parses an RFC 4514 name with the JDK, which orders it as RFC 4514 says (the last RDN of the
+   * text is the first of the encoding), unlike BouncyCastle's {@code X500Name(String)}.
+   *
+   * @throws IllegalArgumentException if {@code dn} is not a distinguished name
+   */
   static X500Name name(String dn) {
-    return new X500Name(dn);
+    return X500Name.getInstance(new javax.security.auth.x500.X500Principal(dn).getEncoded());
   }
 
   /** Returns {@code CN=<cn>}, a PrintableString when it can be one, else UTF8String, as Go. */

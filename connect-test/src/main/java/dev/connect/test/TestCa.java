@@ -388,7 +388,7 @@ public final class TestCa {
      */
     public Builder subject(String subject) {
       options.set("subject", requireNonNull(subject, "subject"));
-      this.subject = new X500Name(subject);
+      this.subject = Pki.name(subject);
       return this;
     }
 
@@ -416,8 +416,13 @@ public final class TestCa {
 
     /**
      * Adds a critical name constraints extension permitting only URIs whose host is this trust
-     * domain, so that PKIX validation itself refuses a leaf of another trust domain below this
+     * domain, so that path validation itself refuses a leaf of another trust domain below this
      * CA. Consul's roots carry none. Default: none.
+     *
+     * <p>Sharp edge: the JDK's PKIX validator ignores the name constraints of the trust anchor's
+     * own certificate (it applies only those given to {@link java.security.cert.TrustAnchor}'s
+     * constructor), so for a JDK peer put them on an {@link TestCa#intermediate()}. OpenSSL
+     * applies them on the root too.
      *
      * @return this builder
      */

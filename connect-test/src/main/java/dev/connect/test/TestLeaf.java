@@ -391,12 +391,13 @@ public final class TestLeaf {
      * Sets the subject, an RFC 4514 name such as {@code CN=web}. Default: Consul 1.10's {@code
      * CN=<service>.svc.<namespace>.<first 8 of the cluster ID>.consul}.
      *
-     * @param subject the distinguished name; {@code ""} for Consul 1.11's empty subject
+     * @param subject the distinguished name; {@code ""} for Consul 1.11's empty subject, which
+     *     also marks the SAN extension critical, as Consul 1.11 does and RFC 5280 requires
      * @return this builder
      */
     public Builder subject(String subject) {
       options.set("subject", requireNonNull(subject, "subject"));
-      this.subject = new X500Name(subject);
+      this.subject = Pki.name(subject);
       return this;
     }
 
@@ -543,7 +544,8 @@ public final class TestLeaf {
         names.add(new GeneralName(GeneralName.dNSName, dns));
       }
       if (!names.isEmpty()) {
-        Pki.add(b, Extension.subjectAlternativeName, false,
+        // RFC 5280 4.2.1.6, and Consul 1.11+: with an empty subject the SAN is critical.
+        Pki.add(b, Extension.subjectAlternativeName, name.getRDNs().length == 0,
             new GeneralNames(names.toArray(new GeneralName[0])));
       }
       X509Certificate leaf = Pki.sign(b,
