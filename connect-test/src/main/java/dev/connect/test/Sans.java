@@ -40,10 +40,20 @@ final class Sans {
     return out;
   }
 
-  /** Returns subject, serial, URI SANs and validity: what a failure message should show. */
+  /** A message shows at most this many URI SANs of a certificate. */
+  private static final int SHOWN = 5;
+
+  /**
+   * Returns subject, serial, URI SANs (the first five, and how many in all if more) and
+   * validity: what a failure message should show.
+   */
   static String describe(X509Certificate certificate) {
+    List<String> uris = uris(certificate);
+    String shown = uris.size() <= SHOWN ? uris.toString()
+        : uris.subList(0, SHOWN).toString().replaceFirst("]$", ", ... (" + uris.size()
+            + " in all)]");
     return "subject " + quoted(certificate.getSubjectX500Principal().getName()) + ", serial "
-        + Pki.hex(certificate.getSerialNumber()) + ", URI SANs " + uris(certificate)
+        + Pki.hex(certificate.getSerialNumber()) + ", URI SANs " + shown
         + ", notBefore " + certificate.getNotBefore().toInstant() + ", notAfter "
         + certificate.getNotAfter().toInstant();
   }

@@ -160,6 +160,18 @@ class ConnectAssertionsTest {
   }
 
   @Test
+  void aCertificateWithManySansShowsTheFirstFive() {
+    TestLeaf.Builder builder = root.leaf("web");
+    for (int i = 0; i < 9; i++) {
+      builder.additionalUri("spiffe://" + TD + "/x" + i);
+    }
+    X509Certificate many = builder.build().certificate();
+    assertThatThrownBy(() -> assertThat(many).isNotCa().isCa())
+        .hasMessageContaining("URI SANs [" + WEB + ", spiffe://" + TD + "/x0, spiffe://" + TD
+            + "/x1, spiffe://" + TD + "/x2, spiffe://" + TD + "/x3, ... (10 in all)]");
+  }
+
+  @Test
   void serialFailureShowsBothInHex() {
     assertThatThrownBy(() -> assertThat(cert).hasSerial(BigInteger.valueOf(255)))
         .hasMessageContaining("to have serial ff but it had abc");
