@@ -68,7 +68,8 @@ public final class TestCertificates {
    * Returns the JDK's PKIX trust manager over {@code roots}: it validates chains (with the
    * intermediates the peer sends) against these anchors at the system's current time,
    * checking signatures, validity, basic and name constraints, key usage and the extended key
-   * usage for the TLS role. It knows nothing of SPIFFE IDs.
+   * usage for the TLS role. It knows nothing of SPIFFE IDs. For certificates dated by a {@link
+   * FakeTime}, use {@link #trustManager(java.time.Clock, X509Certificate...)}.
    *
    * @param roots the trust anchors; at least one
    * @return the trust manager
@@ -97,6 +98,32 @@ public final class TestCertificates {
     } catch (GeneralSecurityException | java.io.IOException e) {
       throw new IllegalStateException("the JDK cannot make a PKIX trust manager", e);
     }
+  }
+
+  /**
+   * Returns a trust manager that validates chains against {@code roots} at the instant {@code
+   * clock} reads, so that handshakes work on a {@link FakeTime}: the JDK's PKIX validator with
+   * revocation off, then the extended key usage of the role (clientAuth for a client,
+   * serverAuth for a server) if the leaf restricts it. It checks no host name and no SPIFFE ID.
+   * A chain validates if any prefix of it ending at a certificate a root issued does, as
+   * connect-tls does, so a leaf that carries a cross-signed root it does not need is accepted.
+   *
+   * @param clock the source of the validation date
+   * @param roots the trust anchors; at least one
+   * @return the trust manager; its failures name the leaf and the date
+   * @throws IllegalArgumentException if {@code roots} is empty
+   */
+  public static X509ExtendedTrustManager trustManager(java.time.Clock clock,
+      X509Certificate... roots) {
+    requireNonNull(clock, "clock");
+    requireNonNull(roots, "roots");
+    if (roots.length == 0) {
+      throw new IllegalArgumentException("a trust manager needs at least one root");
+    }
+    for (int i = 0; i < roots.length; i++) {
+      requireNonNull(roots[i], "roots[" + i + "]");
+    }
+    return new ClockedTrustManager(clock, roots);
   }
 
   /**

@@ -148,10 +148,28 @@ public final class TestLeaf {
    * @return a new context
    */
   public SSLContext sslContext(X509Certificate... roots) {
+    return sslContext(TestCertificates.trustManager(roots));
+  }
+
+  /**
+   * Returns a TLS context that presents this leaf and validates peers against {@code roots} at
+   * the instant {@code clock} reads ({@link TestCertificates#trustManager(Clock,
+   * X509Certificate...)}): for handshakes on a {@link FakeTime}. Like {@link
+   * #sslContext(X509Certificate...)}, it knows nothing of SPIFFE IDs or intentions.
+   *
+   * @param clock the source of the validation date
+   * @param roots the trust anchors for the peer's chain
+   * @return a new context
+   */
+  public SSLContext sslContext(Clock clock, X509Certificate... roots) {
+    return sslContext(TestCertificates.trustManager(clock, roots));
+  }
+
+  private SSLContext sslContext(javax.net.ssl.X509TrustManager trustManager) {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(new javax.net.ssl.KeyManager[] {keyManager()},
-          new javax.net.ssl.TrustManager[] {TestCertificates.trustManager(roots)}, Pki.RANDOM);
+          new javax.net.ssl.TrustManager[] {trustManager}, Pki.RANDOM);
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("no TLS SSLContext in this JVM", e);

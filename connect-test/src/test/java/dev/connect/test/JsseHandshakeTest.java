@@ -1,10 +1,13 @@
 package dev.connect.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,6 +17,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -119,6 +123,63 @@ class JsseHandshakeTest {
     Outcome outcome = connect(root.leaf("db").build().sslContext(root.certificate()),
         root.leaf("web").selfSigned().build().sslContext(root.certificate()));
     assertThat(outcome.failure()).isInstanceOf(SSLException.class);
+  }
+
+  @Test
+  void onFakeTimeClockedTrustManagersShakeHandsUntilTheLeafExpires() throws Exception {
+    FakeTime time = FakeTime.create(); // 2030: the real clock would call every leaf not valid
+    TestCa fakeRoot = TestCertificates.root().clock(time).build();
+    TestLeaf db = fakeRoot.leaf("db").build();
+    TestLeaf web = fakeRoot.leaf("web").build();
+    SSLContext server = db.sslContext(time, fakeRoot.certificate());
+    SSLContext client = web.sslContext(time, fakeRoot.certificate());
+
+    Outcome fresh = connect(server, client);
+    assertThat(fresh.failure()).isNull();
+    assertThat(fresh.clientUri()).isEqualTo("[" + web.uri().orElseThrow() + "]");
+
+    time.advance(Duration.ofHours(72));
+    // The server renewed its leaf; the client did not.
+    SSLContext renewedServer = fakeRoot.leaf("db").build().sslContext(time,
+        fakeRoot.certificate());
+    Outcome late = connect(renewedServer, client);
+    assertThat(late.failure()).isInstanceOf(SSLException.class);
+    assertThat(messages(late.failure())).contains("is not valid at 2030-01-04T00:00:00Z",
+        "validity check failed", "/svc/web");
+  }
+
+  @Test
+  void clockedTrustManagerChecksTheRolesExtendedKeyUsage() throws Exception {
+    FakeTime time = FakeTime.create();
+    TestCa fakeRoot = TestCertificates.root().clock(time).build();
+    Outcome outcome = connect(fakeRoot.leaf("db").build().sslContext(time,
+        fakeRoot.certificate()), fakeRoot.leaf("web").serverAuthOnly().build()
+        .sslContext(time, fakeRoot.certificate()));
+    assertThat(outcome.failure()).isInstanceOf(SSLException.class);
+    assertThat(messages(outcome.failure())).contains("does not allow clientAuth: extended key"
+        + " usage [1.3.6.1.5.5.7.3.1]");
+  }
+
+  @Test
+  void clockedTrustManagerAcceptsALeafThatCarriesACrossSignedRootItDoesNotNeed()
+      throws Exception {
+    FakeTime time = FakeTime.create();
+    TestCa oldRoot = TestCertificates.root().clock(time).build();
+    TestCa newRoot = TestCertificates.root(oldRoot.trustDomain()).clock(time).build();
+    TestLeaf web = newRoot.crossSignedBy(oldRoot).leaf("web").build();
+    X509ExtendedTrustManager trustsNew = TestCertificates.trustManager(time,
+        newRoot.certificate());
+    X509ExtendedTrustManager trustsOld = TestCertificates.trustManager(time,
+        oldRoot.certificate());
+    X509Certificate[] chain = web.chain().toArray(new X509Certificate[0]);
+    assertThat(chain).hasSize(2);
+    trustsNew.checkClientTrusted(chain, "ECDHE_ECDSA");
+    trustsOld.checkClientTrusted(chain, "ECDHE_ECDSA");
+    assertThatThrownBy(() -> TestCertificates.trustManager(time, TestCertificates.root()
+        .clock(time).build().certificate()).checkClientTrusted(chain, "ECDHE_ECDSA"))
+        .isInstanceOf(CertificateException.class)
+        .hasMessageContaining("was issued by a trusted root");
+    assertThat(trustsOld.getAcceptedIssuers()).containsExactly(oldRoot.certificate());
   }
 
   static String messages(Throwable t) {
