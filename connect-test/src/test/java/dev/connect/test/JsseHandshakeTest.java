@@ -84,6 +84,16 @@ class JsseHandshakeTest {
   }
 
   @Test
+  void rsaAndP384LeavesShakeHandsToo() throws Exception {
+    TestCa rsaRoot = TestCertificates.root().rsa2048().build();
+    Outcome outcome = connect(rsaRoot.leaf("db").rsa2048().build()
+        .sslContext(rsaRoot.certificate()), rsaRoot.leaf("web").ecP384().build()
+        .sslContext(rsaRoot.certificate()));
+    assertThat(outcome.failure()).isNull();
+    assertThat(outcome.clientUri()).contains("/svc/web");
+  }
+
+  @Test
   void aLeafOfAnIntermediateSendsItsChain() throws Exception {
     TestLeaf web = root.intermediate().build().leaf("web").build();
     Outcome outcome = connect(root.leaf("db").build().sslContext(root.certificate()),
