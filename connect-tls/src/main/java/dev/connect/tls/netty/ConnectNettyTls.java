@@ -62,9 +62,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *   <li>A server sends no CA names in its certificate request: Netty reads {@code
  *       getAcceptedIssuers()} once when the context is built, and a list read then would go
  *       stale at the next root rotation. Connect clients ignore the names anyway.
- *   <li>A server context has no session cache and issues no session tickets, so every
- *       connection is a full handshake that reaches the trust manager. (BoringSSL resumes TLS
- *       1.3 sessions from tickets that the JSSE-style session invalidation cannot revoke.)
+ *   <li>A server context has no session cache and neither issues nor accepts session tickets,
+ *       so every connection is a full handshake that reaches the trust manager. Invalidating
+ *       the session in the trust manager, which is enough for JSSE, does not stop BoringSSL: it
+ *       would resume TLS 1.3 sessions from tickets and TLS 1.2 ones from Netty's cache. The
+ *       server context is therefore a {@link DelegatingSslContext} around the {@link
+ *       OpenSslContext}, setting {@code SSL_OP_NO_TICKET} on each engine it makes.
  * </ul>
  * With the JDK provider a server invalidates each session in its trust manager, as the JSSE
  * contexts do.
