@@ -174,6 +174,35 @@ class NettyHandshakeTest {
         .protocols("TLSv1.2").endpointIdentificationAlgorithm(null).build();
   }
 
+  /**
+   * Netty 4.2 clients default to {@code HTTPS} endpoint identification. Connect clients turn it
+   * off (see {@link #enginesCarryConnectParameters}); a client someone builds by hand around
+   * Connect's managers keeps Netty's default, and still connects: with either provider the
+   * Connect trust manager is the only verifier, and it checks the SPIFFE ID instead.
+   */
+  @ParameterizedTest
+  @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
+  void nettysDefaultHostnameCheckDoesNotApplyToConnectManagers(SslProvider provider)
+      throws Exception {
+    assumeAvailable(provider);
+    ConnectTls.ClientBuilder web = ConnectTls.forClient(f.identity("web")).expectPeer("db")
+        .clock(f.time).listener(clientEvents);
+    SslContext byHand = io.netty.handler.ssl.SslContextBuilder.forClient().sslProvider(provider)
+        .keyManager(web.keyManager()).trustManager(web.trustManager()).build();
+    SSLEngine engine = byHand.newEngine(ByteBufAllocator.DEFAULT, "127.0.0.1", 443);
+    assertThat(engine.getSSLParameters().getEndpointIdentificationAlgorithm()).isEqualTo("HTTPS");
+    if (engine instanceof io.netty.util.ReferenceCounted rc) {
+      rc.release();
+    }
+    try (NettyPeers.EchoServer server = new NettyPeers.EchoServer(group,
+        db(provider, DefaultIntentionPolicy.ACLS_DISABLED), "db")) {
+      assertThat(NettyPeers.connect(group, byHand, server.port(), 2).lines())
+          .containsExactly("hello from db", "ping");
+    }
+    assertThat(clientEvents.last().allowed()).isTrue();
+    assertThat(clientEvents.last().reason()).endsWith("/svc/db");
+  }
+
   @ParameterizedTest
   @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
   void enginesCarryConnectParameters(SslProvider provider) {
