@@ -199,6 +199,7 @@ public final class ConnectNettyTls {
       context.sessionContext().setSessionCacheEnabled(false);
       return new NoTickets(context);
     }
+
     @Override
     public String toString() {
       return "ConnectNettyTls.Builder[" + (server ? "server" : "client") + ", provider="
