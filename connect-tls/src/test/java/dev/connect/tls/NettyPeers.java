@@ -8,6 +8,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -46,6 +47,17 @@ final class NettyPeers {
 
   private NettyPeers() {}
 
+  /** Waits for a bind or connect, at most {@link #TIMEOUT_S}; rethrows its failure. */
+  static ChannelFuture bounded(ChannelFuture future) throws InterruptedException {
+    if (!future.await(TIMEOUT_S, TimeUnit.SECONDS)) {
+      throw new AssertionError("bind or connect did not finish");
+    }
+    if (!future.isSuccess()) {
+      throw new AssertionError("bind or connect failed", future.cause());
+    }
+    return future;
+  }
+
   static EventLoopGroup group() {
     return new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   }
@@ -73,7 +85,7 @@ final class NettyPeers {
               ch.pipeline().addLast(context.newHandler(ch.alloc()), new Application(name));
             }
           });
-      channel = b.bind(Peers.LOOPBACK, 0).sync().channel();
+      channel = bounded(b.bind(Peers.LOOPBACK, 0)).channel();
     }
 
     int port() {
@@ -162,7 +174,7 @@ final class NettyPeers {
                 new ClientApplication(reply, lines));
           }
         });
-    Channel ch = b.connect(Peers.LOOPBACK, port).sync().channel();
+    Channel ch = bounded(b.connect(Peers.LOOPBACK, port)).channel();
     try {
       return reply.get(TIMEOUT_S, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
