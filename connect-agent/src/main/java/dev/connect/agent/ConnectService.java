@@ -57,8 +57,9 @@ public final class ConnectService {
   private final HandshakeListener fanOut = this::handshake;
   private final AtomicReference<SSLContext> serverContext = new AtomicReference<>();
   private final Map<String, SSLContext> clientContexts = new ConcurrentHashMap<>();
-  // Netty contexts (issue 6): nettyServerContext() and nettyClientContext(upstream) belong here,
-  // cached the same way as the JSSE ones, built from serverTls() and clientTls(upstream).
+  // Netty contexts, per provider (and upstream). Typed Object so that this class never names a
+  // Netty type in a field: Netty is an optional dependency.
+  private final Map<String, Object> nettyContexts = new ConcurrentHashMap<>();
   private volatile ServiceId id;
 
   ConnectService(ConnectAgent agent, String name, CacheRequest request) {
@@ -186,6 +187,50 @@ public final class ConnectService {
     agent.checkOpen();
     return ConnectTls.forClient(identity).expectPeer(upstream).clock(agent.clock())
         .listener(fanOut);
+  }
+
+  /**
+   * Returns the service's Netty server context for {@code provider}, built once per provider
+   * and shared, like {@link #serverSslContext()}: client authentication required, every client
+   * authorized against the service's intentions in the handshake. Needs {@code netty-handler}
+   * (and {@code netty-tcnative-boringssl-static} for {@code OPENSSL}) on the class path; see
+   * {@link dev.connect.tls.netty.ConnectNettyTls} for what each provider does.
+   *
+   * @param provider {@code JDK} or {@code OPENSSL}
+   * @return the context
+   * @throws IllegalArgumentException if the provider is neither
+   * @throws IllegalStateException if the agent is closed
+   */
+  public io.netty.handler.ssl.SslContext nettyServerContext(
+      io.netty.handler.ssl.SslProvider provider) {
+    requireNonNull(provider, "provider");
+    agent.checkOpen();
+    return (io.netty.handler.ssl.SslContext) nettyContexts.computeIfAbsent("server/" + provider,
+        k -> dev.connect.tls.netty.ConnectNettyTls.forServer(serverTls()).provider(provider)
+            .build());
+  }
+
+  /**
+   * Returns the service's Netty client context for calling {@code upstream} with {@code
+   * provider}, built once per upstream and provider and shared.
+   *
+   * @param upstream the service the server must be, such as {@code db}
+   * @param provider {@code JDK} or {@code OPENSSL}
+   * @return the context
+   * @throws IllegalArgumentException if the upstream is not a valid name or the provider is
+   *     neither
+   * @throws IllegalStateException if the agent is closed
+   */
+  public io.netty.handler.ssl.SslContext nettyClientContext(String upstream,
+      io.netty.handler.ssl.SslProvider provider) {
+    requireNonNull(upstream, "upstream");
+    requireNonNull(provider, "provider");
+    checkName("upstream", upstream);
+    agent.checkOpen();
+    return (io.netty.handler.ssl.SslContext) nettyContexts.computeIfAbsent(
+        "client/" + upstream + "/" + provider,
+        k -> dev.connect.tls.netty.ConnectNettyTls.forClient(clientTls(upstream))
+            .provider(provider).build());
   }
 
   // ---------------------------------------------------------------------------------------------

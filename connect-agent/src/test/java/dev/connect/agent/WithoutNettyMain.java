@@ -1,0 +1,32 @@
+package dev.connect.agent;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Run in a JVM without Netty: the JSSE side of the agent must work. */
+public final class WithoutNettyMain {
+  private WithoutNettyMain() {}
+
+  /**
+   * Builds an agent and both JSSE contexts; exits non-zero on any failure.
+   *
+   * @param args ignored
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    try {
+      Class.forName("io.netty.handler.ssl.SslContext");
+      System.out.println("Netty is on the class path");
+      System.exit(3);
+    } catch (ClassNotFoundException expected) {
+      // the point of this run
+    }
+    Path dir = Files.createTempDirectory("agent-without-netty");
+    try (ConnectAgent agent = ConnectAgent.builder().dataDirectory(dir).build()) {
+      agent.service("db").serverSslContext();
+      agent.service("web").clientSslContext("db");
+      agent.service("web").leaf();
+    }
+    System.out.println("ok");
+  }
+}
