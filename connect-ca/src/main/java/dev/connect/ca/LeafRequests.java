@@ -46,6 +46,19 @@ public final class LeafRequests {
   }
 
   /**
+   * Returns a leaf's private key as an unencrypted PKCS#8 PEM block ({@code PRIVATE KEY}), for
+   * programs that read keys from files. Whoever holds it is the service until its certificate
+   * expires: write it only to a file readable by its owner alone.
+   *
+   * @param privateKey the leaf's private key
+   * @return the key in PEM, ending in a newline
+   */
+  public static String exportPrivateKeyPkcs8Pem(java.security.PrivateKey privateKey) {
+    return dev.connect.ca.internal.PrivateKeys.toPkcs8Pem(
+        requireNonNull(privateKey, "privateKey"));
+  }
+
+  /**
    * Returns a PEM {@code CERTIFICATE REQUEST} for {@code service}, signed by {@code keyPair}.
    *
    * @param service the identity the leaf should carry

@@ -71,6 +71,11 @@ public final class CacheRequest {
     return maxAgeNanos < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(maxAgeNanos));
   }
 
+  /** The datacenter, or null for the cache's local one: the hit path, without an Optional. */
+  String datacenterOrNull() {
+    return datacenter;
+  }
+
   long maxAgeNanos() {
     return maxAgeNanos;
   }

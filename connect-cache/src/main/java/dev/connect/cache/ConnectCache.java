@@ -349,7 +349,7 @@ public final class ConnectCache implements AutoCloseable {
     if (e != null) {
       Entry.Value<?> v = e.value;
       if (v != null && (request.maxAgeNanos() < 0 || e.fresh(request.maxAgeNanos()))
-          && servable(e, v)) {
+          && v.servableAt(clock)) {
         hits.increment();
         return (T) v.value();
       }
@@ -362,17 +362,12 @@ public final class ConnectCache implements AutoCloseable {
     Entry<?> e = cache.getIfPresent(key);
     if (e != null) {
       Entry.Value<?> v = e.value;
-      if (v != null && e.fresh(request.maxAgeNanos()) && servable(e, v)) {
+      if (v != null && e.fresh(request.maxAgeNanos()) && v.servableAt(clock)) {
         hits.increment();
         return CompletableFuture.completedFuture((T) v.value());
       }
     }
     return (CompletableFuture<T>) load(key, request);
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static boolean servable(Entry e, Entry.Value v) {
-    return e.servable(v);
   }
 
   private CompletableFuture<?> load(CacheKey key, CacheRequest request) {
@@ -403,7 +398,7 @@ public final class ConnectCache implements AutoCloseable {
     if (v == null) {
       return e.firstLoad;
     }
-    if (e.fresh(request.maxAgeNanos()) && servable(e, v)) {
+    if (e.fresh(request.maxAgeNanos()) && v.servableAt(clock)) {
       return CompletableFuture.completedFuture(v.value());
     }
     return e.refreshNow();
@@ -463,7 +458,8 @@ public final class ConnectCache implements AutoCloseable {
   }
 
   private String dc(CacheRequest request) {
-    return request.datacenter().orElse(datacenter);
+    String dc = request.datacenterOrNull();
+    return dc == null ? datacenter : dc;
   }
 
   QueryOptions blocking(QueryOptions options, long minIndex) {

@@ -46,8 +46,21 @@ abstract class Entry<T> {
    */
   static final Duration RATE_LIMIT_INTERVAL = Duration.ofSeconds(1);
 
-  /** The value served and the backend index it was current at. */
-  record Value<T>(T value, long index) {}
+  /**
+   * The value served, the backend index it was current at, and the end of its validity in epoch
+   * milliseconds ({@link Long#MAX_VALUE} unless it expires, as a leaf does): read on every hit,
+   * so that the check needs no call into the entry.
+   */
+  record Value<T>(T value, long index, long notAfterMillis) {
+    boolean servableAt(java.time.Clock clock) {
+      return notAfterMillis == Long.MAX_VALUE || clock.millis() < notAfterMillis;
+    }
+  }
+
+  /** Wraps an answer as the value to serve; a leaf sets its end of validity. */
+  Value<T> newValue(T value, long index) {
+    return new Value<>(value, index, Long.MAX_VALUE);
+  }
 
   /** The backend futures of one attempt, which cancelling the attempt cancels. */
   static final class Call {
@@ -144,11 +157,6 @@ abstract class Entry<T> {
    * once it has expired.
    */
   boolean usableAfterFailure() {
-    return true;
-  }
-
-  /** Tells whether a cached value may be returned by a read now; a leaf past validBefore not. */
-  boolean servable(Value<T> v) {
     return true;
   }
 
@@ -276,7 +284,7 @@ abstract class Entry<T> {
       synchronized (this) {
         old = value;
         now = old != null && same(old, result) ? old
-            : new Value<>(result.value(), result.index());
+            : newValue(result.value(), result.index());
         // Consul's client rule: an index that went back means the state was reset; start over.
         nextIndex = old != null && result.index() < old.index() ? 0 : now.index();
         moved = old == null || result.index() > old.index();
@@ -432,7 +440,7 @@ abstract class Entry<T> {
         now = old;
         if (!stopped) {
           if (old == null || !same(old, r) && notOlder(old, r)) {
-            now = new Value<>(r.value(), r.index());
+            now = newValue(r.value(), r.index());
             value = now;
           }
           failures = 0;

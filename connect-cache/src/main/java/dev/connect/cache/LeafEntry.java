@@ -92,9 +92,10 @@ final class LeafEntry extends Entry<Leaf> {
     return !result.value().validAfter().isBefore(current.value().validAfter());
   }
 
+  /** A leaf is never served at or past its validBefore. */
   @Override
-  boolean servable(Value<Leaf> v) {
-    return cache.clock.millis() < v.value().validBeforeMillis();
+  Value<Leaf> newValue(Leaf leaf, long index) {
+    return new Value<>(leaf, index, leaf.validBeforeMillis());
   }
 
   @Override

@@ -8,16 +8,18 @@ import dev.connect.core.ServiceId;
 import dev.connect.core.internal.Certificates;
 import dev.connect.server.EmbeddedServer;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
-import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,8 +36,9 @@ import picocli.CommandLine.Spec;
  * certificates from files (an nginx, {@code openssl s_client}, a test).
  *
  * <p>Each file is written to a temporary file in the output directory, with its final
- * permissions from creation, and renamed into place, so a reader never sees half a key and the
- * key is never readable by others, even for a moment.
+ * permissions from creation, forced to disk, and renamed into place, so a reader never sees half
+ * a key and the key is never readable by others, even for a moment. The roots and the chain are
+ * written before the key, so a watcher never pairs a new key with an old chain.
  */
 @Command(name = "leaf", mixinStandardHelpOptions = true,
     description = "Issue a leaf certificate for <service> and write cert.pem, key.pem (owner"
@@ -65,21 +68,16 @@ final class LeafCommand implements Callable<Integer> {
       IssuedCertificate leaf = s.signLeaf(LeafRequests.csrPem(id, keys), query).join().value();
       CaRoots roots = s.roots(query).join().value();
       Files.createDirectories(out);
-      write(out.resolve("key.pem"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()),
-          OWNER_ONLY);
-      write(out.resolve("cert.pem"), leaf.certPem(), PUBLIC);
+      // The chain before the key, so a watcher never pairs a new key with an old chain.
       write(out.resolve("ca.pem"), Certificates.toPem(roots.certificates()), PUBLIC);
+      write(out.resolve("cert.pem"), leaf.certPem(), PUBLIC);
+      write(out.resolve("key.pem"), LeafRequests.exportPrivateKeyPkcs8Pem(keys.getPrivate()),
+          OWNER_ONLY);
       spec.commandLine().getOut().printf("Wrote %s, %s (owner only) and %s%n",
           out.resolve("cert.pem"), out.resolve("key.pem"), out.resolve("ca.pem"));
       Output.leaf(spec.commandLine().getOut(), leaf);
     }
     return 0;
-  }
-
-  static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
-        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
   }
 
   /** Writes {@code text} next to {@code target} with {@code mode} from creation, then renames. */
@@ -97,7 +95,10 @@ final class LeafCommand implements Callable<Integer> {
           + dir + " is not on a POSIX file system", e);
     }
     try {
-      Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+        ch.force(true);
+      }
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);

@@ -31,8 +31,8 @@ final class ServerOptions {
       + " (always on for 'connect acl').")
   boolean aclsEnabled;
 
-  @Option(names = "--default-policy", paramLabel = "allow|deny", defaultValue = "allow",
-      description = "ACL default policy when --acls is given (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--default-policy", paramLabel = "allow|deny",
+      description = "ACL default policy; needs --acls (default: allow).")
   String defaultPolicy;
 
   /** Opens the directory, which must already hold a CA; never creates one. */
@@ -46,12 +46,17 @@ final class ServerOptions {
    */
   EmbeddedServer open(boolean enforceAcls) throws IOException {
     aclCommand = enforceAcls && !aclsEnabled;
+    if (defaultPolicy != null && !enforceAcls) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--default-policy has no effect without --acls");
+    }
     if (!Files.exists(dataDir.resolve("state.json"))) {
       throw new DataDirectoryException(dataDir, "holds no Connect CA (no state.json); run"
           + " 'connect demo --data-dir " + dataDir + "' to create one");
     }
     return EmbeddedServer.builder().dataDirectory(dataDir).aclsEnabled(enforceAcls)
-        .aclDefaultPolicy(AclDefaultPolicy.parse(defaultPolicy)).open();
+        .aclDefaultPolicy(AclDefaultPolicy.parse(defaultPolicy == null ? "allow" : defaultPolicy))
+        .open();
   }
 
   /** Returns the query options carrying the token, if one was given. */

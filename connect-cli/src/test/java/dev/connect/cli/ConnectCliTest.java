@@ -218,6 +218,10 @@ class ConnectCliTest {
     Run run = run("intention", "list", "--data-dir", dir.toString(), "--token",
         "00000000-1111-2222-3333-444444444444");
     assertThat(run.status()).isEqualTo(2);
+    Run policy = run("intention", "list", "--data-dir", dir.toString(), "--default-policy",
+        "deny");
+    assertThat(policy.status()).isEqualTo(2);
+    assertThat(policy.err()).contains("--default-policy has no effect without --acls");
     assertThat(run.err()).contains("--token has no effect without --acls")
         .doesNotContain("00000000-1111-2222-3333-444444444444");
   }
