@@ -70,7 +70,9 @@ import javax.net.ssl.SSLSession;
  *       its handshake is refused and the server application never sees it.
  *   <li><b>Authorize every call as well.</b> gRPC's Netty uses BoringSSL here, which resumes
  *       TLS 1.3 sessions from tickets without calling the trust manager, so a channel that
- *       reconnects after a deny would get in again; and a channel keeps its connection open, so
+ *       reconnects after a deny would get in again (Connect's own Netty contexts turn tickets
+ *       off, but {@code TlsServerCredentials} carries only the managers, and grpc-netty-shaded
+ *       cannot take an unshaded Netty context); and a channel keeps its connection open, so
  *       a deny would never reach a caller that stays connected. An interceptor therefore reads
  *       the caller's SPIFFE ID from {@link Grpc#TRANSPORT_ATTR_SSL_SESSION}, asks {@link
  *       ConnectService#authorize(SpiffeId)} (the cached intentions, no network call) and refuses

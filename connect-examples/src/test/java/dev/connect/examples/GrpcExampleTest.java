@@ -17,7 +17,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import dev.connect.test.ConnectExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,9 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * channel is refused at its next call with {@code PERMISSION_DENIED}.
  */
 class GrpcExampleTest {
+  @RegisterExtension
+  final ConnectExtension connect = ConnectExtension.builder().build();
+
   @TempDir
   Path dir;
-  TestAgent t;
   ConnectService db;
   Server server;
   final List<HandshakeEvent> dbSaw = new CopyOnWriteArrayList<>();
@@ -36,8 +40,7 @@ class GrpcExampleTest {
 
   @BeforeEach
   void start() throws Exception {
-    t = new TestAgent(dir);
-    db = t.agent.service("db");
+    db = connect.service("db");
     db.onHandshake(dbSaw::add);
     server = GrpcExample.serve(db);
   }
@@ -48,21 +51,20 @@ class GrpcExampleTest {
       c.shutdownNow().awaitTermination(GrpcExample.TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
     server.shutdownNow().awaitTermination(GrpcExample.TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    t.close();
   }
 
   private ManagedChannel channel(String caller) {
-    ManagedChannel c = GrpcExample.channel(t.agent.service(caller), "127.0.0.1", server.getPort());
+    ManagedChannel c = GrpcExample.channel(connect.service(caller), "127.0.0.1", server.getPort());
     channels.add(c);
     return c;
   }
 
   @Test
   void anAllowedCallerIsAnsweredByNameAndADeniedOneGetsUnavailable() {
-    t.deny("api", "db");
+    connect.deny("api", "db");
 
     assertThat(GrpcExample.hello(channel("web"), "web"))
-        .isEqualTo("hello web, you are " + t.agent.service("web").id().spiffeId());
+        .isEqualTo("hello web, you are " + connect.service("web").id().spiffeId());
     assertThatThrownBy(() -> GrpcExample.hello(channel("api"), "api"))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
@@ -78,7 +80,7 @@ class GrpcExampleTest {
     ManagedChannel web = channel("web");
     assertThat(GrpcExample.hello(web, "web")).startsWith("hello web");
 
-    t.deny("web", "db");
+    connect.deny("web", "db");
     // The connection was authorized before the deny and stays open; the interceptor refuses.
     assertThatThrownBy(() -> GrpcExample.hello(web, "web"))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -97,7 +99,7 @@ class GrpcExampleTest {
     ManagedChannel web = channel("web");
     assertThat(GrpcExample.hello(web, "web")).startsWith("hello web");
 
-    t.deny("web", "db");
+    connect.deny("web", "db");
     web.enterIdle(); // drops the connection; the next call opens a new one
     assertThatThrownBy(() -> GrpcExample.hello(web, "web"))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e ->

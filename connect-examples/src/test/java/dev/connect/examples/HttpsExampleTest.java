@@ -12,7 +12,9 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import dev.connect.test.ConnectExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,41 +22,42 @@ import org.junit.jupiter.api.io.TempDir;
  * a connection authorized before the deny stays usable.
  */
 class HttpsExampleTest {
+  @RegisterExtension
+  final ConnectExtension connect = ConnectExtension.builder().build();
+
   @TempDir
   Path dir;
 
   @Test
   void dbAnswersWithTheCallersIdentityAndADeniedCallerGetsNoResponse() throws Exception {
-    try (TestAgent t = new TestAgent(dir)) {
-      ConnectService db = t.agent.service("db");
-      ConnectService web = t.agent.service("web");
-      List<HandshakeEvent> dbSaw = new CopyOnWriteArrayList<>();
-      db.onHandshake(dbSaw::add);
+    ConnectService db = connect.service("db");
+    ConnectService web = connect.service("web");
+    List<HandshakeEvent> dbSaw = new CopyOnWriteArrayList<>();
+    db.onHandshake(dbSaw::add);
 
-      try (HttpsExample.DbServer server = HttpsExample.DbServer.start(db)) {
-        HttpClient client = HttpsExample.client(web);
-        assertThat(HttpsExample.whoAmI(client, server.address()))
-            .isEqualTo("you are " + web.id().spiffeId());
+    try (HttpsExample.DbServer server = HttpsExample.DbServer.start(db)) {
+      HttpClient client = HttpsExample.client(web);
+      assertThat(HttpsExample.whoAmI(client, server.address()))
+          .isEqualTo("you are " + web.id().spiffeId());
 
-        t.deny("web", "db");
-        // Intentions are checked per connection: the client's kept-alive one was authorized
-        // before the deny and still works...
-        assertThat(HttpsExample.whoAmI(client, server.address()))
-            .isEqualTo("you are " + web.id().spiffeId());
-        // ...while a new connection is refused in its handshake, before any HTTP is read.
-        assertThatThrownBy(() -> HttpsExample.whoAmI(HttpsExample.client(web), server.address()))
-            .isInstanceOf(IOException.class);
-      }
-
-      // One allowed handshake (both requests on it); then the refused one, which HttpClient may
-      // try a second time, since GET is idempotent.
-      assertThat(dbSaw.get(0).allowed()).isTrue();
-      assertThat(dbSaw.subList(1, dbSaw.size())).isNotEmpty().allSatisfy(e -> {
-        assertThat(e.allowed()).isFalse();
-        assertThat(e.reason()).startsWith(
-            "connect: authz denied: Matched L4 intention: default/web => default/db");
-      });
+      connect.deny("web", "db");
+      // Intentions are checked per connection: the client's kept-alive one was authorized
+      // before the deny and still works...
+      assertThat(HttpsExample.whoAmI(client, server.address()))
+          .isEqualTo("you are " + web.id().spiffeId());
+      // ...while a new connection is refused in its handshake, before any HTTP is read.
+      assertThatThrownBy(() -> HttpsExample.whoAmI(HttpsExample.client(web), server.address()))
+          .isInstanceOf(IOException.class);
     }
+
+    // One allowed handshake (both requests on it); then the refused one, which HttpClient may
+    // try a second time, since GET is idempotent.
+    assertThat(dbSaw.get(0).allowed()).isTrue();
+    assertThat(dbSaw.subList(1, dbSaw.size())).isNotEmpty().allSatisfy(e -> {
+      assertThat(e.allowed()).isFalse();
+      assertThat(e.reason()).startsWith(
+          "connect: authz denied: Matched L4 intention: default/web => default/db");
+    });
   }
 
   @Test
