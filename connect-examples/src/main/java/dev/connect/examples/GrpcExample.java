@@ -49,7 +49,8 @@ import javax.net.ssl.SSLSession;
  * <pre>{@code
  * Server db = GrpcExample.serve(agent.service("db"));
  * ManagedChannel toDb = GrpcExample.channel(agent.service("web"), "127.0.0.1", db.getPort());
- * GrpcExample.hello(toDb, "web");   // "hello web, you are spiffe://<trust domain>/ns/default/dc/dc1/svc/web"
+ * GrpcExample.hello(toDb, "web");
+ * // "hello web, you are spiffe://<trust domain>/ns/default/dc/dc1/svc/web"
  * }</pre>
  *
  * <p>What to notice:

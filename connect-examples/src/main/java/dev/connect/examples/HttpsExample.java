@@ -33,7 +33,8 @@ import java.util.concurrent.Executors;
  * <pre>{@code
  * try (HttpsExample.DbServer db = HttpsExample.DbServer.start(agent.service("db"))) {
  *   HttpClient web = HttpsExample.client(agent.service("web"));
- *   HttpsExample.whoAmI(web, db.address());   // "you are spiffe://<trust domain>/ns/default/dc/dc1/svc/web"
+ *   HttpsExample.whoAmI(web, db.address());
+ *   // "you are spiffe://<trust domain>/ns/default/dc/dc1/svc/web"
  * }
  * }</pre>
  *

@@ -45,9 +45,10 @@ import java.util.concurrent.TimeoutException;
  * db answers each line with the caller's SPIFFE ID, read from the {@link SslHandler}'s session.
  *
  * <pre>{@code
- * try (NettyExample.DbServer db = NettyExample.DbServer.start(agent.service("db"), SslProvider.OPENSSL);
- *     NettyExample.WebClient web = NettyExample.WebClient.create(agent.service("web"), SslProvider.OPENSSL)) {
- *   web.call(db.address(), "hello");   // "spiffe://<trust domain>/ns/default/dc/dc1/svc/web said: hello"
+ * try (DbServer db = DbServer.start(agent.service("db"), SslProvider.OPENSSL);
+ *     WebClient web = WebClient.create(agent.service("web"), SslProvider.OPENSSL)) {
+ *   web.call(db.address(), "hello");
+ *   // "spiffe://<trust domain>/ns/default/dc/dc1/svc/web said: hello"
  * }
  * }</pre>
  *
