@@ -4,7 +4,6 @@ import dev.connect.agent.ConnectAgent;
 import dev.connect.agent.ConnectService;
 import dev.connect.agent.Registration;
 import dev.connect.agent.RotationListener;
-import dev.connect.cache.CacheRequest;
 import dev.connect.cache.Leaf;
 import dev.connect.core.CaRoots;
 import dev.connect.core.Intention;
@@ -26,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -98,8 +98,6 @@ final class DemoCommand implements Callable<Integer> {
     });
     try (ConnectAgent agent = ConnectAgent.builder().dataDirectory(dir).datacenter(datacenter)
         .caChangeJitter(Duration.ofMillis(500)).build()) {
-      // A read that must not be older than now: the demo shows each change at once.
-      CacheRequest fresh = CacheRequest.builder().maxAge(Duration.ZERO).build();
       CaRoots roots = agent.ca().roots();
       out.printf("Data directory: %s (%s)%n", dir,
           temporary ? "temporary, removed on exit" : existed ? "reopened" : "created");
@@ -125,7 +123,7 @@ final class DemoCommand implements Callable<Integer> {
             .filter(i -> !MINE.equals(i.description()));
         if (operators.isEmpty()) {
           agent.intentions().upsert("web", "db", IntentionAction.ALLOW, MINE);
-          agent.cache().intentionMatch("db", fresh);
+          awaitDecision(db, web, true);
         } else {
           out.printf("   Your own intention %s => %s (%s) decides; the demo leaves it alone.%n",
               operators.get().source(), operators.get().destination(),
@@ -148,8 +146,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("2. An intention denies web => db.");
         agent.intentions().upsert("web", "db", IntentionAction.DENY, MINE);
-        // The cache's blocking query would deliver it in a moment; the demo does not wait.
-        agent.cache().intentionMatch("db", fresh);
+        awaitDecision(db, web, false);
         dbSaw.set(null);
         try (Call call = Call.open(webContext, port)) {
           String answer = call.ask("hello");
@@ -163,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("3. Allowed again; the root rotates while a connection stays open.");
         agent.intentions().upsert("web", "db", IntentionAction.ALLOW, MINE);
-        agent.cache().intentionMatch("db", fresh);
+        awaitDecision(db, web, true);
         try (Call open = Call.open(webContext, port)) {
           out.printf("   web -> db: \"%s\" (%s)%n", open.ask("hello"), describe(open.socket));
           CountDownLatch reissued = new CountDownLatch(2);
@@ -177,7 +174,6 @@ final class DemoCommand implements Callable<Integer> {
           Registration watchDb = db.onRotation(onLeaf);
           try {
             CaRoots rotated = agent.ca().rotate();
-            agent.cache().roots(fresh);
             out.printf("   Root rotated: %s is active, cross-signed by %s%n",
                 rotated.activeRootId(), roots.activeRootId());
             if (!reissued.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -206,6 +202,20 @@ final class DemoCommand implements Callable<Integer> {
     out.println();
     out.printf("Done in %.1f s.%n", (System.nanoTime() - start) / 1e9);
     return 0;
+  }
+
+  /**
+   * Waits, at most {@link #WAIT}, until db's cached intentions decide web's calls as written: the
+   * cache's blocking query delivers a write within moments, not at once.
+   */
+  private static void awaitDecision(ConnectService db, ConnectService web, boolean allowed) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (db.authorize(web.id().spiffeId()).allowed() != allowed) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("db's cached intentions did not change within " + WAIT);
+      }
+      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+    }
   }
 
   private static void reportDenial(PrintWriter out, HandshakeEvent event) {
