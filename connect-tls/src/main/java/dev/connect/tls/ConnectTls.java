@@ -6,6 +6,7 @@ import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.tls.internal.ConfiguredSslContext;
 import dev.connect.tls.internal.ConnectTrustManager;
 import dev.connect.tls.internal.LiveKeyManager;
+import dev.connect.tls.internal.TlsStacks;
 import java.security.GeneralSecurityException;
 import java.security.KeyManagementException;
 import java.time.Clock;
@@ -161,8 +162,10 @@ public final class ConnectTls {
     Clock clock = Clock.systemUTC();
     HandshakeListener listener = HandshakeListener.none();
     boolean tls12;
+    TlsStack stack = TlsStack.JDK;
     private boolean clockSet;
     private boolean listenerSet;
+    private boolean stackSet;
 
     Common(ConnectIdentity identity) {
       this.identity = identity;
@@ -187,6 +190,17 @@ public final class ConnectTls {
       }
       listenerSet = true;
       listener = l;
+      return self();
+    }
+
+    B setStack(TlsStack s) {
+      requireNonNull(s, "stack");
+      if (stackSet) {
+        throw new IllegalStateException("stack was already set to " + stack);
+      }
+      TlsStacks.requireAvailable(s);
+      stackSet = true;
+      stack = s;
       return self();
     }
 
@@ -217,23 +231,30 @@ public final class ConnectTls {
       }
       LiveKeyManager km = new LiveKeyManager(identity);
       km.currentAlias();
+      SSLContext context = TlsStacks.newContext(stack);
       try {
-        SSLContext context = SSLContext.getInstance("TLS");
         context.init(new KeyManager[] {km}, new TrustManager[] {newTrustManager()}, null);
-        return new ConfiguredSslContext(context, parameters(context));
       } catch (KeyManagementException e) {
-        throw new AssertionError("a new SSLContext refused its managers", e);
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("no TLS SSLContext in this JVM", e);
+        throw new AssertionError("a new " + stack + " SSLContext refused its managers", e);
       }
+      return new ConfiguredSslContext(context, parameters(context));
     }
 
     SSLParameters defaults() {
-      try {
-        return parameters(SSLContext.getDefault());
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("no default SSLContext in this JVM", e);
+      if (stack == TlsStack.JDK) {
+        try {
+          return parameters(SSLContext.getDefault());
+        } catch (GeneralSecurityException e) {
+          throw new IllegalStateException("no default SSLContext in this JVM", e);
+        }
       }
+      SSLContext context = TlsStacks.newContext(stack);
+      try {
+        context.init(new KeyManager[0], new TrustManager[0], null);
+      } catch (KeyManagementException e) {
+        throw new AssertionError("a new " + stack + " SSLContext refused no managers", e);
+      }
+      return parameters(context);
     }
   }
 
@@ -266,6 +287,20 @@ public final class ConnectTls {
     public ServerBuilder tls12Allowed() {
       tls12 = true;
       return this;
+    }
+
+    /**
+     * Sets the JSSE implementation of this builder's contexts. Default: {@link TlsStack#JDK}.
+     * The managers, parameters, checks and session handling are the same on every stack.
+     *
+     * @param stack the stack
+     * @return this builder
+     * @throws IllegalStateException if a stack was already set, or if {@code stack} is {@link
+     *     TlsStack#BOUNCY_CASTLE} and {@code org.bouncycastle:bctls-jdk18on} is not on the class
+     *     path
+     */
+    public ServerBuilder stack(TlsStack stack) {
+      return setStack(stack);
     }
 
     /**
@@ -391,6 +426,20 @@ public final class ConnectTls {
     public ClientBuilder tls12Allowed() {
       tls12 = true;
       return this;
+    }
+
+    /**
+     * Sets the JSSE implementation of this builder's contexts. Default: {@link TlsStack#JDK}.
+     * The managers, parameters, checks and session handling are the same on every stack.
+     *
+     * @param stack the stack
+     * @return this builder
+     * @throws IllegalStateException if a stack was already set, or if {@code stack} is {@link
+     *     TlsStack#BOUNCY_CASTLE} and {@code org.bouncycastle:bctls-jdk18on} is not on the class
+     *     path
+     */
+    public ClientBuilder stack(TlsStack stack) {
+      return setStack(stack);
     }
 
     /**

@@ -9,9 +9,15 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.sec.SECNamedCurves;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.ECNamedCurveTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +34,8 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
   private static final Logger log = LoggerFactory.getLogger(LiveKeyManager.class);
 
   /** One leaf generation: everything a handshake needs, read together. */
-  record Generation(String alias, PrivateKey key, X509Certificate[] chain, Leaf leaf) {}
+  record Generation(String alias, PrivateKey key, X509Certificate[] chain, Leaf leaf,
+      Set<String> keyTypes) {}
 
   private record Generations(Generation current, Generation previous) {
     Generation find(String alias) {
@@ -100,7 +107,34 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
       }
     }
     String alias = "leaf-" + chain[0].getSerialNumber().toString(16);
-    return new Generation(alias, key, chain, leaf);
+    return new Generation(alias, key, chain, leaf, keyTypes(chain[0], algorithm));
+  }
+
+  /**
+   * Returns the key types this leaf answers to: the key algorithm, as SunJSSE asks ({@code
+   * EC}, {@code RSA}); BouncyCastle's JSSE also asks for the TLS 1.2 server key exchange
+   * ({@code ECDHE_ECDSA}, {@code ECDHE_RSA}) and, for a TLS 1.3 signature scheme bound to a
+   * curve, {@code EC/<curve>} ({@code EC/secp256r1} for {@code ecdsa_secp256r1_sha256}), so a
+   * P-256 leaf is never offered for a P-384 scheme.
+   */
+  private static Set<String> keyTypes(X509Certificate leaf, String algorithm) {
+    if (algorithm.equals("RSA")) {
+      return Set.of(algorithm, "ECDHE_RSA");
+    }
+    if (!algorithm.equals("EC")) {
+      return Set.of(algorithm);
+    }
+    ASN1Encodable params = SubjectPublicKeyInfo.getInstance(leaf.getPublicKey().getEncoded())
+        .getAlgorithm().getParameters();
+    if (!(params instanceof ASN1ObjectIdentifier curve)) {
+      return Set.of(algorithm, "ECDHE_ECDSA"); // explicit parameters: no TLS 1.3 scheme
+    }
+    String name = SECNamedCurves.getName(curve);
+    if (name == null) {
+      name = ECNamedCurveTable.getName(curve);
+    }
+    return name == null ? Set.of(algorithm, "ECDHE_ECDSA")
+        : Set.of(algorithm, "ECDHE_ECDSA", algorithm + "/" + name);
   }
 
   private String alias(String... keyTypes) {
@@ -112,7 +146,7 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
       return null;
     }
     for (String type : keyTypes) {
-      if (type != null && type.equals(g.key.getAlgorithm())) {
+      if (type != null && g.keyTypes.contains(type)) {
         return g.alias;
       }
     }
