@@ -101,7 +101,7 @@ class ResumedSessionAfterDenyTest {
         .authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED).stack(stack).tls12Allowed().clock(f.time);
     CountingTrustManager counting = new CountingTrustManager(builder.trustManager());
     SSLContext inner = TlsStacks.newContext(stack);
-    inner.init(new KeyManager[] {new LiveKeyManager(f.identity("db"))},
+    inner.init(new KeyManager[] {new LiveKeyManager(f.identity("db"), stack)},
         new TrustManager[] {counting}, null);
     // The same wrapper and parameters as a real server context: only the session survives.
     SSLContext plain = new ConfiguredSslContext(inner, builder.sslParameters());

@@ -2,6 +2,7 @@ package dev.connect.tls.internal;
 
 import dev.connect.cache.Leaf;
 import dev.connect.tls.ConnectIdentity;
+import dev.connect.tls.TlsStack;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -47,15 +48,28 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
   }
 
   private final ConnectIdentity identity;
+  private final TlsStack stack;
   private final AtomicReference<Generations> generations = new AtomicReference<>();
+
+  /**
+   * Creates the key manager for the JDK's stack; nothing is read until a handshake asks.
+   *
+   * @param identity the cache, service and request to read the leaf with
+   */
+  public LiveKeyManager(ConnectIdentity identity) {
+    this(identity, TlsStack.JDK);
+  }
 
   /**
    * Creates the key manager; nothing is read until a handshake asks.
    *
    * @param identity the cache, service and request to read the leaf with
+   * @param stack whose cryptography provider the key is converted for: a key of another
+   *     provider would be translated again on every signature
    */
-  public LiveKeyManager(ConnectIdentity identity) {
+  public LiveKeyManager(ConnectIdentity identity, TlsStack stack) {
     this.identity = identity;
+    this.stack = stack;
   }
 
   /**
@@ -91,16 +105,20 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
     }
   }
 
-  private static Generation generation(Leaf leaf) {
+  private Generation generation(Leaf leaf) {
     X509Certificate[] chain = leaf.chain().toArray(new X509Certificate[0]);
     PrivateKey key = leaf.privateKey();
     String algorithm = chain[0].getPublicKey().getAlgorithm();
-    if (!key.getAlgorithm().equals(algorithm)) {
+    if (!key.getAlgorithm().equals(algorithm) || stack == TlsStack.BOUNCY_CASTLE) {
       // JSSE requires the key's algorithm name to equal the certificate key's ("EC", not a
-      // provider's "ECDSA"): convert once per generation.
+      // provider's "ECDSA"), and each stack signs fastest with its own provider's keys (BC
+      // translates a SunEC key, curve included, on every signature): convert once per
+      // generation.
       try {
-        key = KeyFactory.getInstance(algorithm)
-            .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+        KeyFactory factory = stack == TlsStack.BOUNCY_CASTLE
+            ? KeyFactory.getInstance(algorithm, BouncyCastle.provider())
+            : KeyFactory.getInstance(algorithm);
+        key = factory.generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("cannot convert the leaf key to a " + algorithm
             + " key for JSSE, serial " + chain[0].getSerialNumber().toString(16), e);
