@@ -66,17 +66,6 @@ public final class TlsStacks {
     }
   }
 
-  /**
-   * Returns the JSSE provider instance of {@code stack}: the JDK's default provider of "TLS",
-   * or this library's unregistered BouncyCastle JSSE provider.
-   *
-   * @param stack the stack
-   * @return the provider
-   */
-  public static Provider provider(TlsStack stack) {
-    return newContext(stack).getProvider();
-  }
-
   /** Loaded only once BouncyCastle's JSSE is known to be present. */
   private static final class Bc {
     static final Provider JSSE =
