@@ -6,6 +6,7 @@ import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.tls.internal.ConfiguredSslContext;
 import dev.connect.tls.internal.ConnectTrustManager;
 import dev.connect.tls.internal.LiveKeyManager;
+import dev.connect.tls.internal.TlsStacks;
 import java.security.GeneralSecurityException;
 import java.security.KeyManagementException;
 import java.time.Clock;
@@ -37,10 +38,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * leaf-<serial in hex>}), and its trust manager reads the current roots and intentions, so leaf
  * renewals, root rotations and intention changes apply to the next handshake with no rebuild.
  *
- * <p><b>What a peer must pass.</b> Its chain validates with the JDK's PKIX validator against the
- * current roots (intermediates it presents included, such as a new root cross-signed by the old
- * one), at the date of the builder's {@link Clock}, without revocation checks, with signatures
- * verified by BouncyCastle; its leaf allows client authentication (on a server) or server
+ * <p><b>What a peer must pass.</b> Its chain validates with BouncyCastle's PKIX validator
+ * against the current roots (intermediates it presents included, such as a new root
+ * cross-signed by the old one), at the date of the builder's {@link Clock}, without revocation
+ * checks; its leaf allows client authentication (on a server) or server
  * authentication (on a client) if it restricts its extended key usage; it carries exactly one
  * URI SAN, a Connect service SPIFFE ID in our trust domain. Then a server authorizes it with the
  * cache's intention match for its own service, falling back to the {@link
@@ -52,9 +53,18 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * so a refused client's {@code startHandshake()} may return and the alert surface on its first
  * read; the server's application never sees the connection either way.
  *
- * <p>{@link java.security.cert.PKIXParameters#setSigProvider(String)} takes a provider name, so
- * the first chain check installs a BouncyCastle provider named {@code BC} at the lowest
- * priority if none is installed; being last, it changes no other lookup.
+ * <p>A chain that validated is remembered (by its exact bytes and the roots it validated
+ * against, up to 1,024 chains per trust manager), so a returning peer skips the signature work;
+ * the dates, the identity checks and authorization still run on every handshake, and a root
+ * rotation starts the memo afresh.
+ *
+ * <p><b>No JVM-wide state.</b> The chain check and the {@link TlsStack#BOUNCY_CASTLE} stack use
+ * BouncyCastle provider <em>instances</em>; nothing is added to {@link
+ * java.security.Security}'s provider list and no system or security property is set.
+ *
+ * <p><b>Stacks.</b> {@code stack(TlsStack)} picks the JSSE implementation: the JDK's (the
+ * default) or BouncyCastle's, which needs {@code org.bouncycastle:bctls-jdk18on} on the class
+ * path. The managers, parameters and guarantees below are the same on both.
  *
  * <p><b>Parameters.</b> TLS 1.3 only unless {@code tls12Allowed()}; never older. A server
  * requires a client certificate. Endpoint (hostname) identification is off, because Connect
@@ -70,8 +80,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * unresumable: its trust manager invalidates the handshake session ({@link
  * javax.net.ssl.SSLSession#invalidate()}: "future connections will not be able to resume or
  * join this session") before it decides, and every connection is a full handshake that reaches
- * the trust manager, with TLS 1.3 and 1.2 alike ({@code ResumedSessionAfterDenyTest} proves it
- * against a control that does resume). There is no cleaner switch in SunJSSE: {@code
+ * the trust manager, with TLS 1.3 and 1.2 alike, on both stacks ({@code
+ * ResumedSessionAfterDenyTest} proves it against a control that does resume; BouncyCastle's
+ * JSSE resumes only TLS 1.2 sessions at all). There is no cleaner switch in SunJSSE: {@code
  * setSessionCacheSize(0)} means unlimited, and the ticket properties are JVM-wide. The
  * application sees {@code SSLSession.isValid()} false on server-side sessions. A client context
  * keeps its sessions and offers them; servers decline.
@@ -161,8 +172,10 @@ public final class ConnectTls {
     Clock clock = Clock.systemUTC();
     HandshakeListener listener = HandshakeListener.none();
     boolean tls12;
+    TlsStack stack = TlsStack.JDK;
     private boolean clockSet;
     private boolean listenerSet;
+    private boolean stackSet;
 
     Common(ConnectIdentity identity) {
       this.identity = identity;
@@ -187,6 +200,17 @@ public final class ConnectTls {
       }
       listenerSet = true;
       listener = l;
+      return self();
+    }
+
+    B setStack(TlsStack s) {
+      requireNonNull(s, "stack");
+      if (stackSet) {
+        throw new IllegalStateException("stack was already set to " + stack);
+      }
+      TlsStacks.requireAvailable(s);
+      stackSet = true;
+      stack = s;
       return self();
     }
 
@@ -215,25 +239,32 @@ public final class ConnectTls {
       if (server()) {
         identity.cache().intentionMatch(identity.service(), identity.request());
       }
-      LiveKeyManager km = new LiveKeyManager(identity);
+      LiveKeyManager km = new LiveKeyManager(identity, stack);
       km.currentAlias();
+      SSLContext context = TlsStacks.newContext(stack);
       try {
-        SSLContext context = SSLContext.getInstance("TLS");
         context.init(new KeyManager[] {km}, new TrustManager[] {newTrustManager()}, null);
-        return new ConfiguredSslContext(context, parameters(context));
       } catch (KeyManagementException e) {
-        throw new AssertionError("a new SSLContext refused its managers", e);
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("no TLS SSLContext in this JVM", e);
+        throw new AssertionError("a new " + stack + " SSLContext refused its managers", e);
       }
+      return new ConfiguredSslContext(context, parameters(context));
     }
 
     SSLParameters defaults() {
-      try {
-        return parameters(SSLContext.getDefault());
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("no default SSLContext in this JVM", e);
+      if (stack == TlsStack.JDK) {
+        try {
+          return parameters(SSLContext.getDefault());
+        } catch (GeneralSecurityException e) {
+          throw new IllegalStateException("no default SSLContext in this JVM", e);
+        }
       }
+      SSLContext context = TlsStacks.newContext(stack);
+      try {
+        context.init(new KeyManager[0], new TrustManager[0], null);
+      } catch (KeyManagementException e) {
+        throw new AssertionError("a new " + stack + " SSLContext refused no managers", e);
+      }
+      return parameters(context);
     }
   }
 
@@ -266,6 +297,20 @@ public final class ConnectTls {
     public ServerBuilder tls12Allowed() {
       tls12 = true;
       return this;
+    }
+
+    /**
+     * Sets the JSSE implementation of this builder's contexts. Default: {@link TlsStack#JDK}.
+     * The managers, parameters, checks and session handling are the same on every stack.
+     *
+     * @param stack the stack
+     * @return this builder
+     * @throws IllegalStateException if a stack was already set, or if {@code stack} is {@link
+     *     TlsStack#BOUNCY_CASTLE} and {@code org.bouncycastle:bctls-jdk18on} is not on the class
+     *     path
+     */
+    public ServerBuilder stack(TlsStack stack) {
+      return setStack(stack);
     }
 
     /**
@@ -321,7 +366,7 @@ public final class ConnectTls {
      * @return the key manager
      */
     public X509ExtendedKeyManager keyManager() {
-      return new LiveKeyManager(identity);
+      return new LiveKeyManager(identity, stack);
     }
 
     /**
@@ -394,6 +439,20 @@ public final class ConnectTls {
     }
 
     /**
+     * Sets the JSSE implementation of this builder's contexts. Default: {@link TlsStack#JDK}.
+     * The managers, parameters, checks and session handling are the same on every stack.
+     *
+     * @param stack the stack
+     * @return this builder
+     * @throws IllegalStateException if a stack was already set, or if {@code stack} is {@link
+     *     TlsStack#BOUNCY_CASTLE} and {@code org.bouncycastle:bctls-jdk18on} is not on the class
+     *     path
+     */
+    public ClientBuilder stack(TlsStack stack) {
+      return setStack(stack);
+    }
+
+    /**
      * Sets the clock whose instant is the date of chain validation. Default: {@link
      * Clock#systemUTC()}; give the one the cache and CA use.
      *
@@ -444,7 +503,7 @@ public final class ConnectTls {
      * @return the key manager
      */
     public X509ExtendedKeyManager keyManager() {
-      return new LiveKeyManager(identity);
+      return new LiveKeyManager(identity, stack);
     }
 
     /**

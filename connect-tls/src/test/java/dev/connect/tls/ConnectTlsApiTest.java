@@ -32,6 +32,12 @@ class ConnectTlsApiTest {
       assertThatThrownBy(() -> ConnectTls.forClient(web).expectPeer("db").peerDatacenter("dc2")
           .peerDatacenter("dc3")).isInstanceOf(IllegalStateException.class)
           .hasMessage("peerDatacenter was already set to dc2");
+      assertThatThrownBy(() -> ConnectTls.forServer(web)
+          .authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED).stack(TlsStack.BOUNCY_CASTLE)
+          .stack(TlsStack.JDK)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("stack was already set to BOUNCY_CASTLE");
+      assertThatThrownBy(() -> ConnectTls.forClient(web).expectPeer("db").stack(null))
+          .isInstanceOf(NullPointerException.class).hasMessage("stack");
       assertThat(web.toString()).contains("service=web").doesNotContain("secret");
       assertThat(ConnectTls.forServer(web).authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED)
           .trustManager().getAcceptedIssuers()).isEmpty();

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,11 +44,18 @@ class HttpOverConnectTest {
   ExecutorService executor;
   final AtomicInteger handled = new AtomicInteger();
 
+  TlsStack stack;
+
   @BeforeEach
   void open() throws IOException {
     f = new TlsFixture(dir);
+  }
+
+  private void start(TlsStack stack) throws IOException {
+    this.stack = stack;
     SSLContext db = ConnectTls.forServer(f.identity("db"))
-        .authorizeWith(DefaultIntentionPolicy.ACLS_DEFAULT_DENY).clock(f.time).sslContext();
+        .authorizeWith(DefaultIntentionPolicy.ACLS_DEFAULT_DENY).stack(stack).clock(f.time)
+        .sslContext();
     server = HttpsServer.create(new InetSocketAddress(Peers.LOOPBACK, 0), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(db));
     executor = Executors.newFixedThreadPool(2);
@@ -67,14 +75,16 @@ class HttpOverConnectTest {
 
   @AfterEach
   void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    if (server != null) {
+      server.stop(0);
+      executor.shutdownNow();
+    }
     f.close();
   }
 
   private HttpResponse<String> get(String self, String expected) throws Exception {
     SSLContext context = ConnectTls.forClient(f.identity(self)).expectPeer(expected)
-        .clock(f.time).sslContext();
+        .stack(stack).clock(f.time).sslContext();
     HttpClient client = HttpClient.newBuilder().sslContext(context)
         .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(20)).build();
     URI uri = URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/");
@@ -82,8 +92,10 @@ class HttpOverConnectTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  @Test
-  void allowedClientGetsAResponseThatNamesIt() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void allowedClientGetsAResponseThatNamesIt(TlsStack stack) throws Exception {
+    start(stack);
     f.intention("web", "db", IntentionAction.ALLOW);
     HttpResponse<String> response = get("web", "db");
     assertThat(response.statusCode()).isEqualTo(200);
@@ -91,15 +103,19 @@ class HttpOverConnectTest {
         "hello spiffe://" + f.trustDomain() + "/ns/default/dc/dc1/svc/web");
   }
 
-  @Test
-  void deniedClientGetsNoResponseAndTheHandlerNeverRuns() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void deniedClientGetsNoResponseAndTheHandlerNeverRuns(TlsStack stack) throws Exception {
+    start(stack);
     f.intention("web", "db", IntentionAction.ALLOW);
     assertThatThrownBy(() -> get("api", "db")).isInstanceOf(IOException.class);
     assertThat(handled.get()).isZero();
   }
 
-  @Test
-  void clientRefusesAServerThatIsNotTheExpectedService() {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void clientRefusesAServerThatIsNotTheExpectedService(TlsStack stack) throws Exception {
+    start(stack);
     f.intention("web", "db", IntentionAction.ALLOW);
     assertThatThrownBy(() -> get("web", "payments")).isInstanceOf(IOException.class)
         .satisfies(e -> assertThat(Peers.messages(e)).contains("peer certificate mismatch"));

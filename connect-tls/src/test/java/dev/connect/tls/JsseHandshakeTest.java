@@ -12,7 +12,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** JSSE client and server with live Connect contexts: allowed, denied, and the parameters. */
@@ -20,6 +21,7 @@ class JsseHandshakeTest {
   @TempDir
   Path dir;
   TlsFixture f;
+  TlsStack stack;
   final RecordingListener serverEvents = new RecordingListener();
   final RecordingListener clientEvents = new RecordingListener();
 
@@ -34,17 +36,19 @@ class JsseHandshakeTest {
   }
 
   private SSLContext db(DefaultIntentionPolicy policy) {
-    return ConnectTls.forServer(f.identity("db")).authorizeWith(policy).clock(f.time)
+    return ConnectTls.forServer(f.identity("db")).authorizeWith(policy).stack(stack).clock(f.time)
         .listener(serverEvents).sslContext();
   }
 
   private SSLContext client(String self, String expected) {
-    return ConnectTls.forClient(f.identity(self)).expectPeer(expected).clock(f.time)
+    return ConnectTls.forClient(f.identity(self)).expectPeer(expected).stack(stack).clock(f.time)
         .listener(clientEvents).sslContext();
   }
 
-  @Test
-  void allowedClientGetsInAndBothSidesSeeTheirPeer() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void allowedClientGetsInAndBothSidesSeeTheirPeer(TlsStack stack) throws Exception {
+    this.stack = stack;
     f.intention("web", "db", IntentionAction.ALLOW);
     try (Peers.GreetingServer server =
         new Peers.GreetingServer(db(DefaultIntentionPolicy.ACLS_DEFAULT_DENY), "db")) {
@@ -67,8 +71,10 @@ class JsseHandshakeTest {
     assertThat(clientEvents.last().role()).isEqualTo(HandshakeEvent.Role.CLIENT);
   }
 
-  @Test
-  void deniedClientGetsAnAlertAndNothingReachesTheApplication() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void deniedClientGetsAnAlertAndNothingReachesTheApplication(TlsStack stack) throws Exception {
+    this.stack = stack;
     f.intention("web", "db", IntentionAction.DENY);
     try (Peers.GreetingServer server =
         new Peers.GreetingServer(db(DefaultIntentionPolicy.ACLS_DISABLED), "db")) {
@@ -86,8 +92,10 @@ class JsseHandshakeTest {
     assertThat(event.reason()).contains("authz denied");
   }
 
-  @Test
-  void defaultPolicyDecidesWhenNoIntentionMatches() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void defaultPolicyDecidesWhenNoIntentionMatches(TlsStack stack) throws Exception {
+    this.stack = stack;
     try (Peers.GreetingServer server =
         new Peers.GreetingServer(db(DefaultIntentionPolicy.ACLS_DEFAULT_DENY), "db")) {
       assertThatThrownBy(() -> Peers.connect(client("web", "db"), server.port()))
@@ -104,8 +112,10 @@ class JsseHandshakeTest {
     }
   }
 
-  @Test
-  void clientRefusesAServerThatIsNotTheExpectedService() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void clientRefusesAServerThatIsNotTheExpectedService(TlsStack stack) throws Exception {
+    this.stack = stack;
     try (Peers.GreetingServer server =
         new Peers.GreetingServer(db(DefaultIntentionPolicy.ACLS_DISABLED), "db")) {
       assertThatThrownBy(() -> Peers.connect(client("web", "api"), server.port()))
@@ -116,12 +126,14 @@ class JsseHandshakeTest {
     assertThat(clientEvents.last().peer().orElseThrow().toString()).endsWith("/svc/db");
   }
 
-  @Test
-  void tls12OnlyWhenAllowedOnBothSides() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void tls12OnlyWhenAllowedOnBothSides(TlsStack stack) throws Exception {
+    this.stack = stack;
     SSLContext server12 = ConnectTls.forServer(f.identity("db"))
-        .authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED).tls12Allowed().clock(f.time)
+        .authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED).stack(stack).tls12Allowed().clock(f.time)
         .sslContext();
-    SSLContext client12 = ConnectTls.forClient(f.identity("web")).expectPeer("db")
+    SSLContext client12 = ConnectTls.forClient(f.identity("web")).expectPeer("db").stack(stack)
         .tls12Allowed().clock(f.time).sslContext();
     try (Peers.GreetingServer server = new Peers.GreetingServer(server12, "db")) {
       assertThat(Peers.connect(client12, server.port(), "TLSv1.2").protocol())
@@ -135,9 +147,13 @@ class JsseHandshakeTest {
     }
   }
 
-  @Test
-  void contextsStartEveryEngineAndSocketWithConnectParameters() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void contextsStartEveryEngineAndSocketWithConnectParameters(TlsStack stack) throws Exception {
+    this.stack = stack;
     SSLContext server = db(DefaultIntentionPolicy.ACLS_DISABLED);
+    assertThat(server.getProvider().getName())
+        .isEqualTo(stack == TlsStack.JDK ? "SunJSSE" : "BCJSSE");
     SSLParameters defaults = server.getDefaultSSLParameters();
     assertThat(defaults.getNeedClientAuth()).isTrue();
     assertThat(defaults.getProtocols()).containsExactly("TLSv1.3");
@@ -149,7 +165,7 @@ class JsseHandshakeTest {
       assertThat(s.getNeedClientAuth()).isTrue();
       assertThat(s.getEnabledProtocols()).containsExactly("TLSv1.3");
     }
-    SSLParameters client = ConnectTls.forClient(f.identity("web")).expectPeer("db")
+    SSLParameters client = ConnectTls.forClient(f.identity("web")).expectPeer("db").stack(stack)
         .tls12Allowed().sslParameters();
     assertThat(client.getProtocols()).containsExactly("TLSv1.3", "TLSv1.2");
     assertThat(client.getNeedClientAuth()).isFalse();

@@ -36,7 +36,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -52,6 +53,7 @@ class OpenSslPeersTest {
   Path dir;
   Path files;
   TlsFixture f;
+  TlsStack stack;
   final RecordingListener events = new RecordingListener();
 
   @BeforeEach
@@ -70,13 +72,15 @@ class OpenSslPeersTest {
 
   private Peers.GreetingServer dbServer() throws IOException {
     SSLContext db = ConnectTls.forServer(f.identity("db"))
-        .authorizeWith(DefaultIntentionPolicy.ACLS_DEFAULT_DENY).clock(f.time).listener(events)
+        .authorizeWith(DefaultIntentionPolicy.ACLS_DEFAULT_DENY).stack(stack).clock(f.time).listener(events)
         .sslContext();
     return new Peers.GreetingServer(db, "db");
   }
 
-  @Test
-  void sClientWithAnAllowedLeafGetsThrough() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void sClientWithAnAllowedLeafGetsThrough(TlsStack stack) throws Exception {
+    this.stack = stack;
     f.intention("web", "db", IntentionAction.ALLOW);
     try (Peers.GreetingServer server = dbServer()) {
       Leaf web = f.cache.leaf("web", f.request);
@@ -87,8 +91,10 @@ class OpenSslPeersTest {
     }
   }
 
-  @Test
-  void sClientWithADeniedLeafGetsAnAlert() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void sClientWithADeniedLeafGetsAnAlert(TlsStack stack) throws Exception {
+    this.stack = stack;
     f.intention("web", "db", IntentionAction.DENY);
     try (Peers.GreetingServer server = dbServer()) {
       Leaf web = f.cache.leaf("web", f.request);
@@ -99,8 +105,10 @@ class OpenSslPeersTest {
     }
   }
 
-  @Test
-  void sClientWithAnExpiredLeafGetsAnAlert() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void sClientWithAnExpiredLeafGetsAnAlert(TlsStack stack) throws Exception {
+    this.stack = stack;
     // A CA whose clock is ten days behind ours: its root is trusted once rotated in, and the
     // 72-hour leaf it signs expired a week ago by the trust manager's clock.
     Clock past = Clock.fixed(f.time.instant().minus(Duration.ofDays(10)), ZoneOffset.UTC);
@@ -124,8 +132,10 @@ class OpenSslPeersTest {
     }
   }
 
-  @Test
-  void sClientWithAForeignTrustDomainLeafGetsAnAlert() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void sClientWithAForeignTrustDomainLeafGetsAnAlert(TlsStack stack) throws Exception {
+    this.stack = stack;
     f.intention("*", "db", IntentionAction.ALLOW);
     SigningId foreign = SigningId.of(FOREIGN_TD);
     BuiltInCaProvider ca = BuiltInCaProvider.generate(foreign, CaConfiguration.defaults(), f.time);
@@ -141,8 +151,10 @@ class OpenSslPeersTest {
     }
   }
 
-  @Test
-  void sClientWithoutACertificateGetsAnAlert() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void sClientWithoutACertificateGetsAnAlert(TlsStack stack) throws Exception {
+    this.stack = stack;
     f.intention("*", "db", IntentionAction.ALLOW);
     try (Peers.GreetingServer server = dbServer()) {
       String out = sClient(server.port(), List.of());
@@ -152,13 +164,15 @@ class OpenSslPeersTest {
     }
   }
 
-  @Test
-  void sServerIsAcceptedOnlyWhenItPresentsTheExpectedService() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void sServerIsAcceptedOnlyWhenItPresentsTheExpectedService(TlsStack stack) throws Exception {
+    this.stack = stack;
     Leaf db = f.cache.leaf("db", f.request);
     List<String> dbFiles = write("db", db.chain(), db.privateKey());
-    SSLContext expectsDb = ConnectTls.forClient(f.identity("web")).expectPeer("db")
+    SSLContext expectsDb = ConnectTls.forClient(f.identity("web")).expectPeer("db").stack(stack)
         .clock(f.time).sslContext();
-    SSLContext expectsApi = ConnectTls.forClient(f.identity("web")).expectPeer("api")
+    SSLContext expectsApi = ConnectTls.forClient(f.identity("web")).expectPeer("api").stack(stack)
         .clock(f.time).sslContext();
     try (SServer server = new SServer(dbFiles)) {
       assertThat(httpGet(expectsDb, server.port)).startsWith("HTTP/1.0 200");

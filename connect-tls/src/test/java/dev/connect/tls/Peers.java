@@ -74,7 +74,11 @@ final class Peers {
             out.flush();
             accepted.add(new Accepted(SpiffeId.fromCertificate(leaf), leaf.getSerialNumber(),
                 session.getProtocol(), null));
-            s.shutdownOutput();
+            try {
+              s.shutdownOutput();
+            } catch (UnsupportedOperationException noHalfClose) {
+              continue; // BouncyCastle's sockets: closing sends close_notify after the greeting
+            }
             // Wait for the client to close, so that it reads everything we sent.
             while (s.getInputStream().read() >= 0) {
               // drain

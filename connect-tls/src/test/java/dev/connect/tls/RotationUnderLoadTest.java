@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,13 +33,14 @@ class RotationUnderLoadTest {
   @TempDir
   Path dir;
 
-  @Test
-  void noHandshakeFailsWhileRootsRotateAndLeavesRenew() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TlsStack.class)
+  void noHandshakeFailsWhileRootsRotateAndLeavesRenew(TlsStack stack) throws Exception {
     try (TlsFixture f = new TlsFixture(dir)) {
       f.intention("web", "db", IntentionAction.ALLOW);
       SSLContext db = ConnectTls.forServer(f.identity("db"))
-          .authorizeWith(DefaultIntentionPolicy.ACLS_DEFAULT_DENY).clock(f.time).sslContext();
-      SSLContext web = ConnectTls.forClient(f.identity("web")).expectPeer("db").clock(f.time)
+          .authorizeWith(DefaultIntentionPolicy.ACLS_DEFAULT_DENY).stack(stack).clock(f.time).sslContext();
+      SSLContext web = ConnectTls.forClient(f.identity("web")).expectPeer("db").stack(stack).clock(f.time)
           .sslContext();
       f.runDue();
       List<Throwable> failures = new CopyOnWriteArrayList<>();

@@ -239,6 +239,24 @@ public final class ConnectTrustManager extends X509ExtendedTrustManager {
     }
   }
 
+  /**
+   * Returns how many verified chains the memo holds now (see {@link ChainVerifier}).
+   *
+   * @return the number of chains
+   */
+  public long memoizedChains() {
+    return verifier.memoSize();
+  }
+
+  /**
+   * Returns how many chain checks found their chain in the memo so far.
+   *
+   * @return the number of memo hits
+   */
+  public long memoHits() {
+    return verifier.memoHits();
+  }
+
   @Override
   public String toString() {
     return "ConnectTrustManager[" + role + ", service=" + identity.service()

@@ -2,6 +2,7 @@ package dev.connect.tls.internal;
 
 import dev.connect.cache.Leaf;
 import dev.connect.tls.ConnectIdentity;
+import dev.connect.tls.TlsStack;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -9,9 +10,15 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.sec.SECNamedCurves;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.ECNamedCurveTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +35,8 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
   private static final Logger log = LoggerFactory.getLogger(LiveKeyManager.class);
 
   /** One leaf generation: everything a handshake needs, read together. */
-  record Generation(String alias, PrivateKey key, X509Certificate[] chain, Leaf leaf) {}
+  record Generation(String alias, PrivateKey key, X509Certificate[] chain, Leaf leaf,
+      Set<String> keyTypes) {}
 
   private record Generations(Generation current, Generation previous) {
     Generation find(String alias) {
@@ -40,15 +48,28 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
   }
 
   private final ConnectIdentity identity;
+  private final TlsStack stack;
   private final AtomicReference<Generations> generations = new AtomicReference<>();
+
+  /**
+   * Creates the key manager for the JDK's stack; nothing is read until a handshake asks.
+   *
+   * @param identity the cache, service and request to read the leaf with
+   */
+  public LiveKeyManager(ConnectIdentity identity) {
+    this(identity, TlsStack.JDK);
+  }
 
   /**
    * Creates the key manager; nothing is read until a handshake asks.
    *
    * @param identity the cache, service and request to read the leaf with
+   * @param stack whose cryptography provider the key is converted for: a key of another
+   *     provider would be translated again on every signature
    */
-  public LiveKeyManager(ConnectIdentity identity) {
+  public LiveKeyManager(ConnectIdentity identity, TlsStack stack) {
     this.identity = identity;
+    this.stack = stack;
   }
 
   /**
@@ -84,23 +105,54 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
     }
   }
 
-  private static Generation generation(Leaf leaf) {
+  private Generation generation(Leaf leaf) {
     X509Certificate[] chain = leaf.chain().toArray(new X509Certificate[0]);
     PrivateKey key = leaf.privateKey();
     String algorithm = chain[0].getPublicKey().getAlgorithm();
-    if (!key.getAlgorithm().equals(algorithm)) {
+    if (!key.getAlgorithm().equals(algorithm) || stack == TlsStack.BOUNCY_CASTLE) {
       // JSSE requires the key's algorithm name to equal the certificate key's ("EC", not a
-      // provider's "ECDSA"): convert once per generation.
+      // provider's "ECDSA"), and each stack signs fastest with its own provider's keys (BC
+      // translates a SunEC key, curve included, on every signature): convert once per
+      // generation.
       try {
-        key = KeyFactory.getInstance(algorithm)
-            .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+        KeyFactory factory = stack == TlsStack.BOUNCY_CASTLE
+            ? KeyFactory.getInstance(algorithm, BouncyCastle.provider())
+            : KeyFactory.getInstance(algorithm);
+        key = factory.generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("cannot convert the leaf key to a " + algorithm
             + " key for JSSE, serial " + chain[0].getSerialNumber().toString(16), e);
       }
     }
     String alias = "leaf-" + chain[0].getSerialNumber().toString(16);
-    return new Generation(alias, key, chain, leaf);
+    return new Generation(alias, key, chain, leaf, keyTypes(chain[0], algorithm));
+  }
+
+  /**
+   * Returns the key types this leaf answers to: the key algorithm, as SunJSSE asks ({@code
+   * EC}, {@code RSA}); BouncyCastle's JSSE also asks for the TLS 1.2 server key exchange
+   * ({@code ECDHE_ECDSA}, {@code ECDHE_RSA}) and, for a TLS 1.3 signature scheme bound to a
+   * curve, {@code EC/<curve>} ({@code EC/secp256r1} for {@code ecdsa_secp256r1_sha256}), so a
+   * P-256 leaf is never offered for a P-384 scheme.
+   */
+  private static Set<String> keyTypes(X509Certificate leaf, String algorithm) {
+    if (algorithm.equals("RSA")) {
+      return Set.of(algorithm, "ECDHE_RSA");
+    }
+    if (!algorithm.equals("EC")) {
+      return Set.of(algorithm);
+    }
+    ASN1Encodable params = SubjectPublicKeyInfo.getInstance(leaf.getPublicKey().getEncoded())
+        .getAlgorithm().getParameters();
+    if (!(params instanceof ASN1ObjectIdentifier curve)) {
+      return Set.of(algorithm, "ECDHE_ECDSA"); // explicit parameters: no TLS 1.3 scheme
+    }
+    String name = SECNamedCurves.getName(curve);
+    if (name == null) {
+      name = ECNamedCurveTable.getName(curve);
+    }
+    return name == null ? Set.of(algorithm, "ECDHE_ECDSA")
+        : Set.of(algorithm, "ECDHE_ECDSA", algorithm + "/" + name);
   }
 
   private String alias(String... keyTypes) {
@@ -112,7 +164,7 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
       return null;
     }
     for (String type : keyTypes) {
-      if (type != null && type.equals(g.key.getAlgorithm())) {
+      if (type != null && g.keyTypes.contains(type)) {
         return g.alias;
       }
     }
