@@ -372,7 +372,10 @@ public final class ConnectTls {
     /**
      * Returns a new trust manager that authorizes clients as this builder's contexts do. A
      * context built around it must require client authentication; session resumption is off
-     * only when JSSE calls the socket or engine variants of {@code checkClientTrusted}.
+     * only when JSSE calls the socket or engine variants of {@code checkClientTrusted}. A
+     * BoringSSL-based stack that takes only the managers (gRPC's {@code TlsServerCredentials}
+     * on {@code grpc-netty-shaded}) resumes TLS 1.3 sessions from tickets without asking this
+     * trust manager: there, authorize every call as well (see {@code docs/tls.md}).
      *
      * @return the trust manager
      */
