@@ -3,7 +3,9 @@ package dev.connect.server.internal;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connect.ca.internal.Texts;
 import dev.connect.core.ConnectException;
+import dev.connect.core.ConnectId;
 import dev.connect.core.Intention;
 import dev.connect.core.IntentionAction;
 import dev.connect.core.IntentionTarget;
@@ -122,16 +124,51 @@ public final class IntentionStore {
   }
 
   /**
+   * Refuses an intention write whose source or destination is not in the {@code default}
+   * namespace, as Consul Community Edition does since 1.7 ("Namespaces is a Consul Enterprise
+   * feature"): the CA signs leaves for the {@code default} namespace only, so such an intention
+   * could never match a connection. The wildcard namespace is refused too, as in Consul since
+   * 1.7; <code>*</code> alone already means every service of {@code default}.
+   *
+   * @throws IllegalArgumentException naming the offending target
+   */
+  public static void requireDefaultNamespace(IntentionTarget source,
+      IntentionTarget destination) {
+    requireNonNull(source, "source");
+    requireNonNull(destination, "destination");
+    checkNamespace("source", source);
+    checkNamespace("destination", destination);
+  }
+
+  private static void checkNamespace(String side, IntentionTarget target) {
+    String namespace = target.namespace();
+    if (namespace.equals(ConnectId.DEFAULT_NAMESPACE)) {
+      return;
+    }
+    String shown = "intention " + side + " \"" + Texts.shown(target.toString()) + "\": ";
+    if (namespace.equals(IntentionTarget.WILDCARD)) {
+      throw new IllegalArgumentException(shown + "namespaces other than default are not"
+          + " supported, the wildcard namespace included (namespaces are a Consul Enterprise"
+          + " feature); write \"*\" for every service of the default namespace");
+    }
+    throw new IllegalArgumentException(shown + "namespaces other than default are not"
+        + " supported (namespaces are a Consul Enterprise feature)");
+  }
+
+  /**
    * Stores a new intention with a new random ID and the current time, as Consul's legacy
    * create does.
    *
    * @return the stored intention
-   * @throws IllegalArgumentException if {@code given} has an ID, or an intention with the same
-   *     source and destination exists ({@code duplicate intention found: <existing>})
+   * @throws IllegalArgumentException if {@code given} has an ID, its source or destination is
+   *     outside the {@code default} namespace (see {@link #requireDefaultNamespace}), or an
+   *     intention with the same source and destination exists ({@code duplicate intention found:
+   *     <existing>})
    * @throws ConnectException if the file cannot be written; nothing changes then
    */
   public Intention create(Intention given) {
     requireNonNull(given, "given");
+    requireDefaultNamespace(given.source(), given.destination());
     if (!given.id().isEmpty()) {
       throw new IllegalArgumentException("ID must be empty when creating a new intention: "
           + given.id());
@@ -162,14 +199,15 @@ public final class IntentionStore {
    * Consul's exact API makes them. Changing nothing writes nothing.
    *
    * @return the stored intention
+   * @throws IllegalArgumentException if the source or destination is outside the {@code
+   *     default} namespace (see {@link #requireDefaultNamespace})
    * @throws ConnectException if the file cannot be written; nothing changes then
    */
   public Intention upsert(IntentionTarget source, IntentionTarget destination,
       IntentionAction action, String description) {
-    requireNonNull(source, "source");
-    requireNonNull(destination, "destination");
     requireNonNull(action, "action");
     requireNonNull(description, "description");
+    requireDefaultNamespace(source, destination);
     return floor.write(w -> {
       Intentions now = current;
       Optional<Intention> existing = now.get(source, destination);
