@@ -1119,7 +1119,8 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
         IndexFloor floor = IndexFloor.load(dataDirectory);
         IntentionStore intentions = IntentionStore.load(dataDirectory, floor, clock);
         AclStore acl = AclStore.load(dataDirectory, floor, clock, aclDefaultPolicy);
-        CaStore store = CaStore.open(lock, caConfiguration, clock, floor);
+        CaStore store = CaStore.open(lock, caConfiguration, clock, floor,
+            List.of(intentions.initialFile(), acl.initialFile()));
         s = owns ? newScheduler() : scheduler;
         IndexedState index = new IndexedState(floor.restoredIndex(),
             List.of(CaStore.ROOTS, CaStore.LEAF, CaStore.CONFIG, IntentionStore.TABLE,

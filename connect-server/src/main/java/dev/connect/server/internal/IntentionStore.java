@@ -74,18 +74,22 @@ public final class IntentionStore {
   private final Path file;
   private final IndexFloor floor;
   private final Clock clock;
+  private final boolean existed;
   private volatile Intentions current;
 
-  private IntentionStore(Path file, IndexFloor floor, Clock clock, Intentions current) {
+  private IntentionStore(Path file, IndexFloor floor, Clock clock, boolean existed,
+      Intentions current) {
     this.file = file;
     this.floor = floor;
     this.clock = clock;
+    this.existed = existed;
     this.current = current;
   }
 
   /**
-   * Loads the intentions of {@code directory}, none if it has no file yet, and tells {@code
-   * floor} the indexes they carry.
+   * Loads the intentions of {@code directory}, none if it has no file, and tells {@code floor}
+   * the indexes they carry. Whether a missing file is acceptable is not decided here but by
+   * {@link CaStore#open}, which knows whether the directory is new; see {@link #initialFile()}.
    *
    * @throws DataDirectoryException if the file is corrupt or holds an invalid intention
    * @throws IOException if it cannot be read
@@ -109,13 +113,39 @@ public final class IntentionStore {
           intentions.add(fromEntry(e));
           floor.observe(e.modifyIndex());
         }
-        return new IntentionStore(file, floor, clock, Intentions.of(intentions));
+        return new IntentionStore(file, floor, clock, true, Intentions.of(intentions));
       } catch (IllegalArgumentException | NullPointerException | DateTimeException e) {
         throw new DataDirectoryException(file, "holds an invalid intention: " + e.getMessage(),
             e);
       }
     }
-    return new IntentionStore(file, floor, clock, Intentions.empty());
+    return new IntentionStore(file, floor, clock, false, Intentions.empty());
+  }
+
+  /** Returns {@code intentions.json} as a file every initialized data directory holds. */
+  public InitialFile initialFile() {
+    return new InitialFile() {
+      @Override
+      public Path path() {
+        return file;
+      }
+
+      @Override
+      public boolean existed() {
+        return existed;
+      }
+
+      @Override
+      public String lostWithout() {
+        return "every intention would be gone, and with ACLs off every connection allowed";
+      }
+
+      @Override
+      public void writeEmpty() throws IOException {
+        ChecksummedFile.write(file, new Persisted(List.of()), MAPPER, FileMode.OWNER_ONLY);
+        current = Intentions.empty();
+      }
+    };
   }
 
   /** Returns the live intentions; never blocks. */
