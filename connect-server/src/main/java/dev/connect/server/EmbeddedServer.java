@@ -320,9 +320,11 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
    * @param intention the intention, with an empty ID
    * @param options the token
    * @return the stored intention
-   * @throws IllegalArgumentException if the ID is not empty ({@code ID must be empty when
-   *     creating a new intention}) or an intention for the same source and destination exists
-   *     ({@code duplicate intention found: <existing>})
+   * @throws IllegalArgumentException if the source or destination is in a namespace other than
+   *     {@code default}, the wildcard namespace included (checked first, as Consul Community
+   *     Edition refuses namespaces before any ACL check), if the ID is not empty ({@code ID must
+   *     be empty when creating a new intention}) or an intention for the same source and
+   *     destination exists ({@code duplicate intention found: <existing>})
    * @throws PermissionDeniedException if the token lacks {@code intention:write} on the
    *     destination
    * @throws AclNotFoundException if no token has the given secret
@@ -330,6 +332,7 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
    */
   public Intention createIntention(Intention intention, QueryOptions options) {
     requireNonNull(intention, "intention");
+    IntentionStore.requireDefaultNamespace(intention.source(), intention.destination());
     caller(options).enforce(Permission.intentionWrite(intention.destination().name()));
     return intentions.create(intention);
   }
@@ -346,7 +349,9 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
    * @param description free text, at most 512 bytes in UTF-8; may be empty
    * @param options the token
    * @return the stored intention
-   * @throws IllegalArgumentException if the description is too long
+   * @throws IllegalArgumentException if the source or destination is in a namespace other than
+   *     {@code default}, the wildcard namespace included (checked before any ACL check), or the
+   *     description is too long
    * @throws PermissionDeniedException if the token lacks {@code intention:write} on the
    *     destination
    * @throws AclNotFoundException if no token has the given secret
@@ -358,6 +363,7 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
     requireNonNull(destination, "destination");
     requireNonNull(action, "action");
     requireNonNull(description, "description");
+    IntentionStore.requireDefaultNamespace(source, destination);
     caller(options).enforce(Permission.intentionWrite(destination.name()));
     return intentions.upsert(source, destination, action, description);
   }
@@ -1113,7 +1119,8 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
         IndexFloor floor = IndexFloor.load(dataDirectory);
         IntentionStore intentions = IntentionStore.load(dataDirectory, floor, clock);
         AclStore acl = AclStore.load(dataDirectory, floor, clock, aclDefaultPolicy);
-        CaStore store = CaStore.open(lock, caConfiguration, clock, floor);
+        CaStore store = CaStore.open(lock, caConfiguration, clock, floor,
+            List.of(intentions.initialFile(), acl.initialFile()));
         s = owns ? newScheduler() : scheduler;
         IndexedState index = new IndexedState(floor.restoredIndex(),
             List.of(CaStore.ROOTS, CaStore.LEAF, CaStore.CONFIG, IntentionStore.TABLE,

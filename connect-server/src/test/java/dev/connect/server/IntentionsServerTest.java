@@ -335,18 +335,6 @@ class IntentionsServerTest {
   }
 
   @Test
-  void aDirectoryWithoutAnIndexFileResumesAboveTheFloorStateJsonKept() throws Exception {
-    long last;
-    try (EmbeddedServer server = open()) {
-      last = Leaves.issue(server, "web").createIndex();
-    }
-    Files.delete(dir.resolve("index.json"));
-    try (EmbeddedServer server = open()) {
-      assertThat(Leaves.issue(server, "web").createIndex()).isGreaterThan(last);
-    }
-  }
-
-  @Test
   void corruptIntentionsFileIsReportedNotReplaced() throws Exception {
     try (EmbeddedServer server = open()) {
       server.upsertIntention(WEB, DB, IntentionAction.ALLOW, "", NONE);
@@ -367,12 +355,10 @@ class IntentionsServerTest {
     try (EmbeddedServer server = open()) {
       server.upsertIntention(WEB, DB, IntentionAction.ALLOW, "", NONE);
     }
-    for (String name : List.of("intentions.json", "index.json", "state.json")) {
+    for (String name : List.of("intentions.json", "index.json", "state.json", "acl.json")) {
       assertThat(Files.getPosixFilePermissions(dir.resolve(name))).as(name)
           .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     }
-    assertThat(dir.resolve("acl.json")).as("nothing ACL is written with ACLs off")
-        .doesNotExist();
   }
 
   @Test

@@ -125,20 +125,23 @@ public final class AclStore {
   private final IndexFloor floor;
   private final Clock clock;
   private final AclDefaultPolicy defaultPolicy;
+  private final boolean existed;
   private volatile State state;
 
   private AclStore(Path file, IndexFloor floor, Clock clock, AclDefaultPolicy defaultPolicy,
-      State state) {
+      boolean existed, State state) {
     this.file = file;
     this.floor = floor;
     this.clock = clock;
     this.defaultPolicy = defaultPolicy;
+    this.existed = existed;
     this.state = state;
   }
 
   /**
-   * Loads the ACL state of {@code directory}, empty if it has no file yet, and tells {@code
-   * floor} the indexes it carries.
+   * Loads the ACL state of {@code directory}, empty if it has no file, and tells {@code floor}
+   * the indexes it carries. Whether a missing file is acceptable is not decided here but by
+   * {@link CaStore#open}, which knows whether the directory is new; see {@link #initialFile()}.
    *
    * @throws DataDirectoryException if the file is corrupt or holds invalid policies or tokens
    * @throws IOException if it cannot be read
@@ -167,7 +170,34 @@ public final class AclStore {
       // Messages of our own validation; no secret is ever in the file, so none in the message.
       throw new DataDirectoryException(file, "holds invalid ACL state: " + e.getMessage(), e);
     }
-    return new AclStore(file, floor, clock, defaultPolicy, state);
+    return new AclStore(file, floor, clock, defaultPolicy, stored.isPresent(), state);
+  }
+
+  /** Returns {@code acl.json} as a file every initialized data directory holds. */
+  public InitialFile initialFile() {
+    return new InitialFile() {
+      @Override
+      public Path path() {
+        return file;
+      }
+
+      @Override
+      public boolean existed() {
+        return existed;
+      }
+
+      @Override
+      public String lostWithout() {
+        return "every ACL token and policy would be gone, and ACLs could be bootstrapped again";
+      }
+
+      @Override
+      public void writeEmpty() throws IOException {
+        Persisted empty = new Persisted(0, List.of(), List.of());
+        ChecksummedFile.write(file, empty, MAPPER, FileMode.OWNER_ONLY);
+        state = new State(empty, defaultPolicy);
+      }
+    };
   }
 
   /** Returns the current state; never blocks. */

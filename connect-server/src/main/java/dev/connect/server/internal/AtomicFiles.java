@@ -122,7 +122,14 @@ public final class AtomicFiles {
     }
   }
 
-  private static FileAttribute<?>[] fileAttributes(Path dir, FileMode mode, Path target)
+  /**
+   * Returns the attributes that create {@code target}, a file in {@code dir}, with {@code mode}
+   * from its first instant; none where the file system has no POSIX permissions and {@code mode}
+   * allows that.
+   *
+   * @throws IOException if {@code mode} is owner-only and the file system cannot say so
+   */
+  static FileAttribute<?>[] fileAttributes(Path dir, FileMode mode, Path target)
       throws IOException {
     return posix(dir, mode, target) ? new FileAttribute<?>[] {mode.fileAttribute()}
         : new FileAttribute<?>[0];

@@ -52,8 +52,11 @@ import org.slf4j.LoggerFactory;
  * <p>Crash safety: a new key is written before the state that names it, and a key is deleted only
  * after the state that stops naming it; keys that no state names are removed on open. A crash
  * during the first creation leaves {@code INITIALIZING}, so the next open starts the creation
- * again; keys with no state and no marker mean the state was lost, and opening fails rather than
- * replace the CA.
+ * again; keys, {@code index.json} or another store's file with no state and no marker mean the
+ * state was lost, and opening fails rather than replace the CA. The first creation writes {@code
+ * index.json} and the other stores' files too, before {@code state.json}, so an initialized
+ * directory always holds them, and opening one that lacks any of them fails rather than read it
+ * as empty.
  */
 public final class CaStore {
   /** Table of the CA roots. */
@@ -100,22 +103,30 @@ public final class CaStore {
    * holds none. Load every other store first: this {@linkplain IndexFloor#resume() resumes} the
    * floor.
    *
-   * @throws DataDirectoryException if the directory is corrupt
+   * <p>A new directory gets {@code index.json} and every one of {@code initialFiles}, empty, in
+   * the same initialization as the CA, before the {@code state.json} that completes it. An
+   * initialized directory missing {@code index.json} or one of them is refused, never filled
+   * in; only a directory of an earlier layout (see {@link PersistedState}) has its missing
+   * initial files created, once.
+   *
+   * @param initialFiles the other stores' files, which every initialized directory holds
+   * @throws DataDirectoryException if the directory is corrupt or incomplete
    * @throws IOException if it cannot be read or written
    */
   public static CaStore open(DirectoryLock lock, CaConfiguration initialConfig, Clock clock,
-      IndexFloor floor) throws IOException {
+      IndexFloor floor, List<InitialFile> initialFiles) throws IOException {
     requireNonNull(lock, "lock");
     requireNonNull(initialConfig, "initialConfig");
     requireNonNull(clock, "clock");
     requireNonNull(floor, "floor");
+    List<InitialFile> files = List.copyOf(initialFiles);
     CaStore store = new CaStore(lock.directory(), clock, floor);
     lock.removeStaleTemporaryFiles(store.keys);
-    store.load(initialConfig);
+    store.load(initialConfig, files);
     return store;
   }
 
-  private void load(CaConfiguration initialConfig) throws IOException {
+  private void load(CaConfiguration initialConfig, List<InitialFile> files) throws IOException {
     Path stateFile = directory.resolve(STATE_FILE);
     Path marker = directory.resolve(INIT_MARKER);
     Optional<PersistedState> stored;
@@ -127,28 +138,95 @@ public final class CaStore {
           + " directory aside to start a new trust domain", e);
     }
     if (stored.isEmpty()) {
-      if (!Files.exists(marker) && hasKeys()) {
-        throw new DataDirectoryException(directory, "holds CA keys in " + KEYS_DIR
-            + "/ but no " + STATE_FILE + "; refusing to start a new CA over them. Restore "
-            + STATE_FILE + ", or move the data directory aside to start a new trust domain");
+      if (!Files.exists(marker)) {
+        List<String> left = leftovers(files);
+        if (!left.isEmpty()) {
+          throw new DataDirectoryException(directory, "holds " + String.join(", ", left)
+              + " but no " + STATE_FILE + "; refusing to start a new CA over them. Restore "
+              + STATE_FILE + " from a backup, or move the data directory aside to start a new"
+              + " trust domain");
+        }
       }
-      bootstrap(initialConfig, marker);
+      bootstrap(initialConfig, marker, files);
       return;
     }
     PersistedState state = stored.get();
-    // Directories written before index.json kept the floor here; it is a lower bound still.
+    if (state.layout() > PersistedState.LAYOUT || state.layout() < 0) {
+      throw new DataDirectoryException(stateFile, "unsupported data directory layout "
+          + state.layout() + " (this build knows layouts 0 to " + PersistedState.LAYOUT
+          + "); was it written by a newer build?");
+    }
+    if (!floor.existed()) {
+      // No other file records the index of a leaf: resuming from what they hold could hand
+      // out again an index given to a leaf signed since the CA state last changed.
+      throw new DataDirectoryException(floor.file(), "missing: it holds the index floor, the"
+          + " one record of the indexes handed out (leaf signatures write no other file), and"
+          + " resuming without it could hand out an index twice. Restore the data directory"
+          + " from a backup; the file is never recreated");
+    }
+    if (state.layout() >= 1) {
+      for (InitialFile f : files) {
+        if (!f.existed()) {
+          throw new DataDirectoryException(f.path(), "missing, though it is created with the"
+              + " data directory; reading it as empty, " + f.lostWithout() + ". Restore it from a"
+              + " backup of the data directory; it is never recreated");
+        }
+      }
+    }
     floor.observe(state.indexFloor());
     floor.observe(state.configModifyIndex());
     for (PersistedState.Root r : state.roots()) {
       floor.observe(r.modifyIndex());
     }
+    BuiltInCaProvider provider = loadActiveProvider(state);
+    if (state.layout() < PersistedState.LAYOUT) {
+      state = upgradeLayout(state, files);
+    }
     long restored = floor.resume();
     Files.deleteIfExists(marker);
-    snapshot = toSnapshot(state, restored, loadActiveProvider(state));
+    snapshot = toSnapshot(state, restored, provider);
     removeUnreferencedKeys(state);
   }
 
-  private void bootstrap(CaConfiguration config, Path marker) throws IOException {
+  /**
+   * Creates the initial files an earlier build had not written yet (it wrote them at their first
+   * change, so their absence meant "nothing written"), then records the current layout, so that
+   * from now on a missing one is refused. A crash in between repeats this on the next open.
+   */
+  private PersistedState upgradeLayout(PersistedState state, List<InitialFile> files)
+      throws IOException {
+    for (InitialFile f : files) {
+      if (!f.existed()) {
+        f.writeEmpty();
+        log.info("created {}, empty: the data directory was written by an earlier build,"
+            + " which created it only at its first write", f.path());
+      }
+    }
+    PersistedState upgraded = new PersistedState(PersistedState.LAYOUT, state.clusterId(),
+        state.indexFloor(), state.config(), state.configModifyIndex(), state.roots());
+    ChecksummedFile.write(directory.resolve(STATE_FILE), upgraded, MAPPER, FileMode.OWNER_ONLY);
+    return upgraded;
+  }
+
+  /** Names what an initialized directory holds besides {@code state.json}, if anything. */
+  private List<String> leftovers(List<InitialFile> files) throws IOException {
+    List<String> left = new ArrayList<>();
+    if (hasKeys()) {
+      left.add("CA keys in " + KEYS_DIR + "/");
+    }
+    if (floor.existed()) {
+      left.add(floor.file().getFileName().toString());
+    }
+    for (InitialFile f : files) {
+      if (f.existed()) {
+        left.add(f.path().getFileName().toString());
+      }
+    }
+    return left;
+  }
+
+  private void bootstrap(CaConfiguration config, Path marker, List<InitialFile> files)
+      throws IOException {
     AtomicFiles.write(marker, new byte[0], FileMode.OWNER_ONLY);
     AtomicFiles.createDirectories(keys, FileMode.OWNER_ONLY);
     removeUnreferencedKeys(null);
@@ -156,11 +234,14 @@ public final class CaStore {
     SigningId trustDomain = SigningId.of(clusterId + ".consul");
     BuiltInCaProvider provider = BuiltInCaProvider.generate(trustDomain, config, clock);
     String keyFile = writeKey(provider);
+    for (InitialFile f : files) {
+      f.writeEmpty();
+    }
     long index = floor.resume();
     PersistedState.Root root = new PersistedState.Root(
         Certificates.toPem(provider.rootCertificate()), List.of(), keyFile, true, "",
         index, index);
-    PersistedState state = new PersistedState(clusterId, floor.current(),
+    PersistedState state = new PersistedState(PersistedState.LAYOUT, clusterId, floor.current(),
         toPersisted(config), index, List.of(root));
     ChecksummedFile.write(directory.resolve(STATE_FILE), state, MAPPER, FileMode.OWNER_ONLY);
     Files.delete(marker);
@@ -243,8 +324,8 @@ public final class CaStore {
         return rotateTo(w, s, next, config);
       }
       long next = w.index();
-      PersistedState state = new PersistedState(s.persisted().clusterId(), floor.current(),
-          toPersisted(config), next, s.persisted().roots());
+      PersistedState state = new PersistedState(PersistedState.LAYOUT, s.persisted().clusterId(),
+          floor.current(), toPersisted(config), next, s.persisted().roots());
       BuiltInCaProvider provider = s.provider().withConfiguration(config);
       persist(state);
       snapshot = toSnapshot(state, s.rootsIndex(), provider);
@@ -281,8 +362,9 @@ public final class CaStore {
     }
     roots.add(new PersistedState.Root(Certificates.toPem(next.rootCertificate()),
         List.of(Certificates.toPem(cross)), keyFile, true, "", at, at));
-    PersistedState state = new PersistedState(s.persisted().clusterId(), floor.current(),
-        toPersisted(config), config.equals(s.config()) ? s.persisted().configModifyIndex() : at,
+    PersistedState state = new PersistedState(PersistedState.LAYOUT, s.persisted().clusterId(),
+        floor.current(), toPersisted(config),
+        config.equals(s.config()) ? s.persisted().configModifyIndex() : at,
         pruned(roots, config, now));
     persist(state);
     snapshot = toSnapshot(state, at, next);
@@ -316,8 +398,8 @@ public final class CaStore {
         return 0;
       }
       long at = w.index();
-      PersistedState state = new PersistedState(s.persisted().clusterId(), floor.current(),
-          s.persisted().config(), s.persisted().configModifyIndex(), kept);
+      PersistedState state = new PersistedState(PersistedState.LAYOUT, s.persisted().clusterId(),
+          floor.current(), s.persisted().config(), s.persisted().configModifyIndex(), kept);
       persist(state);
       snapshot = toSnapshot(state, at, s.provider());
       w.commit(ROOTS);

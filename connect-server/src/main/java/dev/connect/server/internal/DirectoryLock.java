@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,8 @@ public final class DirectoryLock implements AutoCloseable {
   }
 
   /**
-   * Creates {@code directory} (owner-only) if missing and locks it.
+   * Creates {@code directory} (owner-only) if missing and locks it, creating its {@code LOCK}
+   * file {@code rw-------} if missing.
    *
    * @throws DataDirectoryException if another server holds the directory
    * @throws IOException if the directory or its lock file cannot be created
@@ -50,8 +52,13 @@ public final class DirectoryLock implements AutoCloseable {
   public static DirectoryLock acquire(Path directory) throws IOException {
     requireNonNull(directory, "directory");
     AtomicFiles.createDirectories(directory, FileMode.OWNER_ONLY);
-    FileChannel channel = FileChannel.open(directory.resolve(LOCK_FILE),
-        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Path lockFile = directory.resolve(LOCK_FILE);
+    // Owner-only from its first instant, like every other file here: it names the holder's pid
+    // and start time. A LOCK an earlier build created keeps its mode; it is never replaced,
+    // since another process may hold the lock on that very file.
+    FileChannel channel = FileChannel.open(lockFile,
+        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+        AtomicFiles.fileAttributes(directory, FileMode.OWNER_ONLY, lockFile));
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -64,7 +71,7 @@ public final class DirectoryLock implements AutoCloseable {
     if (lock == null) {
       channel.close();
       throw new DataDirectoryException(directory, "in use by another Connect server ("
-          + holder(directory.resolve(LOCK_FILE)) + ")");
+          + holder(lockFile) + ")");
     }
     try {
       // Who holds it, for the error another process gets; the lock itself is what protects.

@@ -21,9 +21,11 @@ import java.util.Optional;
  * old floor, above everything the previous run handed out, whether or not it recorded it.
  *
  * <p><b>Opening.</b> {@link #load} reads the floor; each store then {@link #observe}s the indexes
- * its files hold (a lower bound that also covers directories written before {@code index.json}
- * existed); {@link #resume()} fixes the restored index and reserves the next block; {@link
- * #attach} connects the blocking-query index, which must start at {@link #restoredIndex()}.
+ * its files hold (a lower bound only: no file records the index of a leaf, so the floor is the
+ * one record of how far leaf signatures went, and {@link CaStore#open} refuses an initialized
+ * directory whose {@code index.json} is missing rather than resume below it); {@link #resume()}
+ * fixes the restored index and reserves the next block; {@link #attach} connects the
+ * blocking-query index, which must start at {@link #restoredIndex()}.
  *
  * <p><b>Writing.</b> A store changes its state only inside {@link #write}: it asks the {@link
  * Write} for the {@linkplain Write#index() index} its change takes, writes its file, publishes
@@ -63,6 +65,7 @@ public final class IndexFloor implements AutoCloseable {
   }
 
   private final Path file;
+  private final boolean existed;
   private final Object lock = new Object();
   private long lowerBound;
   private long restored;
@@ -70,13 +73,15 @@ public final class IndexFloor implements AutoCloseable {
   private IndexedState index;
   private boolean closed;
 
-  private IndexFloor(Path file, long lowerBound) {
+  private IndexFloor(Path file, boolean existed, long lowerBound) {
     this.file = file;
+    this.existed = existed;
     this.lowerBound = lowerBound;
   }
 
   /**
-   * Reads the floor of {@code directory}; 1 when it has none yet.
+   * Reads the floor of {@code directory}; 1 when it has none yet. Whether a missing {@code
+   * index.json} is acceptable (a new directory) is decided by {@link CaStore#open}.
    *
    * @throws DataDirectoryException if {@code index.json} is corrupt
    * @throws IOException if it cannot be read
@@ -88,10 +93,22 @@ public final class IndexFloor implements AutoCloseable {
       stored = ChecksummedFile.readIfExists(file, Persisted.class, MAPPER);
     } catch (CorruptStateException e) {
       throw new DataDirectoryException(file, "corrupt index file (" + e.problem() + "); restore"
-          + " it from a backup. Deleting it resumes from the indexes the state files hold, which"
-          + " may repeat the index of a leaf signed since the CA state last changed", e);
+          + " the data directory from a backup. Deleting the file does not help: no other file"
+          + " records how far leaf signatures took the index, so a directory without it is"
+          + " refused too", e);
     }
-    return new IndexFloor(file, Math.max(1, stored.map(Persisted::floor).orElse(1L)));
+    return new IndexFloor(file, stored.isPresent(),
+        Math.max(1, stored.map(Persisted::floor).orElse(1L)));
+  }
+
+  /** Returns {@code index.json}. */
+  public Path file() {
+    return file;
+  }
+
+  /** Tells whether {@code index.json} was there when {@link #load} read it. */
+  public boolean existed() {
+    return existed;
   }
 
   /**

@@ -3,7 +3,9 @@ package dev.connect.server.internal;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connect.ca.internal.Texts;
 import dev.connect.core.ConnectException;
+import dev.connect.core.ConnectId;
 import dev.connect.core.Intention;
 import dev.connect.core.IntentionAction;
 import dev.connect.core.IntentionTarget;
@@ -72,18 +74,22 @@ public final class IntentionStore {
   private final Path file;
   private final IndexFloor floor;
   private final Clock clock;
+  private final boolean existed;
   private volatile Intentions current;
 
-  private IntentionStore(Path file, IndexFloor floor, Clock clock, Intentions current) {
+  private IntentionStore(Path file, IndexFloor floor, Clock clock, boolean existed,
+      Intentions current) {
     this.file = file;
     this.floor = floor;
     this.clock = clock;
+    this.existed = existed;
     this.current = current;
   }
 
   /**
-   * Loads the intentions of {@code directory}, none if it has no file yet, and tells {@code
-   * floor} the indexes they carry.
+   * Loads the intentions of {@code directory}, none if it has no file, and tells {@code floor}
+   * the indexes they carry. Whether a missing file is acceptable is not decided here but by
+   * {@link CaStore#open}, which knows whether the directory is new; see {@link #initialFile()}.
    *
    * @throws DataDirectoryException if the file is corrupt or holds an invalid intention
    * @throws IOException if it cannot be read
@@ -107,13 +113,39 @@ public final class IntentionStore {
           intentions.add(fromEntry(e));
           floor.observe(e.modifyIndex());
         }
-        return new IntentionStore(file, floor, clock, Intentions.of(intentions));
+        return new IntentionStore(file, floor, clock, true, Intentions.of(intentions));
       } catch (IllegalArgumentException | NullPointerException | DateTimeException e) {
         throw new DataDirectoryException(file, "holds an invalid intention: " + e.getMessage(),
             e);
       }
     }
-    return new IntentionStore(file, floor, clock, Intentions.empty());
+    return new IntentionStore(file, floor, clock, false, Intentions.empty());
+  }
+
+  /** Returns {@code intentions.json} as a file every initialized data directory holds. */
+  public InitialFile initialFile() {
+    return new InitialFile() {
+      @Override
+      public Path path() {
+        return file;
+      }
+
+      @Override
+      public boolean existed() {
+        return existed;
+      }
+
+      @Override
+      public String lostWithout() {
+        return "every intention would be gone, and with ACLs off every connection allowed";
+      }
+
+      @Override
+      public void writeEmpty() throws IOException {
+        ChecksummedFile.write(file, new Persisted(List.of()), MAPPER, FileMode.OWNER_ONLY);
+        current = Intentions.empty();
+      }
+    };
   }
 
   /** Returns the live intentions; never blocks. */
@@ -122,16 +154,51 @@ public final class IntentionStore {
   }
 
   /**
+   * Refuses an intention write whose source or destination is not in the {@code default}
+   * namespace, as Consul Community Edition does since 1.7 ("Namespaces is a Consul Enterprise
+   * feature"): the CA signs leaves for the {@code default} namespace only, so such an intention
+   * could never match a connection. The wildcard namespace is refused too, as in Consul since
+   * 1.7; <code>*</code> alone already means every service of {@code default}.
+   *
+   * @throws IllegalArgumentException naming the offending target
+   */
+  public static void requireDefaultNamespace(IntentionTarget source,
+      IntentionTarget destination) {
+    requireNonNull(source, "source");
+    requireNonNull(destination, "destination");
+    checkNamespace("source", source);
+    checkNamespace("destination", destination);
+  }
+
+  private static void checkNamespace(String side, IntentionTarget target) {
+    String namespace = target.namespace();
+    if (namespace.equals(ConnectId.DEFAULT_NAMESPACE)) {
+      return;
+    }
+    String shown = "intention " + side + " \"" + Texts.shown(target.toString()) + "\": ";
+    if (namespace.equals(IntentionTarget.WILDCARD)) {
+      throw new IllegalArgumentException(shown + "namespaces other than default are not"
+          + " supported, the wildcard namespace included (namespaces are a Consul Enterprise"
+          + " feature); write \"*\" for every service of the default namespace");
+    }
+    throw new IllegalArgumentException(shown + "namespaces other than default are not"
+        + " supported (namespaces are a Consul Enterprise feature)");
+  }
+
+  /**
    * Stores a new intention with a new random ID and the current time, as Consul's legacy
    * create does.
    *
    * @return the stored intention
-   * @throws IllegalArgumentException if {@code given} has an ID, or an intention with the same
-   *     source and destination exists ({@code duplicate intention found: <existing>})
+   * @throws IllegalArgumentException if {@code given} has an ID, its source or destination is
+   *     outside the {@code default} namespace (see {@link #requireDefaultNamespace}), or an
+   *     intention with the same source and destination exists ({@code duplicate intention found:
+   *     <existing>})
    * @throws ConnectException if the file cannot be written; nothing changes then
    */
   public Intention create(Intention given) {
     requireNonNull(given, "given");
+    requireDefaultNamespace(given.source(), given.destination());
     if (!given.id().isEmpty()) {
       throw new IllegalArgumentException("ID must be empty when creating a new intention: "
           + given.id());
@@ -162,14 +229,15 @@ public final class IntentionStore {
    * Consul's exact API makes them. Changing nothing writes nothing.
    *
    * @return the stored intention
+   * @throws IllegalArgumentException if the source or destination is outside the {@code
+   *     default} namespace (see {@link #requireDefaultNamespace})
    * @throws ConnectException if the file cannot be written; nothing changes then
    */
   public Intention upsert(IntentionTarget source, IntentionTarget destination,
       IntentionAction action, String description) {
-    requireNonNull(source, "source");
-    requireNonNull(destination, "destination");
     requireNonNull(action, "action");
     requireNonNull(description, "description");
+    requireDefaultNamespace(source, destination);
     return floor.write(w -> {
       Intentions now = current;
       Optional<Intention> existing = now.get(source, destination);

@@ -6,16 +6,28 @@ import java.util.List;
  * What the embedded server keeps in {@code state.json}: everything but private keys, which live
  * in owner-only files named by {@link Root#keyFile()}.
  *
+ * <p><b>Layout.</b> {@code layout} says which files the directory must hold. {@value #LAYOUT}:
+ * {@code index.json}, {@code intentions.json} and {@code acl.json} are written, empty, in the
+ * same crash-safe initialization that creates the CA, and a missing one is refused from then on.
+ * 0 (the field absent, as earlier builds wrote this file): {@code intentions.json} and {@code
+ * acl.json} appeared only at their first write, so a missing one may mean "nothing written yet";
+ * the next open creates them, empty, and only then records layout {@value #LAYOUT} here, once.
+ * The mark lives in this file because it is the anchor of the directory: checksummed, and never
+ * missing without the directory being refused (see {@link CaStore}), whereas a marker file of its
+ * own could be lost along with the files it vouches for.
+ *
+ * @param layout the data directory layout, {@value #LAYOUT} or, written by an earlier build, 0
  * @param clusterId the cluster UUID; the trust domain is {@code <clusterId>.consul}
  * @param indexFloor the index floor when this file was written (see {@link IndexFloor}, which
- *     keeps the current one in {@code index.json}); read on open as a lower bound, since data
- *     directories written before {@code index.json} existed kept the floor only here
+ *     keeps the current one in {@code index.json}); read on open as a lower bound only
  * @param config the CA configuration in force
  * @param configModifyIndex the index of the last configuration change
  * @param roots every trusted root, oldest first, exactly one active
  */
-public record PersistedState(String clusterId, long indexFloor, Config config,
+public record PersistedState(int layout, String clusterId, long indexFloor, Config config,
     long configModifyIndex, List<Root> roots) {
+  /** The layout this build writes: every state file exists from initialization on. */
+  public static final int LAYOUT = 1;
 
   /** Copies the list. */
   public PersistedState {
