@@ -13,6 +13,13 @@ import dev.connect.tls.HandshakeListener;
 import dev.connect.tls.TlsStack;
 import dev.connect.tls.internal.BouncyCastle;
 import dev.connect.tls.internal.TlsStacks;
+import dev.connect.tls.netty.ConnectNettyTls;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -74,9 +81,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * peer); a static trust manager validates it in full each time. BouncyCastle's JSSE logs each
  * server handshake at INFO; the benchmark sets its logger to WARNING.
  *
- * <p>Netty variants slot in as more {@code stack} values: Netty's {@code SslContext.newEngine}
- * returns an {@link SSLEngine} for its JDK and OpenSSL providers alike, so {@link #pair} only
- * needs a case that makes them.
+ * <p>Netty: {@code NETTY_JDK} and {@code NETTY_OPENSSL} drive the engines Netty's {@code
+ * SslContext.newEngine} makes (SunJSSE and BoringSSL) the same way; {@code live} contexts come
+ * from {@code ConnectNettyTls}, {@code static} ones from Netty's builder given the key, the
+ * chain and the roots once (the roots checked by the JDK's {@code PKIX} trust manager). BoringSSL's work runs on this thread through JNI, so the
+ * thread's CPU time counts it.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -88,8 +97,12 @@ public class HandshakeBenchmark {
   private static final char[] PASSWORD = "bench-only".toCharArray();
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-  /** The TLS stack: {@code JDK} or {@code BOUNCY_CASTLE} (later: Netty's JDK and OPENSSL). */
-  @Param({"JDK", "BOUNCY_CASTLE"})
+  /**
+   * The TLS stack: {@code JDK} (SunJSSE), {@code BOUNCY_CASTLE} (BouncyCastle's JSSE), or
+   * Netty's {@code SslContext}s with its JDK provider ({@code NETTY_JDK}, SunJSSE underneath)
+   * or its OpenSSL provider ({@code NETTY_OPENSSL}, BoringSSL through netty-tcnative).
+   */
+  @Param({"JDK", "BOUNCY_CASTLE", "NETTY_JDK", "NETTY_OPENSSL"})
   public String stack;
 
   /** {@code live} (ConnectTls) or {@code static} (the stack's default managers). */
@@ -135,7 +148,9 @@ public class HandshakeBenchmark {
         .caConfiguration(CaConfiguration.defaults().toBuilder().csrMaxPerSecond(0).build())
         .open();
     cache = ConnectCache.builder(server).leafKeys(CacheBenchmark.KEYS).build();
-    pair = pair(TlsStack.valueOf(stack), contexts);
+    pair = stack.startsWith("NETTY_")
+        ? nettyPair(SslProvider.valueOf(stack.substring("NETTY_".length())), contexts)
+        : pair(TlsStack.valueOf(stack), contexts);
     clientToServer = ByteBuffer.allocate(1 << 17);
     serverToClient = ByteBuffer.allocate(1 << 17);
     clientApp = ByteBuffer.allocate(1 << 17);
@@ -191,6 +206,57 @@ public class HandshakeBenchmark {
         e.setUseClientMode(false);
         e.setSSLParameters(serverParams);
         return e;
+      }
+    };
+  }
+
+  /**
+   * Netty contexts: {@code live} from {@link ConnectNettyTls} over our managers; {@code static}
+   * from Netty's own builder over the JDK's default factories and the same key stores. Engines
+   * come from {@code SslContext.newEngine}; OpenSSL engines are released after their handshake.
+   */
+  private Pair nettyPair(SslProvider provider, String kind) throws Exception {
+    CacheRequest request = CacheRequest.withToken("bench-token");
+    HandshakeListener count = (HandshakeEvent e) -> {
+      if (e.allowed()) {
+        decisions.incrementAndGet();
+      }
+    };
+    ConnectTls.ServerBuilder db = ConnectTls.forServer(ConnectIdentity.of(cache, "db", request))
+        .authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED).listener(count);
+    ConnectTls.ClientBuilder web = ConnectTls.forClient(ConnectIdentity.of(cache, "web", request))
+        .expectPeer("db").listener(count);
+    SslContext server;
+    SslContext client;
+    if (kind.equals("live")) {
+      server = ConnectNettyTls.forServer(db).provider(provider).build();
+      client = ConnectNettyTls.forClient(web).provider(provider).build();
+    } else if (kind.equals("static")) {
+      // The usual static Netty set-up: key and chain given once, roots for the JDK's PKIX.
+      Leaf dbLeaf = cache.leaf("db", request);
+      Leaf webLeaf = cache.leaf("web", request);
+      X509Certificate[] roots = cache.roots(request).certificates()
+          .toArray(new X509Certificate[0]);
+      server = SslContextBuilder.forServer(dbLeaf.privateKey(),
+              dbLeaf.chain().toArray(new X509Certificate[0]))
+          .trustManager(roots).clientAuth(ClientAuth.REQUIRE)
+          .sslProvider(provider).protocols("TLSv1.3").build();
+      client = SslContextBuilder.forClient().keyManager(webLeaf.privateKey(),
+              webLeaf.chain().toArray(new X509Certificate[0]))
+          .trustManager(roots).endpointIdentificationAlgorithm(null)
+          .sslProvider(provider).protocols("TLSv1.3").build();
+    } else {
+      throw new IllegalArgumentException("contexts: " + kind);
+    }
+    return new Pair() {
+      @Override
+      public SSLEngine client() {
+        return client.newEngine(ByteBufAllocator.DEFAULT);
+      }
+
+      @Override
+      public SSLEngine server() {
+        return server.newEngine(ByteBufAllocator.DEFAULT);
       }
     };
   }
@@ -251,9 +317,21 @@ public class HandshakeBenchmark {
 
   static final int SPLIT_SAMPLE = 16;
 
+  SSLEngine[] previous;
+
+  private static void release(SSLEngine[] engines) {
+    if (engines != null) {
+      for (SSLEngine e : engines) {
+        ReferenceCountUtil.release(e);
+      }
+    }
+  }
+
   /** Stops everything and deletes the data directory. */
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
+    release(previous);
+    previous = null;
     cache.close();
     server.close();
     try (Stream<Path> files = Files.walk(dir)) {
@@ -269,6 +347,7 @@ public class HandshakeBenchmark {
    */
   @Benchmark
   public SSLEngine[] handshake() throws SSLException {
+    release(previous); // OpenSSL engines hold native memory until released
     SSLEngine client = pair.client();
     SSLEngine server = pair.server();
     clientToServer.clear();
@@ -289,7 +368,8 @@ public class HandshakeBenchmark {
       if (clientDone && serverDone && clientToServer.position() == 0
           && serverToClient.position() == 0) {
         handshakes++;
-        return new SSLEngine[] {client, server};
+        previous = new SSLEngine[] {client, server};
+        return previous;
       }
     }
     throw new SSLException("handshake did not finish: client "
