@@ -1,10 +1,12 @@
 package dev.connect.cache;
 
 import dev.connect.core.CaRoots;
+import dev.connect.core.Intentions;
 
 /**
  * Hears about cached values that change: CA roots replaced by a newer answer (a rotation, a new
- * root listed) and leaves renewed or re-issued. Register with {@link
+ * root listed), leaves renewed or re-issued, and the intentions matching a destination changed
+ * (from then on, connections to it are decided by the new ones). Register with {@link
  * ConnectCache#addListener(CacheListener)}.
  *
  * <p>Called after the new value is installed, so a read from the callback sees it; only when a
@@ -31,6 +33,17 @@ public interface CacheListener {
    * @param leaf the leaf now served
    */
   default void leafChanged(String service, CacheRequest request, Leaf leaf) {}
+
+  /**
+   * The intentions matching a destination changed: a handshake that reads them from now on
+   * decides with {@code intentions}.
+   *
+   * @param destination the destination, as read with {@link ConnectCache#intentionMatch}
+   * @param request the request the entry was loaded with (token and datacenter)
+   * @param intentions the intentions now served
+   */
+  default void intentionsChanged(String destination, CacheRequest request,
+      Intentions intentions) {}
 
   /** A registered listener; closing it removes the listener. */
   interface Registration extends AutoCloseable {

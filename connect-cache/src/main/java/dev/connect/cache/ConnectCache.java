@@ -268,7 +268,8 @@ public final class ConnectCache implements AutoCloseable {
   }
 
   /**
-   * Registers a listener for changed roots and renewed leaves, of every partition and service.
+   * Registers a listener for changed roots, renewed leaves and changed intention matches, of
+   * every partition, service and destination.
    * Registering the same listener twice delivers each change to it twice.
    *
    * @param listener the listener
@@ -286,6 +287,12 @@ public final class ConnectCache implements AutoCloseable {
       @Override
       public void leafChanged(String service, CacheRequest request, Leaf leaf) {
         listener.leafChanged(service, request, leaf);
+      }
+
+      @Override
+      public void intentionsChanged(String destination, CacheRequest request,
+          Intentions intentions) {
+        listener.intentionsChanged(destination, request, intentions);
       }
 
       @Override
@@ -520,6 +527,8 @@ public final class ConnectCache implements AutoCloseable {
           l.rootsChanged(entry.request, (CaRoots) value);
         } else if (entry.key.type == CacheType.LEAF) {
           l.leafChanged(entry.key.request, entry.request, (Leaf) value);
+        } else {
+          l.intentionsChanged(entry.key.request, entry.request, (Intentions) value);
         }
       } catch (RuntimeException e) {
         log.warn("cache listener {} failed on a change of {}", l, entry.key, e);

@@ -56,6 +56,29 @@ class CacheListenerTest {
   }
 
   @Test
+  void aWrittenIntentionIsHeardOnceItDecides() throws Exception {
+    try (Fixture f = Fixture.open(dir)) {
+      CacheRequest req = CacheRequest.anonymous();
+      List<dev.connect.core.Intentions> heard = new CopyOnWriteArrayList<>();
+      f.cache.addListener(new CacheListener() {
+        @Override
+        public void intentionsChanged(String destination, CacheRequest request,
+            dev.connect.core.Intentions intentions) {
+          assertThat(destination).isEqualTo("db");
+          assertThat(f.cache.intentionMatch("db", req)).isSameAs(intentions);
+          heard.add(intentions);
+        }
+      });
+      f.cache.intentionMatch("db", req);
+      f.scheduler.runDue(); // the blocking query is waiting
+      assertThat(heard).isEmpty();
+      f.allow("web", "db");
+      f.scheduler.runDue();
+      assertThat(heard).singleElement().satisfies(i -> assertThat(i.size()).isEqualTo(1));
+    }
+  }
+
+  @Test
   void aFailingListenerDoesNotStopOthersOrTheCacheAndClosingRemoves() throws Exception {
     try (Fixture f = Fixture.open(dir)) {
       CacheRequest req = CacheRequest.anonymous();
