@@ -9,8 +9,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -109,15 +107,7 @@ class GrpcExampleTest {
 
   @Test
   void mainRunsWithARealAgent() throws Exception {
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, "UTF-8"));
-    try {
-      GrpcExample.main(new String[] {dir.resolve("main").toString()});
-    } finally {
-      System.setOut(original);
-    }
-    assertThat(out.toString("UTF-8")).matches(
+    assertThat(Mains.stdout(GrpcExample::main, dir.resolve("main").toString())).matches(
         "db says: hello web, you are spiffe://[0-9a-f-]+\\.consul/ns/default/dc/dc1/svc/web\n");
   }
 }

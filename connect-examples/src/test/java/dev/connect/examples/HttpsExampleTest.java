@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connect.agent.ConnectService;
 import dev.connect.tls.HandshakeEvent;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,15 +60,7 @@ class HttpsExampleTest {
 
   @Test
   void mainRunsWithARealAgent() throws Exception {
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, "UTF-8"));
-    try {
-      HttpsExample.main(new String[] {dir.toString()});
-    } finally {
-      System.setOut(original);
-    }
-    assertThat(out.toString("UTF-8")).matches(
+    assertThat(Mains.stdout(HttpsExample::main, dir.toString())).matches(
         "db says: you are spiffe://[0-9a-f-]+\\.consul/ns/default/dc/dc1/svc/web\n");
   }
 }

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connect.agent.ConnectService;
 import dev.connect.tls.HandshakeEvent;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,18 +44,7 @@ class JsseSocketExampleTest {
 
   @Test
   void mainRunsWithARealAgent() throws Exception {
-    assertThat(runMain(dir)).isEqualTo("db echoed: hello from web\n");
-  }
-
-  private static String runMain(Path dataDirectory) throws Exception {
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, "UTF-8"));
-    try {
-      JsseSocketExample.main(new String[] {dataDirectory.toString()});
-    } finally {
-      System.setOut(original);
-    }
-    return out.toString("UTF-8");
+    assertThat(Mains.stdout(JsseSocketExample::main, dir.toString()))
+        .isEqualTo("db echoed: hello from web\n");
   }
 }

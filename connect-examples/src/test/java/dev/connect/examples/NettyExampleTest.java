@@ -9,9 +9,7 @@ import dev.connect.test.ConnectExtension;
 import dev.connect.tls.HandshakeEvent;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,15 +59,7 @@ class NettyExampleTest {
   @Test
   void mainRunsWithARealAgent() throws Exception {
     assumeTrue(OpenSsl.isAvailable(), "BoringSSL not loadable");
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, "UTF-8"));
-    try {
-      NettyExample.main(new String[] {dir.toString()});
-    } finally {
-      System.setOut(original);
-    }
-    assertThat(out.toString("UTF-8")).matches("db answered: spiffe://[0-9a-f-]+\\.consul"
-        + "/ns/default/dc/dc1/svc/web said: hello\n");
+    assertThat(Mains.stdout(NettyExample::main, dir.toString())).matches(
+        "db answered: spiffe://[0-9a-f-]+\\.consul/ns/default/dc/dc1/svc/web said: hello\n");
   }
 }
