@@ -9,28 +9,19 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import dev.connect.test.ConnectExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs {@link GrpcExample}: an allowed caller gets db's answer naming it; a denied caller gets
  * {@code UNAVAILABLE} and never reaches the method; after a deny, a caller's open or reconnected
  * channel is refused at its next call with {@code PERMISSION_DENIED}.
  */
-class GrpcExampleTest {
-  @RegisterExtension
-  final ConnectExtension connect = ConnectExtension.builder().build();
-
-  @TempDir
-  Path dir;
+class GrpcExampleTest extends ExampleTestBase {
   ConnectService db;
   Server server;
   final List<HandshakeEvent> dbSaw = new CopyOnWriteArrayList<>();

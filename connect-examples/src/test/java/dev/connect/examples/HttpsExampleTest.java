@@ -7,31 +7,19 @@ import dev.connect.agent.ConnectService;
 import dev.connect.tls.HandshakeEvent;
 import java.io.IOException;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import dev.connect.test.ConnectExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs {@link HttpsExample}: db's handler names the caller; a denied caller gets no response, and
  * a connection authorized before the deny stays usable.
  */
-class HttpsExampleTest {
-  @RegisterExtension
-  final ConnectExtension connect = ConnectExtension.builder().build();
-
-  @TempDir
-  Path dir;
-
+class HttpsExampleTest extends ExampleTestBase {
   @Test
   void dbAnswersWithTheCallersIdentityAndADeniedCallerGetsNoResponse() throws Exception {
     ConnectService db = connect.service("db");
     ConnectService web = connect.service("web");
-    List<HandshakeEvent> dbSaw = new CopyOnWriteArrayList<>();
-    db.onHandshake(dbSaw::add);
+    List<HandshakeEvent> dbSaw = handshakesOf(db);
 
     try (HttpsExample.DbServer server = HttpsExample.DbServer.start(db)) {
       HttpClient client = HttpsExample.client(web);
@@ -53,8 +41,7 @@ class HttpsExampleTest {
     assertThat(dbSaw.get(0).allowed()).isTrue();
     assertThat(dbSaw.subList(1, dbSaw.size())).isNotEmpty().allSatisfy(e -> {
       assertThat(e.allowed()).isFalse();
-      assertThat(e.reason()).startsWith(
-          "connect: authz denied: Matched L4 intention: default/web => default/db");
+      assertThat(e.reason()).startsWith(WEB_TO_DB_DENIED);
     });
   }
 
