@@ -8,24 +8,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
-import java.io.IOException;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The set-up the Netty tests share: one event loop group per test class, shut down after it,
- * and a fresh {@link TlsFixture} per test in its own temporary directory.
+ * besides the fresh {@link TlsFixture} per test of {@link TlsFixtureTestBase}.
  */
-abstract class NettyTestBase {
+abstract class NettyTestBase extends TlsFixtureTestBase {
   static EventLoopGroup group;
-
-  @TempDir
-  Path dir;
-  TlsFixture f;
 
   @BeforeAll
   static void startGroup() {
@@ -35,16 +26,6 @@ abstract class NettyTestBase {
   @AfterAll
   static void stopGroup() throws InterruptedException {
     NettyPeers.shutdown(group);
-  }
-
-  @BeforeEach
-  void open() throws IOException {
-    f = new TlsFixture(dir);
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
   }
 
   /** Skips the test for OpenSSL where Netty's BoringSSL cannot be loaded. */

@@ -9,16 +9,12 @@ import dev.connect.tls.internal.ConfiguredSslContext;
 import dev.connect.tls.internal.LiveKeyManager;
 import dev.connect.tls.internal.TlsStacks;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Collections;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A client allowed, then denied by a new intention, cannot get back in: neither with a fresh
@@ -33,21 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * javax.net.ssl.SSLSession#invalidate()} on the handshake session the same way for TLS 1.2
  * (its only resumable protocol), so the same mechanism closes the hole there.
  */
-class ResumedSessionAfterDenyTest {
-  @TempDir
-  Path dir;
-  TlsFixture f;
-
-  @BeforeEach
-  void open() throws IOException {
-    f = new TlsFixture(dir);
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
-
+class ResumedSessionAfterDenyTest extends TlsFixtureTestBase {
   @ParameterizedTest
   @CsvSource({"JDK, TLSv1.3", "JDK, TLSv1.2", "BOUNCY_CASTLE, TLSv1.3", "BOUNCY_CASTLE, TLSv1.2"})
   void deniedClientCannotResumeItsWayIn(TlsStack stack, String protocol) throws Exception {
