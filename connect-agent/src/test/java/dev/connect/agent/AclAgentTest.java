@@ -8,37 +8,29 @@ import dev.connect.core.AclToken;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.PermissionDeniedException;
 import dev.connect.server.AclTokenInfo;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** An agent over an ACL-enabled embedded server: tokens per view and per handle. */
-class AclAgentTest {
+class AclAgentTest extends AgentTestBase {
   static final String MANAGEMENT = "5e0b7c1d-9a2f-4c3e-8b1a-00000000mgmt";
 
-  @TempDir
-  Path dir;
-  AgentFixture f;
   AgentAcl admin;
   AclToken webToken;
 
+  @Override
+  ConnectAgent.Builder configure(ConnectAgent.Builder builder) {
+    return builder.aclsEnabled(true).aclDefaultPolicy(AclDefaultPolicy.DENY)
+        .initialManagementToken(MANAGEMENT);
+  }
+
   @BeforeEach
-  void open() throws IOException {
-    f = new AgentFixture(dir, b -> b.aclsEnabled(true).aclDefaultPolicy(AclDefaultPolicy.DENY)
-        .initialManagementToken(MANAGEMENT));
+  void createWebToken() {
     admin = f.agent.acl(MANAGEMENT);
     admin.createPolicy("web", "", "service \"web\" { policy = \"write\" }\n"
         + "service \"db\" { policy = \"read\" }");
     webToken = admin.createToken("web service", List.of("web"));
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
   }
 
   @Test

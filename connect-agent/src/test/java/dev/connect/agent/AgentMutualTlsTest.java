@@ -7,32 +7,13 @@ import dev.connect.core.Decision;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.SpiffeId;
 import dev.connect.tls.HandshakeEvent;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Two services of one agent speak mutual TLS through the contexts the agent makes. */
-class AgentMutualTlsTest {
-  @TempDir
-  Path dir;
-  AgentFixture f;
-
-  @BeforeEach
-  void open() throws IOException {
-    f = new AgentFixture(dir);
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
-
+class AgentMutualTlsTest extends AgentTestBase {
   @Test
   void webTalksToDbOverMutualTls() throws Exception {
     ConnectService db = f.agent.service("db");

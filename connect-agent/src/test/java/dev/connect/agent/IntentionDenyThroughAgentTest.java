@@ -8,31 +8,13 @@ import dev.connect.core.Intention;
 import dev.connect.core.IntentionAction;
 import dev.connect.tls.HandshakeEvent;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** An intention written through the agent's admin view reaches the next handshake. */
-class IntentionDenyThroughAgentTest {
-  @TempDir
-  Path dir;
-  AgentFixture f;
-
-  @BeforeEach
-  void open() throws IOException {
-    f = new AgentFixture(dir);
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
-
+class IntentionDenyThroughAgentTest extends AgentTestBase {
   @Test
   void aDenyMakesTheNextHandshakeFailAndAuthorizeGiveTheReason() throws Exception {
     ConnectService db = f.agent.service("db");

@@ -5,24 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.cache.Leaf;
 import dev.connect.core.CaRoots;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Rotation listeners hear a CA rotation and a leaf renewal, for their own handle only. */
-class RotationListenerTest {
+class RotationListenerTest extends AgentTestBase {
   static final Duration LEAF_TTL = Duration.ofHours(2);
-
-  @TempDir
-  Path dir;
-  AgentFixture f;
 
   /** Records what one handle heard. */
   static final class Recorder implements RotationListener {
@@ -40,15 +33,10 @@ class RotationListenerTest {
     }
   }
 
-  @BeforeEach
-  void open() throws IOException {
-    f = new AgentFixture(dir, b -> b.caConfiguration(
-        CaConfiguration.defaults().toBuilder().leafCertTtl(LEAF_TTL).build()));
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
+  @Override
+  ConnectAgent.Builder configure(ConnectAgent.Builder builder) {
+    return builder.caConfiguration(
+        CaConfiguration.defaults().toBuilder().leafCertTtl(LEAF_TTL).build());
   }
 
   @Test

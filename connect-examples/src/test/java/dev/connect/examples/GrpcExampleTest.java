@@ -9,30 +9,19 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import dev.connect.test.ConnectExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs {@link GrpcExample}: an allowed caller gets db's answer naming it; a denied caller gets
  * {@code UNAVAILABLE} and never reaches the method; after a deny, a caller's open or reconnected
  * channel is refused at its next call with {@code PERMISSION_DENIED}.
  */
-class GrpcExampleTest {
-  @RegisterExtension
-  final ConnectExtension connect = ConnectExtension.builder().build();
-
-  @TempDir
-  Path dir;
+class GrpcExampleTest extends ExampleTestBase {
   ConnectService db;
   Server server;
   final List<HandshakeEvent> dbSaw = new CopyOnWriteArrayList<>();
@@ -109,15 +98,7 @@ class GrpcExampleTest {
 
   @Test
   void mainRunsWithARealAgent() throws Exception {
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, "UTF-8"));
-    try {
-      GrpcExample.main(new String[] {dir.resolve("main").toString()});
-    } finally {
-      System.setOut(original);
-    }
-    assertThat(out.toString("UTF-8")).matches(
+    assertThat(Mains.stdout(GrpcExample::main, dir.resolve("main").toString())).matches(
         "db says: hello web, you are spiffe://[0-9a-f-]+\\.consul/ns/default/dc/dc1/svc/web\n");
   }
 }

@@ -5,35 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connect.agent.ConnectService;
 import dev.connect.tls.HandshakeEvent;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import dev.connect.test.ConnectExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs {@link HttpsExample}: db's handler names the caller; a denied caller gets no response, and
  * a connection authorized before the deny stays usable.
  */
-class HttpsExampleTest {
-  @RegisterExtension
-  final ConnectExtension connect = ConnectExtension.builder().build();
-
-  @TempDir
-  Path dir;
-
+class HttpsExampleTest extends ExampleTestBase {
   @Test
   void dbAnswersWithTheCallersIdentityAndADeniedCallerGetsNoResponse() throws Exception {
     ConnectService db = connect.service("db");
     ConnectService web = connect.service("web");
-    List<HandshakeEvent> dbSaw = new CopyOnWriteArrayList<>();
-    db.onHandshake(dbSaw::add);
+    List<HandshakeEvent> dbSaw = handshakesOf(db);
 
     try (HttpsExample.DbServer server = HttpsExample.DbServer.start(db)) {
       HttpClient client = HttpsExample.client(web);
@@ -55,22 +41,13 @@ class HttpsExampleTest {
     assertThat(dbSaw.get(0).allowed()).isTrue();
     assertThat(dbSaw.subList(1, dbSaw.size())).isNotEmpty().allSatisfy(e -> {
       assertThat(e.allowed()).isFalse();
-      assertThat(e.reason()).startsWith(
-          "connect: authz denied: Matched L4 intention: default/web => default/db");
+      assertThat(e.reason()).startsWith(WEB_TO_DB_DENIED);
     });
   }
 
   @Test
   void mainRunsWithARealAgent() throws Exception {
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, "UTF-8"));
-    try {
-      HttpsExample.main(new String[] {dir.toString()});
-    } finally {
-      System.setOut(original);
-    }
-    assertThat(out.toString("UTF-8")).matches(
+    assertThat(Mains.stdout(HttpsExample::main, dir.toString())).matches(
         "db says: you are spiffe://[0-9a-f-]+\\.consul/ns/default/dc/dc1/svc/web\n");
   }
 }

@@ -5,31 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connect.agent.ConnectService;
 import dev.connect.tls.HandshakeEvent;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import dev.connect.test.ConnectExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Runs {@link JsseSocketExample}: an allowed call is echoed; after a deny, the next one fails. */
-class JsseSocketExampleTest {
-  @RegisterExtension
-  final ConnectExtension connect = ConnectExtension.builder().build();
-
-  @TempDir
-  Path dir;
-
+class JsseSocketExampleTest extends ExampleTestBase {
   @Test
   void webCallsDbAndADenyRefusesTheNextCall() throws Exception {
     ConnectService db = connect.service("db");
     ConnectService web = connect.service("web");
-    List<HandshakeEvent> dbSaw = new CopyOnWriteArrayList<>();
-    db.onHandshake(dbSaw::add);
+    List<HandshakeEvent> dbSaw = handshakesOf(db);
 
     try (JsseSocketExample.EchoServer server = JsseSocketExample.EchoServer.start(db)) {
       assertThat(JsseSocketExample.call(web, server.address(), "ping")).isEqualTo("ping");
@@ -40,24 +26,12 @@ class JsseSocketExampleTest {
     }
 
     assertThat(dbSaw).extracting(HandshakeEvent::allowed).containsExactly(true, false);
-    assertThat(dbSaw.get(1).reason())
-        .startsWith("connect: authz denied: Matched L4 intention: default/web => default/db");
+    assertThat(dbSaw.get(1).reason()).startsWith(WEB_TO_DB_DENIED);
   }
 
   @Test
   void mainRunsWithARealAgent() throws Exception {
-    assertThat(runMain(dir)).isEqualTo("db echoed: hello from web\n");
-  }
-
-  private static String runMain(Path dataDirectory) throws Exception {
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, "UTF-8"));
-    try {
-      JsseSocketExample.main(new String[] {dataDirectory.toString()});
-    } finally {
-      System.setOut(original);
-    }
-    return out.toString("UTF-8");
+    assertThat(Mains.stdout(JsseSocketExample::main, dir.toString()))
+        .isEqualTo("db echoed: hello from web\n");
   }
 }

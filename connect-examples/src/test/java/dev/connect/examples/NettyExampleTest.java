@@ -5,19 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.connect.agent.ConnectService;
-import dev.connect.test.ConnectExtension;
 import dev.connect.tls.HandshakeEvent;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,13 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * deny, web's next connection is refused in its handshake, even though web's context could
  * offer the earlier session for resumption.
  */
-class NettyExampleTest {
-  @RegisterExtension
-  final ConnectExtension connect = ConnectExtension.builder().build();
-
-  @TempDir
-  Path dir;
-
+class NettyExampleTest extends ExampleTestBase {
   @ParameterizedTest
   @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
   void dbAnswersWithTheCallersIdentityAndADenyRefusesTheNextConnection(SslProvider provider)
@@ -40,8 +27,7 @@ class NettyExampleTest {
     assumeTrue(provider == SslProvider.JDK || OpenSsl.isAvailable(), "BoringSSL not loadable");
     ConnectService db = connect.service("db");
     ConnectService web = connect.service("web");
-    List<HandshakeEvent> dbSaw = new CopyOnWriteArrayList<>();
-    db.onHandshake(dbSaw::add);
+    List<HandshakeEvent> dbSaw = handshakesOf(db);
 
     try (NettyExample.DbServer server = NettyExample.DbServer.start(db, provider);
         NettyExample.WebClient client = NettyExample.WebClient.create(web, provider)) {
@@ -54,22 +40,13 @@ class NettyExampleTest {
     }
 
     assertThat(dbSaw).extracting(HandshakeEvent::allowed).containsExactly(true, false);
-    assertThat(dbSaw.get(1).reason())
-        .startsWith("connect: authz denied: Matched L4 intention: default/web => default/db");
+    assertThat(dbSaw.get(1).reason()).startsWith(WEB_TO_DB_DENIED);
   }
 
   @Test
   void mainRunsWithARealAgent() throws Exception {
     assumeTrue(OpenSsl.isAvailable(), "BoringSSL not loadable");
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, "UTF-8"));
-    try {
-      NettyExample.main(new String[] {dir.toString()});
-    } finally {
-      System.setOut(original);
-    }
-    assertThat(out.toString("UTF-8")).matches("db answered: spiffe://[0-9a-f-]+\\.consul"
-        + "/ns/default/dc/dc1/svc/web said: hello\n");
+    assertThat(Mains.stdout(NettyExample::main, dir.toString())).matches(
+        "db answered: spiffe://[0-9a-f-]+\\.consul/ns/default/dc/dc1/svc/web said: hello\n");
   }
 }

@@ -268,18 +268,12 @@ public final class TestCa {
     private static final Duration ROOT_TTL = Duration.ofDays(3650);
     private static final Duration INTERMEDIATE_TTL = Duration.ofDays(365);
     private static final Duration BACKDATE = Duration.ofMinutes(1);
+    private static final Duration EXPIRED_LIFETIME = Duration.ofDays(1);
 
     private final Options options = new Options();
+    private final CertificateOptions common;
     private final String trustDomain;
     private final TestCa parent;
-    private Clock clock;
-    private Instant notBefore;
-    private Instant notAfter;
-    private Duration ttl;
-    private Boolean expired;
-    private BigInteger serial;
-    private X500Name subject;
-    private Pki.KeyType keyType = Pki.KeyType.EC_P256;
     private boolean nameConstrained;
     private Integer pathLength;
     private boolean uriSan = true;
@@ -288,7 +282,8 @@ public final class TestCa {
       SigningId.of(requireNonNull(trustDomain, "trustDomain"));
       this.trustDomain = trustDomain;
       this.parent = parent;
-      this.clock = parent == null ? Clock.systemUTC() : parent.clock;
+      this.common = new CertificateOptions(options,
+          parent == null ? Clock.systemUTC() : parent.clock);
     }
 
     /**
@@ -300,8 +295,7 @@ public final class TestCa {
      * @return this builder
      */
     public Builder clock(Clock clock) {
-      options.set("clock", requireNonNull(clock, "clock"));
-      this.clock = clock;
+      common.clock(clock);
       return this;
     }
 
@@ -314,15 +308,7 @@ public final class TestCa {
      * @throws IllegalArgumentException if {@code notAfter} is before {@code notBefore}
      */
     public Builder validity(Instant notBefore, Instant notAfter) {
-      requireNonNull(notBefore, "notBefore");
-      requireNonNull(notAfter, "notAfter");
-      if (notAfter.isBefore(notBefore)) {
-        throw new IllegalArgumentException("notAfter " + notAfter + " is before notBefore "
-            + notBefore);
-      }
-      options.set("validity", notBefore + ".." + notAfter);
-      this.notBefore = notBefore;
-      this.notAfter = notAfter;
+      common.validity(notBefore, notAfter);
       return this;
     }
 
@@ -335,12 +321,7 @@ public final class TestCa {
      * @throws IllegalArgumentException if {@code ttl} is not positive
      */
     public Builder validFor(Duration ttl) {
-      requireNonNull(ttl, "ttl");
-      if (ttl.isNegative() || ttl.isZero()) {
-        throw new IllegalArgumentException("ttl must be positive: " + ttl);
-      }
-      options.set("validity", "validFor " + ttl);
-      this.ttl = ttl;
+      common.validFor(ttl);
       return this;
     }
 
@@ -350,8 +331,7 @@ public final class TestCa {
      * @return this builder
      */
     public Builder expired() {
-      options.set("validity", "expired");
-      this.expired = true;
+      common.expired();
       return this;
     }
 
@@ -361,8 +341,7 @@ public final class TestCa {
      * @return this builder
      */
     public Builder notYetValid() {
-      options.set("validity", "notYetValid");
-      this.expired = false;
+      common.notYetValid();
       return this;
     }
 
@@ -373,8 +352,7 @@ public final class TestCa {
      * @return this builder
      */
     public Builder serial(BigInteger serial) {
-      options.set("serial", requireNonNull(serial, "serial"));
-      this.serial = serial;
+      common.serial(serial);
       return this;
     }
 
@@ -387,8 +365,7 @@ public final class TestCa {
      * @return this builder
      */
     public Builder subject(String subject) {
-      options.set("subject", requireNonNull(subject, "subject"));
-      this.subject = Pki.name(subject);
+      common.subject(subject);
       return this;
     }
 
@@ -398,8 +375,7 @@ public final class TestCa {
      * @return this builder
      */
     public Builder ecP384() {
-      options.set("key", Pki.KeyType.EC_P384);
-      this.keyType = Pki.KeyType.EC_P384;
+      common.ecP384();
       return this;
     }
 
@@ -409,8 +385,7 @@ public final class TestCa {
      * @return this builder
      */
     public Builder rsa2048() {
-      options.set("key", Pki.KeyType.RSA_2048);
-      this.keyType = Pki.KeyType.RSA_2048;
+      common.rsa2048();
       return this;
     }
 
@@ -466,29 +441,18 @@ public final class TestCa {
      * @return the CA
      */
     public TestCa build() {
-      Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-      Instant from;
-      Instant to;
-      if (notBefore != null) {
-        from = notBefore;
-        to = notAfter;
-      } else if (expired != null) {
-        from = expired ? now.minus(Duration.ofHours(25)) : now.plus(Duration.ofHours(1));
-        to = expired ? now.minus(Duration.ofHours(1)) : from.plus(Duration.ofDays(1));
-      } else {
-        from = parent == null ? now : now.minus(BACKDATE);
-        to = from.plus(ttl != null ? ttl : parent == null ? ROOT_TTL : INTERMEDIATE_TTL);
-      }
-      KeyPair keys = keyType.generate();
+      CertificateOptions.Validity validity = common.validity(
+          parent == null ? Duration.ZERO : BACKDATE,
+          parent == null ? ROOT_TTL : INTERMEDIATE_TTL, EXPIRED_LIFETIME);
+      KeyPair keys = common.keyType().generate();
       SigningId signing = SigningId.of(trustDomain);
-      X500Name name = subject;
-      if (name == null) {
+      X500Name name = common.subjectOr(() -> {
         String cn = CommonNames.rootCn(CommonNames.compactUid(Pki.RANDOM), signing);
-        name = Pki.commonName(parent == null ? cn : "sec-" + cn.substring("pri-".length()));
-      }
+        return Pki.commonName(parent == null ? cn : "sec-" + cn.substring("pri-".length()));
+      });
       X500Name issuer = parent == null ? name : parent.subject();
-      X509v3CertificateBuilder b = Pki.builder(issuer,
-          serial != null ? serial : Pki.randomSerial(), from, to, name, keys.getPublic());
+      X509v3CertificateBuilder b = Pki.builder(issuer, common.serialOrRandom(),
+          validity.notBefore(), validity.notAfter(), name, keys.getPublic());
       Pki.add(b, Extension.keyUsage, true, new KeyUsage(
           KeyUsage.digitalSignature | KeyUsage.keyCertSign | KeyUsage.cRLSign));
       Integer length = pathLength != null ? pathLength : parent == null ? null : 0;
@@ -510,12 +474,13 @@ public final class TestCa {
       X509Certificate certificate = Pki.sign(b,
           parent == null ? keys.getPrivate() : parent.keyPair.getPrivate());
       if (parent == null) {
-        return new TestCa(trustDomain, certificate, keys, List.of(), certificate, clock);
+        return new TestCa(trustDomain, certificate, keys, List.of(), certificate,
+            common.clock());
       }
       List<X509Certificate> path = new ArrayList<>();
       path.add(certificate);
       path.addAll(parent.chain);
-      return new TestCa(trustDomain, certificate, keys, path, parent.anchor, clock);
+      return new TestCa(trustDomain, certificate, keys, path, parent.anchor, common.clock());
     }
   }
 }

@@ -15,7 +15,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -211,14 +210,7 @@ public final class TestLeaf {
     private final List<String> extraUris = new ArrayList<>();
     private final List<String> dnsNames = new ArrayList<>();
     private boolean noUri;
-    private Clock clock;
-    private Instant notBefore;
-    private Instant notAfter;
-    private Duration ttl;
-    private Boolean expired;
-    private BigInteger serial;
-    private X500Name subject;
-    private Pki.KeyType keyType = Pki.KeyType.EC_P256;
+    private final CertificateOptions common;
     private KeyPair keyPair;
     private boolean selfSigned;
     private int keyUsage = CONNECT_KEY_USAGE;
@@ -229,7 +221,7 @@ public final class TestLeaf {
       this.issuer = issuer;
       this.service = service;
       this.trustDomain = issuer.trustDomain();
-      this.clock = issuer.clock();
+      this.common = new CertificateOptions(options, issuer.clock());
       ServiceId.of(trustDomain, datacenter, service);
     }
 
@@ -328,8 +320,7 @@ public final class TestLeaf {
      * @return this builder
      */
     public Builder clock(Clock clock) {
-      options.set("clock", requireNonNull(clock, "clock"));
-      this.clock = clock;
+      common.clock(clock);
       return this;
     }
 
@@ -342,15 +333,7 @@ public final class TestLeaf {
      * @throws IllegalArgumentException if {@code notAfter} is before {@code notBefore}
      */
     public Builder validity(Instant notBefore, Instant notAfter) {
-      requireNonNull(notBefore, "notBefore");
-      requireNonNull(notAfter, "notAfter");
-      if (notAfter.isBefore(notBefore)) {
-        throw new IllegalArgumentException("notAfter " + notAfter + " is before notBefore "
-            + notBefore);
-      }
-      options.set("validity", notBefore + ".." + notAfter);
-      this.notBefore = notBefore;
-      this.notAfter = notAfter;
+      common.validity(notBefore, notAfter);
       return this;
     }
 
@@ -362,12 +345,7 @@ public final class TestLeaf {
      * @throws IllegalArgumentException if {@code ttl} is not positive
      */
     public Builder validFor(Duration ttl) {
-      requireNonNull(ttl, "ttl");
-      if (ttl.isNegative() || ttl.isZero()) {
-        throw new IllegalArgumentException("ttl must be positive: " + ttl);
-      }
-      options.set("validity", "validFor " + ttl);
-      this.ttl = ttl;
+      common.validFor(ttl);
       return this;
     }
 
@@ -377,8 +355,7 @@ public final class TestLeaf {
      * @return this builder
      */
     public Builder expired() {
-      options.set("validity", "expired");
-      this.expired = true;
+      common.expired();
       return this;
     }
 
@@ -388,8 +365,7 @@ public final class TestLeaf {
      * @return this builder
      */
     public Builder notYetValid() {
-      options.set("validity", "notYetValid");
-      this.expired = false;
+      common.notYetValid();
       return this;
     }
 
@@ -400,8 +376,7 @@ public final class TestLeaf {
      * @return this builder
      */
     public Builder serial(BigInteger serial) {
-      options.set("serial", requireNonNull(serial, "serial"));
-      this.serial = serial;
+      common.serial(serial);
       return this;
     }
 
@@ -414,8 +389,7 @@ public final class TestLeaf {
      * @return this builder
      */
     public Builder subject(String subject) {
-      options.set("subject", requireNonNull(subject, "subject"));
-      this.subject = Pki.name(subject);
+      common.subject(subject);
       return this;
     }
 
@@ -425,8 +399,7 @@ public final class TestLeaf {
      * @return this builder
      */
     public Builder ecP384() {
-      options.set("key", Pki.KeyType.EC_P384);
-      this.keyType = Pki.KeyType.EC_P384;
+      common.ecP384();
       return this;
     }
 
@@ -436,8 +409,7 @@ public final class TestLeaf {
      * @return this builder
      */
     public Builder rsa2048() {
-      options.set("key", Pki.KeyType.RSA_2048);
-      this.keyType = Pki.KeyType.RSA_2048;
+      common.rsa2048();
       return this;
     }
 
@@ -519,27 +491,14 @@ public final class TestLeaf {
      * @return the leaf
      */
     public TestLeaf build() {
-      Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-      Instant from;
-      Instant to;
-      if (notBefore != null) {
-        from = notBefore;
-        to = notAfter;
-      } else if (expired != null) {
-        to = expired ? now.minus(Duration.ofHours(1)) : now.plus(Duration.ofHours(1))
-            .plus(LEAF_TTL);
-        from = to.minus(LEAF_TTL);
-      } else {
-        from = now.minus(BACKDATE);
-        to = from.plus(ttl != null ? ttl : LEAF_TTL);
-      }
+      CertificateOptions.Validity validity = common.validity(BACKDATE, LEAF_TTL, LEAF_TTL);
       ServiceId id = new ServiceId(trustDomain, "default", namespace, datacenter, service);
-      KeyPair keys = keyPair != null ? keyPair : keyType.generate();
-      X500Name name = subject != null ? subject : Pki.commonName(CommonNames.serviceCn(
-          new ServiceId(issuer.trustDomain(), "default", namespace, datacenter, service)));
+      KeyPair keys = keyPair != null ? keyPair : common.keyType().generate();
+      X500Name name = common.subjectOr(() -> Pki.commonName(CommonNames.serviceCn(
+          new ServiceId(issuer.trustDomain(), "default", namespace, datacenter, service))));
       X500Name issuerName = selfSigned ? name : issuer.subject();
-      X509v3CertificateBuilder b = Pki.builder(issuerName,
-          serial != null ? serial : Pki.randomSerial(), from, to, name, keys.getPublic());
+      X509v3CertificateBuilder b = Pki.builder(issuerName, common.serialOrRandom(),
+          validity.notBefore(), validity.notAfter(), name, keys.getPublic());
       Pki.add(b, Extension.keyUsage, true, new KeyUsage(keyUsage));
       if (!extendedKeyUsage.isEmpty()) {
         Pki.add(b, Extension.extendedKeyUsage, false,

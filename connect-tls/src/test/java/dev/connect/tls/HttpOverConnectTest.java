@@ -17,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -25,10 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JDK's {@code HttpsServer} and {@code HttpClient} speak HTTP over Connect mTLS with no
@@ -36,20 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  * replaces with the SPIFFE ID check, and the server takes client authentication from the
  * context's default parameters.
  */
-class HttpOverConnectTest {
-  @TempDir
-  Path dir;
-  TlsFixture f;
+class HttpOverConnectTest extends TlsFixtureTestBase {
   HttpsServer server;
   ExecutorService executor;
   final AtomicInteger handled = new AtomicInteger();
 
   TlsStack stack;
-
-  @BeforeEach
-  void open() throws IOException {
-    f = new TlsFixture(dir);
-  }
 
   private void start(TlsStack stack) throws IOException {
     this.stack = stack;
@@ -74,12 +63,11 @@ class HttpOverConnectTest {
   }
 
   @AfterEach
-  void close() {
+  void stopServer() {
     if (server != null) {
       server.stop(0);
       executor.shutdownNow();
     }
-    f.close();
   }
 
   private HttpResponse<String> get(String self, String expected) throws Exception {

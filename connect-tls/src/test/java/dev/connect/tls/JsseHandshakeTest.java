@@ -6,34 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.IntentionAction;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** JSSE client and server with live Connect contexts: allowed, denied, and the parameters. */
-class JsseHandshakeTest {
-  @TempDir
-  Path dir;
-  TlsFixture f;
+class JsseHandshakeTest extends TlsFixtureTestBase {
   TlsStack stack;
   final RecordingListener serverEvents = new RecordingListener();
   final RecordingListener clientEvents = new RecordingListener();
-
-  @BeforeEach
-  void open() throws IOException {
-    f = new TlsFixture(dir);
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
 
   private SSLContext db(DefaultIntentionPolicy policy) {
     return ConnectTls.forServer(f.identity("db")).authorizeWith(policy).stack(stack).clock(f.time)

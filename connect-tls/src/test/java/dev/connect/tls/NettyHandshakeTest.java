@@ -2,25 +2,16 @@ package dev.connect.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.IntentionAction;
 import dev.connect.tls.netty.ConnectNettyTls;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.EventLoopGroup;
-import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,39 +19,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Netty server and client contexts, JDK and OpenSSL providers, real connections on loopback:
  * allowed, denied, wrong server, protocols, and the handshake events.
  */
-class NettyHandshakeTest {
-  static EventLoopGroup group;
-
-  @TempDir
-  Path dir;
-  TlsFixture f;
+class NettyHandshakeTest extends NettyTestBase {
   final RecordingListener serverEvents = new RecordingListener();
   final RecordingListener clientEvents = new RecordingListener();
-
-  @BeforeAll
-  static void startGroup() {
-    group = NettyPeers.group();
-  }
-
-  @AfterAll
-  static void stopGroup() throws InterruptedException {
-    NettyPeers.shutdown(group);
-  }
-
-  @BeforeEach
-  void open() throws IOException {
-    f = new TlsFixture(dir);
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
-
-  static void assumeAvailable(SslProvider provider) {
-    assumeTrue(provider == SslProvider.JDK || OpenSsl.isAvailable(),
-        () -> "BoringSSL is not loadable here: " + OpenSsl.unavailabilityCause());
-  }
 
   private SslContext db(SslProvider provider, DefaultIntentionPolicy policy) {
     return ConnectNettyTls.forServer(ConnectTls.forServer(f.identity("db")).authorizeWith(policy)

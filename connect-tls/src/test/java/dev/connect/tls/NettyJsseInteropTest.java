@@ -1,18 +1,15 @@
 package dev.connect.tls;
 
-import static dev.connect.tls.NettyHandshakeTest.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.IntentionAction;
 import dev.connect.tls.netty.ConnectNettyTls;
-import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -23,11 +20,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,33 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * with an {@code SSLSocket} client, and a JSSE server socket with a Netty client; allowed and
  * denied alike.
  */
-class NettyJsseInteropTest {
-  static EventLoopGroup group;
-
-  @TempDir
-  Path dir;
-  TlsFixture f;
-
-  @BeforeAll
-  static void startGroup() {
-    group = NettyPeers.group();
-  }
-
-  @AfterAll
-  static void stopGroup() throws InterruptedException {
-    NettyPeers.shutdown(group);
-  }
-
-  @BeforeEach
-  void open() throws IOException {
-    f = new TlsFixture(dir);
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
-
+class NettyJsseInteropTest extends NettyTestBase {
   private ConnectTls.ServerBuilder db() {
     return ConnectTls.forServer(f.identity("db"))
         .authorizeWith(DefaultIntentionPolicy.ACLS_DEFAULT_DENY).clock(f.time);

@@ -1,32 +1,18 @@
 package dev.connect.tls;
 
-import static dev.connect.tls.NettyHandshakeTest.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.IntentionAction;
 import dev.connect.tls.netty.ConnectNettyTls;
-import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
-import java.net.Socket;
-import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -41,33 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * enough: BoringSSL still resumes (from tickets with TLS 1.3, from Netty's session cache with TLS
  * 1.2), which is why Connect's OpenSSL server contexts have no session cache and no tickets.
  */
-class NettyResumedSessionAfterDenyTest {
-  static EventLoopGroup group;
-
-  @TempDir
-  Path dir;
-  TlsFixture f;
-
-  @BeforeAll
-  static void startGroup() {
-    group = NettyPeers.group();
-  }
-
-  @AfterAll
-  static void stopGroup() throws InterruptedException {
-    NettyPeers.shutdown(group);
-  }
-
-  @BeforeEach
-  void open() throws IOException {
-    f = new TlsFixture(dir);
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
-
+class NettyResumedSessionAfterDenyTest extends NettyTestBase {
   static Stream<Arguments> matrix() {
     return Stream.of(SslProvider.JDK, SslProvider.OPENSSL).flatMap(p ->
         Stream.of(Arguments.of(p, "TLSv1.3"), Arguments.of(p, "TLSv1.2")));
@@ -161,67 +121,5 @@ class NettyResumedSessionAfterDenyTest {
       }
     }
     return counting.checks.get();
-  }
-
-  /**
-   * Counts the full handshakes; passes the engine on (so the Connect trust manager invalidates
-   * the session) only if told to.
-   */
-  static final class CountingTrustManager extends X509ExtendedTrustManager {
-    final X509ExtendedTrustManager delegate;
-    final boolean passEngine;
-    final AtomicInteger checks = new AtomicInteger();
-
-    CountingTrustManager(X509ExtendedTrustManager delegate, boolean passEngine) {
-      this.delegate = delegate;
-      this.passEngine = passEngine;
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      if (passEngine) {
-        checks.incrementAndGet();
-        delegate.checkClientTrusted(chain, authType, engine);
-      } else {
-        checkClientTrusted(chain, authType);
-      }
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      checks.incrementAndGet();
-      delegate.checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      throw new CertificateException("server only");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      throw new CertificateException("server only");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      throw new CertificateException("server only");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 }

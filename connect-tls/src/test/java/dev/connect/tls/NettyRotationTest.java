@@ -1,25 +1,14 @@
 package dev.connect.tls;
 
-import static dev.connect.tls.NettyHandshakeTest.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.IntentionAction;
-import dev.connect.tls.netty.ConnectNettyTls;
-import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
-import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,33 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the new leaf on the very next handshake: with OpenSSL too, whose key material is cached per
  * alias (a new generation is a new alias, and only two generations stay cached).
  */
-class NettyRotationTest {
-  static EventLoopGroup group;
-
-  @TempDir
-  Path dir;
-  TlsFixture f;
-
-  @BeforeAll
-  static void startGroup() {
-    group = NettyPeers.group();
-  }
-
-  @AfterAll
-  static void stopGroup() throws InterruptedException {
-    NettyPeers.shutdown(group);
-  }
-
-  @BeforeEach
-  void open() throws IOException {
-    f = new TlsFixture(dir);
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
-
+class NettyRotationTest extends NettyTestBase {
   /** The serials each side saw of the other in one connection. */
   private record Seen(BigInteger db, BigInteger web) {}
 
@@ -72,11 +35,8 @@ class NettyRotationTest {
       throws Exception {
     assumeAvailable(provider);
     f.intention("web", "db", IntentionAction.ALLOW);
-    SslContext db = ConnectNettyTls.forServer(ConnectTls.forServer(f.identity("db"))
-        .authorizeWith(DefaultIntentionPolicy.ACLS_DEFAULT_DENY).clock(f.time))
-        .provider(provider).build();
-    SslContext web = ConnectNettyTls.forClient(ConnectTls.forClient(f.identity("web"))
-        .expectPeer("db").clock(f.time)).provider(provider).build();
+    SslContext db = dbServer(provider);
+    SslContext web = webClient(provider);
     f.runDue();
     Set<BigInteger> dbSerials = new HashSet<>();
     Set<BigInteger> webSerials = new HashSet<>();

@@ -1,16 +1,11 @@
 package dev.connect.tls;
 
-import static dev.connect.tls.NettyHandshakeTest.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.IntentionAction;
-import dev.connect.tls.netty.ConnectNettyTls;
-import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +18,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -32,25 +26,18 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and lets leaves renew: contexts built once, zero failures, with either provider (with
  * OpenSSL, key material is cached per generation and older generations are evicted meanwhile).
  */
-class NettyRotationUnderLoadTest {
+class NettyRotationUnderLoadTest extends NettyTestBase {
   private static final int MAX_HANDSHAKES = 20_000; // bound only
-
-  @TempDir
-  Path dir;
 
   @ParameterizedTest
   @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
   void noHandshakeFailsWhileRootsRotateAndLeavesRenew(SslProvider provider) throws Exception {
     assumeAvailable(provider);
-    EventLoopGroup group = NettyPeers.group();
     ExecutorService clients = Executors.newSingleThreadExecutor();
-    try (TlsFixture f = new TlsFixture(dir)) {
+    try {
       f.intention("web", "db", IntentionAction.ALLOW);
-      SslContext db = ConnectNettyTls.forServer(ConnectTls.forServer(f.identity("db"))
-          .authorizeWith(DefaultIntentionPolicy.ACLS_DEFAULT_DENY).clock(f.time))
-          .provider(provider).build();
-      SslContext web = ConnectNettyTls.forClient(ConnectTls.forClient(f.identity("web"))
-          .expectPeer("db").clock(f.time)).provider(provider).build();
+      SslContext db = dbServer(provider);
+      SslContext web = webClient(provider);
       f.runDue();
       List<Throwable> failures = new CopyOnWriteArrayList<>();
       Set<BigInteger> dbSerials = ConcurrentHashMap.newKeySet();
@@ -97,7 +84,6 @@ class NettyRotationUnderLoadTest {
       assertThat(webSerials).as("web leaf generations seen by the server").hasSizeGreaterThanOrEqualTo(4);
     } finally {
       clients.shutdownNow();
-      NettyPeers.shutdown(group);
     }
   }
 

@@ -9,22 +9,12 @@ import dev.connect.tls.internal.ConfiguredSslContext;
 import dev.connect.tls.internal.LiveKeyManager;
 import dev.connect.tls.internal.TlsStacks;
 import java.io.IOException;
-import java.net.Socket;
-import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.util.Collections;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A client allowed, then denied by a new intention, cannot get back in: neither with a fresh
@@ -39,21 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * javax.net.ssl.SSLSession#invalidate()} on the handshake session the same way for TLS 1.2
  * (its only resumable protocol), so the same mechanism closes the hole there.
  */
-class ResumedSessionAfterDenyTest {
-  @TempDir
-  Path dir;
-  TlsFixture f;
-
-  @BeforeEach
-  void open() throws IOException {
-    f = new TlsFixture(dir);
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
-
+class ResumedSessionAfterDenyTest extends TlsFixtureTestBase {
   @ParameterizedTest
   @CsvSource({"JDK, TLSv1.3", "JDK, TLSv1.2", "BOUNCY_CASTLE, TLSv1.3", "BOUNCY_CASTLE, TLSv1.2"})
   void deniedClientCannotResumeItsWayIn(TlsStack stack, String protocol) throws Exception {
@@ -99,7 +75,7 @@ class ResumedSessionAfterDenyTest {
       throws Exception {
     ConnectTls.ServerBuilder builder = ConnectTls.forServer(f.identity("db"))
         .authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED).stack(stack).tls12Allowed().clock(f.time);
-    CountingTrustManager counting = new CountingTrustManager(builder.trustManager());
+    CountingTrustManager counting = new CountingTrustManager(builder.trustManager(), false);
     SSLContext inner = TlsStacks.newContext(stack);
     inner.init(new KeyManager[] {new LiveKeyManager(f.identity("db"), stack)},
         new TrustManager[] {counting}, null);
@@ -129,60 +105,5 @@ class ResumedSessionAfterDenyTest {
    */
   static boolean resumable(TlsStack stack, String protocol) {
     return !(stack == TlsStack.BOUNCY_CASTLE && protocol.equals("TLSv1.3"));
-  }
-
-  /**
-   * Hides the socket from the trust manager, as a plain (non-extended) wrapper would, so the
-   * session is not invalidated; counts the full handshakes.
-   */
-  static final class CountingTrustManager extends X509ExtendedTrustManager {
-    final X509ExtendedTrustManager delegate;
-    final AtomicInteger checks = new AtomicInteger();
-
-    CountingTrustManager(X509ExtendedTrustManager delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      checks.incrementAndGet();
-      delegate.checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      throw new CertificateException("server only");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      throw new CertificateException("server only");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      throw new CertificateException("server only");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 }

@@ -7,15 +7,11 @@ import dev.connect.cache.FakeTime;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.IntentionAction;
 import dev.connect.tls.internal.ConnectTrustManager;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The trust manager remembers chains it verified, so a returning peer skips parsing and
@@ -25,22 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The trust manager gets its own clock, apart from the fixture's, so that the test can move
  * the PKIX date without renewing leaves, and move the cluster's time without expiring chains.
  */
-class VerifiedChainMemoTest {
-  @TempDir
-  Path dir;
-  TlsFixture f;
+class VerifiedChainMemoTest extends TlsFixtureTestBase {
   FakeTime pkixDate;
   final RecordingListener events = new RecordingListener();
 
   @BeforeEach
-  void open() throws IOException {
-    f = new TlsFixture(dir);
+  void startPkixDateAtTheFixturesNow() {
     pkixDate = FakeTime.at(f.time.instant());
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
   }
 
   private ConnectTrustManager db() {
