@@ -35,7 +35,9 @@ import java.util.TreeMap;
  *
  * <p>Consul Community Edition has only the {@code default} namespace, so a plain {@code *} there
  * means {@code default/*}, and only 9 ({@code web => db}), 8 ({@code * => db}), 6 ({@code web =>
- * *}) and 5 ({@code * => *}) occur. For one concrete source and destination, each precedence
+ * *}) and 5 ({@code * => *}) occur; the embedded server refuses to store an intention in another
+ * namespace or on <code>*&#47;*</code>, so the other rows only describe intentions built here or
+ * stored by an earlier version. For one concrete source and destination, each precedence
  * matches at most one intention, because there is one intention per (source, destination) pair;
  * so the winner is never a tie between an allow and a deny. Consul's documentation warns that the
  * numbers may change but their order will not: compare precedences, do not store them.
