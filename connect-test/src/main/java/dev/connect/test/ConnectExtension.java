@@ -56,8 +56,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }</pre>
  *
  * <p><b>Lifecycle.</b> On an instance field each test gets a fresh agent (a new trust domain,
- * data directory and time); on a {@code static} field one agent serves every test of the class
- * and is closed after the last. Test methods may also declare parameters of type {@link
+ * data directory and time); on a {@code static} field (or an instance field of a {@code
+ * PER_CLASS} test class) one agent serves every test of the class, its {@code @Nested} classes
+ * included, and is closed after the class. Test methods may also declare parameters of type {@link
  * ConnectAgent}, {@link FakeTime} and {@link FakeScheduler}.
  *
  * <p><b>Time.</b> The agent's clock and its cache's ticker are one {@link FakeTime}, and its
@@ -79,6 +80,8 @@ public final class ConnectExtension implements BeforeAllCallback, AfterAllCallba
 
   private final Builder config;
   private boolean perClass;
+  /** The unique ID of the class container that started a per-class agent. */
+  private String owner;
   private Running running;
 
   private ConnectExtension(Builder config) {
@@ -106,7 +109,11 @@ public final class ConnectExtension implements BeforeAllCallback, AfterAllCallba
    */
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
+    if (running != null) {
+      return; // a @Nested class of the class that started it: share the agent
+    }
     perClass = true;
+    owner = context.getUniqueId();
     start();
   }
 
@@ -144,7 +151,9 @@ public final class ConnectExtension implements BeforeAllCallback, AfterAllCallba
    */
   @Override
   public void afterAll(ExtensionContext context) throws IOException {
-    if (perClass) {
+    if (perClass && context.getUniqueId().equals(owner)) {
+      perClass = false;
+      owner = null;
       stop();
     }
   }
@@ -367,11 +376,15 @@ public final class ConnectExtension implements BeforeAllCallback, AfterAllCallba
         }
         scheduler.runDue();
       } catch (IOException | RuntimeException | Error e) {
-        if (made != null) {
-          made.close();
+        try {
+          if (made != null) {
+            made.close();
+          }
+          scheduler.shutdownNow();
+          delete(directory);
+        } catch (IOException | RuntimeException cleanup) {
+          e.addSuppressed(cleanup);
         }
-        scheduler.shutdownNow();
-        delete(directory);
         throw e;
       }
       agent = made;

@@ -9,6 +9,7 @@ import dev.connect.cache.Leaf;
 import dev.connect.core.PermissionDeniedException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The JUnit extension stands up working mutual TLS in one field and cleans up after. */
@@ -128,16 +130,32 @@ class ConnectExtensionTest {
   @Test
   void aPerClassAgentIsClosedAndRemovedAfterAll() throws Exception {
     ConnectExtension perClass = ConnectExtension.builder().build();
-    perClass.beforeAll(null); // what JUnit does for a static field: beforeAll, then each test
-    perClass.beforeEach(null);
+    ExtensionContext outer = container("[engine:junit-jupiter]/[class:Outer]");
+    ExtensionContext nested = container("[engine:junit-jupiter]/[class:Outer]/[nested-class:In]");
+    perClass.beforeAll(outer); // what JUnit does for a static field: beforeAll, then each test
+    perClass.beforeEach(outer);
     ConnectAgent agent = perClass.agent();
     Path dir = perClass.dataDirectory();
-    perClass.afterEach(null);
+    perClass.afterEach(outer);
+    perClass.beforeAll(nested); // a @Nested class shares the agent...
     assertThat(perClass.agent()).as("kept across tests").isSameAs(agent);
-    perClass.afterAll(null);
+    perClass.afterAll(nested); // ...and does not close it
+    assertThat(agent.isClosed()).isFalse();
+    perClass.afterAll(outer);
     assertThat(agent.isClosed()).isTrue();
     assertThat(dir).doesNotExist();
     assertThatThrownBy(perClass::agent).isInstanceOf(IllegalStateException.class);
+  }
+
+  /** A container context that answers only its unique ID, all the extension reads of it. */
+  private static ExtensionContext container(String uniqueId) {
+    return (ExtensionContext) Proxy.newProxyInstance(ExtensionContext.class.getClassLoader(),
+        new Class<?>[] {ExtensionContext.class}, (proxy, method, args) -> {
+          if (method.getName().equals("getUniqueId")) {
+            return uniqueId;
+          }
+          throw new UnsupportedOperationException(method.getName());
+        });
   }
 
   @Test
