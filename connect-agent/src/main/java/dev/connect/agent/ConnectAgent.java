@@ -137,13 +137,17 @@ public final class ConnectAgent implements AutoCloseable {
     return new Builder();
   }
 
-  /** Routes the cache's change notifications to the handles of the partition they concern. */
+  /**
+   * Routes the cache's change notifications to the handles of the partition they concern,
+   * matched by token and datacenter (the request the cache reports is whichever loaded the
+   * entry, not necessarily the handle's own object).
+   */
   private void listenForRotation() {
     rotation = cache.addListener(new CacheListener() {
       @Override
       public void rootsChanged(CacheRequest request, CaRoots roots) {
         for (ConnectService s : services.values()) {
-          if (s.request() == request) {
+          if (cache.samePartition(s.request(), request)) {
             s.rootsChanged(roots);
           }
         }
@@ -151,9 +155,10 @@ public final class ConnectAgent implements AutoCloseable {
 
       @Override
       public void leafChanged(String service, CacheRequest request, Leaf leaf) {
-        ConnectService s = services.get(new HandleKey(service, request));
-        if (s != null) {
-          s.leafChanged(leaf);
+        for (ConnectService s : services.values()) {
+          if (s.name().equals(service) && cache.samePartition(s.request(), request)) {
+            s.leafChanged(leaf);
+          }
         }
       }
 
@@ -364,6 +369,9 @@ public final class ConnectAgent implements AutoCloseable {
     }
     try {
       rotation.close();
+      for (ConnectService s : services.values()) {
+        s.stopKeepAlive();
+      }
       cache.close();
     } finally {
       try {
@@ -386,6 +394,10 @@ public final class ConnectAgent implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------
   // For handles and views
+
+  ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
 
   void checkOpen() {
     if (closed) {

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -46,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. After the agent is closed every method throws {@link IllegalStateException}.
  */
 public final class ConnectService {
+  /**
+   * How often, in hours, a handle with rotation listeners reads its leaf and roots: a third of
+   * the cache's default time of disuse (72 hours), which the agent uses.
+   */
+  static final long KEEP_ALIVE_HOURS = 24;
   private static final Logger log = LoggerFactory.getLogger(ConnectService.class);
 
   private final ConnectAgent agent;
@@ -57,8 +64,13 @@ public final class ConnectService {
   private final HandshakeListener fanOut = this::handshake;
   private final AtomicReference<SSLContext> serverContext = new AtomicReference<>();
   private final Map<String, SSLContext> clientContexts = new ConcurrentHashMap<>();
-  // Netty contexts, per provider (and upstream). Typed Object so that this class never names a
-  // Netty type in a field: Netty is an optional dependency.
+  private final Object keepAliveLock = new Object();
+  /** The periodic read that keeps the leaf in use while rotation listeners wait; guarded. */
+  private ScheduledFuture<?> keepAlive;
+  /** The leaf last told to rotation listeners (or seen by a keep-alive read); guarded by this. */
+  private Leaf lastLeaf;
+  // Netty contexts, per provider (and upstream), built by NettyContexts. Typed Object so that
+  // this class names no Netty type anywhere (reflection over it must work without Netty).
   private final Map<String, Object> nettyContexts = new ConcurrentHashMap<>();
   private volatile ServiceId id;
 
@@ -189,48 +201,13 @@ public final class ConnectService {
         .listener(fanOut);
   }
 
-  /**
-   * Returns the service's Netty server context for {@code provider}, built once per provider
-   * and shared, like {@link #serverSslContext()}: client authentication required, every client
-   * authorized against the service's intentions in the handshake. Needs {@code netty-handler}
-   * (and {@code netty-tcnative-boringssl-static} for {@code OPENSSL}) on the class path; see
-   * {@link dev.connect.tls.netty.ConnectNettyTls} for what each provider does.
-   *
-   * @param provider {@code JDK} or {@code OPENSSL}
-   * @return the context
-   * @throws IllegalArgumentException if the provider is neither
-   * @throws IllegalStateException if the agent is closed
-   */
-  public io.netty.handler.ssl.SslContext nettyServerContext(
-      io.netty.handler.ssl.SslProvider provider) {
-    requireNonNull(provider, "provider");
-    agent.checkOpen();
-    return (io.netty.handler.ssl.SslContext) nettyContexts.computeIfAbsent("server/" + provider,
-        k -> dev.connect.tls.netty.ConnectNettyTls.forServer(serverTls()).provider(provider)
-            .build());
+  /** The Netty contexts built for this handle, for {@link NettyContexts}. */
+  Map<String, Object> nettyContexts() {
+    return nettyContexts;
   }
 
-  /**
-   * Returns the service's Netty client context for calling {@code upstream} with {@code
-   * provider}, built once per upstream and provider and shared.
-   *
-   * @param upstream the service the server must be, such as {@code db}
-   * @param provider {@code JDK} or {@code OPENSSL}
-   * @return the context
-   * @throws IllegalArgumentException if the upstream is not a valid name or the provider is
-   *     neither
-   * @throws IllegalStateException if the agent is closed
-   */
-  public io.netty.handler.ssl.SslContext nettyClientContext(String upstream,
-      io.netty.handler.ssl.SslProvider provider) {
-    requireNonNull(upstream, "upstream");
-    requireNonNull(provider, "provider");
-    checkName("upstream", upstream);
+  void checkOpen() {
     agent.checkOpen();
-    return (io.netty.handler.ssl.SslContext) nettyContexts.computeIfAbsent(
-        "client/" + upstream + "/" + provider,
-        k -> dev.connect.tls.netty.ConnectNettyTls.forClient(clientTls(upstream))
-            .provider(provider).build());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -322,6 +299,12 @@ public final class ConnectService {
    * Adds a listener told when this service's leaf is renewed or re-issued, and when the roots
    * it trusts change. See {@link RotationListener} for the thread it runs on.
    *
+   * <p>While at least one rotation listener is registered, the handle reads its roots and leaf
+   * every {@value #KEEP_ALIVE_HOURS} hours, so that the cache never evicts them for disuse: a
+   * leaf exported by a listener (to files, another TLS stack) keeps being renewed even if
+   * nothing else reads it. Such a read that finds a leaf other than the last one told (an entry
+   * loaded again) tells the listeners too.
+   *
    * @param listener the listener
    * @return its registration; close it to remove the listener
    * @throws IllegalStateException if the agent is closed
@@ -341,7 +324,53 @@ public final class ConnectService {
       }
     };
     rotationListeners.add(wrapped);
-    return () -> rotationListeners.remove(wrapped);
+    startKeepAlive();
+    return () -> {
+      if (rotationListeners.remove(wrapped) && rotationListeners.isEmpty()) {
+        stopKeepAlive();
+      }
+    };
+  }
+
+  private void startKeepAlive() {
+    synchronized (keepAliveLock) {
+      if (keepAlive == null && !agent.isClosed()) {
+        long period = TimeUnit.HOURS.toNanos(KEEP_ALIVE_HOURS);
+        keepAlive = agent.scheduler().scheduleWithFixedDelay(this::keepAlive, period, period,
+            TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  void stopKeepAlive() {
+    synchronized (keepAliveLock) {
+      if (keepAlive != null) {
+        keepAlive.cancel(false);
+        keepAlive = null;
+      }
+    }
+  }
+
+  /** Reads roots and leaf as a user would, so that neither is evicted while listeners wait. */
+  private void keepAlive() {
+    if (agent.isClosed() || rotationListeners.isEmpty()) {
+      return;
+    }
+    try {
+      agent.cache().roots(request);
+      Leaf now = agent.cache().leaf(name, request);
+      Leaf before;
+      synchronized (this) {
+        before = lastLeaf;
+        lastLeaf = now;
+      }
+      if (before != null && before != now) {
+        tell(now);
+      }
+    } catch (RuntimeException e) {
+      log.warn("keeping the leaf of {} in use failed; its rotation listeners may miss renewals",
+          name, e);
+    }
   }
 
   CacheRequest request() {
@@ -359,6 +388,16 @@ public final class ConnectService {
   }
 
   void leafChanged(Leaf leaf) {
+    synchronized (this) {
+      if (lastLeaf == leaf) {
+        return; // a keep-alive read told it already
+      }
+      lastLeaf = leaf;
+    }
+    tell(leaf);
+  }
+
+  private void tell(Leaf leaf) {
     for (RotationListener l : rotationListeners) {
       try {
         l.leafChanged(this, leaf);

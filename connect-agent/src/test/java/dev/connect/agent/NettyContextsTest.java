@@ -30,13 +30,13 @@ class NettyContextsTest {
     }
     try (AgentFixture f = new AgentFixture(dir, b -> b)) {
       ConnectService db = f.agent.service("db");
-      SslContext server = db.nettyServerContext(provider);
+      SslContext server = NettyContexts.server(db, provider);
       assertThat(server.isServer()).isTrue();
-      assertThat(db.nettyServerContext(provider)).isSameAs(server);
-      SslContext client = f.agent.service("web").nettyClientContext("db", provider);
+      assertThat(NettyContexts.server(db, provider)).isSameAs(server);
+      SslContext client = NettyContexts.client(f.agent.service("web"), "db", provider);
       assertThat(client.isClient()).isTrue();
-      assertThat(f.agent.service("web").nettyClientContext("db", provider)).isSameAs(client);
-      assertThat(f.agent.service("web").nettyClientContext("api", provider)).isNotSameAs(client);
+      assertThat(NettyContexts.client(f.agent.service("web"), "db", provider)).isSameAs(client);
+      assertThat(NettyContexts.client(f.agent.service("web"), "api", provider)).isNotSameAs(client);
     }
   }
 

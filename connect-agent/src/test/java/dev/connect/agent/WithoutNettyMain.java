@@ -21,6 +21,13 @@ public final class WithoutNettyMain {
     } catch (ClassNotFoundException expected) {
       // the point of this run
     }
+    // Frameworks list a bean's methods by reflection: that must work without Netty too.
+    for (Class<?> type : new Class<?>[] {ConnectAgent.class, ConnectService.class,
+        AgentIntentions.class, AgentCa.class, AgentAcl.class}) {
+      type.getMethods();
+      type.getDeclaredMethods();
+      type.getDeclaredFields();
+    }
     Path dir = Files.createTempDirectory("agent-without-netty");
     try (ConnectAgent agent = ConnectAgent.builder().dataDirectory(dir).build()) {
       agent.service("db").serverSslContext();

@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.slf4j.LoggerFactory;
 
 /**
  * Smaller representations of what a leaf entry keeps for its whole life, measured with 10,000
@@ -67,6 +68,10 @@ final class Compact {
       return KeyFactory.getInstance(key.getAlgorithm())
           .generatePrivate(new PKCS8EncodedKeySpec(encoded));
     } catch (GeneralSecurityException e) {
+      // Only a size optimization: the key works as it is (and TLS stacks translate it).
+      LoggerFactory.getLogger(Compact.class).debug(
+          "keeping the {} key of class {} as it is: {}", key.getAlgorithm(),
+          key.getClass().getName(), e.toString());
       return key;
     } finally {
       Arrays.fill(encoded, (byte) 0);

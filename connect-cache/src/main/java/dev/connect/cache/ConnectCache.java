@@ -304,6 +304,21 @@ public final class ConnectCache implements AutoCloseable {
     return () -> listeners.remove(registered);
   }
 
+  /**
+   * Tells whether two requests read the same partition of this cache: the same token and the
+   * same datacenter (an absent datacenter being this cache's). A {@link CacheListener} gets the
+   * request an entry was loaded with, which need not be the caller's own object.
+   *
+   * @param a a request
+   * @param b another request
+   * @return whether they share entries
+   */
+  public boolean samePartition(CacheRequest a, CacheRequest b) {
+    requireNonNull(a, "a");
+    requireNonNull(b, "b");
+    return a.tokenHash().equals(b.tokenHash()) && dc(a).equals(dc(b));
+  }
+
   /** Returns the counters since this cache was built and the entries of each type now. */
   public CacheStats stats() {
     Map<CacheType, Long> entries = new EnumMap<>(CacheType.class);
