@@ -176,6 +176,20 @@ abstract class Entry<T> {
   /** Called after the value changed, outside the lock. */
   void changed(Value<T> old, Value<T> now) {}
 
+  /**
+   * Tells the cache's listeners about {@code now}, unless a newer value was installed meanwhile
+   * (its own delivery tells them), so a slow delivery of an older value does not arrive after
+   * the newer one's. No lock is held while listeners run: one that reads the cache from its
+   * callback must not wait on a delivery of this entry. Two deliveries that both start before
+   * either value is replaced can still interleave; listeners that keep a copy should compare
+   * what they are told with what the cache serves.
+   */
+  private void tell(Value<T> now) {
+    if (value == now) {
+      cache.changed(this, now.value());
+    }
+  }
+
   /** Starts the first fetch on the calling thread; idempotent. */
   final void start() {
     synchronized (this) {
@@ -305,7 +319,7 @@ abstract class Entry<T> {
       if (old != now) {
         changed(old, now);
         if (old != null) {
-          cache.changed(this, now.value());
+          tell(now);
         }
       }
       if (!stop) {
@@ -453,7 +467,7 @@ abstract class Entry<T> {
       if (old != now) {
         changed(old, now);
         if (old != null) {
-          cache.changed(this, now.value());
+          tell(now);
         }
       }
       mine.complete(now == null ? r.value() : now.value());
