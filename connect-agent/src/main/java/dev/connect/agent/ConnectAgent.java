@@ -12,7 +12,6 @@ import dev.connect.cache.Leaf;
 import dev.connect.cache.LeafKeyFactory;
 import dev.connect.core.CaRoots;
 import dev.connect.core.AclDefaultPolicy;
-import dev.connect.core.AclToken;
 import dev.connect.core.ConnectBackend;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.QueryOptions;
@@ -456,12 +455,9 @@ public final class ConnectAgent implements AutoCloseable {
         "aclDefaultPolicy", "initialManagementToken", "caConfiguration");
 
     private final Map<String, Object> given = new LinkedHashMap<>();
-    private Path dataDirectory = DEFAULT_DATA_DIRECTORY;
+    /** Embedded-only options go straight here: it validates them, and opens with them. */
+    private final EmbeddedServer.Builder embedded = EmbeddedServer.builder();
     private String datacenter = "dc1";
-    private boolean aclsEnabled;
-    private AclDefaultPolicy aclDefaultPolicy = AclDefaultPolicy.ALLOW;
-    private String initialManagementToken;
-    private CaConfiguration caConfiguration;
     private Clock clock;
     private Ticker ticker;
     private ScheduledExecutorService scheduler;
@@ -494,8 +490,8 @@ public final class ConnectAgent implements AutoCloseable {
      * @throws IllegalStateException if already set, or a {@link #backend} was given
      */
     public Builder dataDirectory(Path directory) {
-      once("dataDirectory", requireNonNull(directory, "directory"));
-      this.dataDirectory = directory;
+      embedded.dataDirectory(requireNonNull(directory, "directory"));
+      once("dataDirectory", directory);
       return this;
     }
 
@@ -525,8 +521,8 @@ public final class ConnectAgent implements AutoCloseable {
      * @throws IllegalStateException if already set, or a {@link #backend} was given
      */
     public Builder aclsEnabled(boolean enabled) {
+      embedded.aclsEnabled(enabled);
       once("aclsEnabled", enabled);
-      this.aclsEnabled = enabled;
       return this;
     }
 
@@ -539,8 +535,8 @@ public final class ConnectAgent implements AutoCloseable {
      * @throws IllegalStateException if already set, or a {@link #backend} was given
      */
     public Builder aclDefaultPolicy(AclDefaultPolicy policy) {
-      once("aclDefaultPolicy", requireNonNull(policy, "policy"));
-      this.aclDefaultPolicy = policy;
+      embedded.aclDefaultPolicy(requireNonNull(policy, "policy"));
+      once("aclDefaultPolicy", policy);
       return this;
     }
 
@@ -555,16 +551,8 @@ public final class ConnectAgent implements AutoCloseable {
      * @throws IllegalStateException if already set, or a {@link #backend} was given
      */
     public Builder initialManagementToken(String secretId) {
-      requireNonNull(secretId, "secretId");
-      if (secretId.isEmpty()) {
-        throw new IllegalArgumentException("initialManagementToken must not be empty");
-      }
-      if (secretId.equals(AclToken.ANONYMOUS_SECRET_ID)) {
-        throw new IllegalArgumentException(
-            "initialManagementToken must not be the anonymous token's public secret");
-      }
+      embedded.initialManagementToken(secretId); // validates it
       once("initialManagementToken", "<redacted>");
-      this.initialManagementToken = secretId;
       return this;
     }
 
@@ -578,8 +566,8 @@ public final class ConnectAgent implements AutoCloseable {
      * @throws IllegalStateException if already set, or a {@link #backend} was given
      */
     public Builder caConfiguration(CaConfiguration configuration) {
-      once("caConfiguration", requireNonNull(configuration, "configuration"));
-      this.caConfiguration = configuration;
+      embedded.caConfiguration(requireNonNull(configuration, "configuration"));
+      once("caConfiguration", configuration);
       return this;
     }
 
@@ -739,19 +727,13 @@ public final class ConnectAgent implements AutoCloseable {
         ConnectBackend b = backend;
         DefaultIntentionPolicy policy = defaultIntentionPolicy;
         if (b == null) {
-          EmbeddedServer.Builder sb = EmbeddedServer.builder().dataDirectory(dataDirectory)
-              .datacenter(datacenter).clock(c).scheduler(s).aclsEnabled(aclsEnabled)
-              .aclDefaultPolicy(aclDefaultPolicy);
-          if (caConfiguration != null) {
-            sb.caConfiguration(caConfiguration);
+          if (!given.containsKey("dataDirectory")) {
+            embedded.dataDirectory(DEFAULT_DATA_DIRECTORY);
           }
-          if (initialManagementToken != null) {
-            sb.initialManagementToken(initialManagementToken);
-          }
-          server = sb.open();
+          server = embedded.datacenter(datacenter).clock(c).scheduler(s).open();
           b = server;
-          policy = !aclsEnabled ? DefaultIntentionPolicy.ACLS_DISABLED
-              : aclDefaultPolicy.allows() ? DefaultIntentionPolicy.ACLS_DEFAULT_ALLOW
+          policy = !server.aclsEnabled() ? DefaultIntentionPolicy.ACLS_DISABLED
+              : server.aclDefaultPolicy().allows() ? DefaultIntentionPolicy.ACLS_DEFAULT_ALLOW
               : DefaultIntentionPolicy.ACLS_DEFAULT_DENY;
         }
         ConnectCache.Builder cb = ConnectCache.builder(b).leafKeys(LEAF_KEYS)

@@ -7,20 +7,13 @@ import dev.connect.core.QueryOptions;
 import dev.connect.core.ServiceId;
 import dev.connect.core.internal.Certificates;
 import dev.connect.server.EmbeddedServer;
+import dev.connect.server.internal.AtomicFiles;
+import dev.connect.server.internal.FileMode;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,11 +37,6 @@ import picocli.CommandLine.Spec;
     description = "Issue a leaf certificate for <service> and write cert.pem, key.pem (owner"
         + " only) and ca.pem into --out (needs service:write on <service> when ACLs are on).")
 final class LeafCommand implements Callable<Integer> {
-  private static final Set<PosixFilePermission> OWNER_ONLY =
-      PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> PUBLIC =
-      PosixFilePermissions.fromString("rw-r--r--");
-
   @Spec CommandSpec spec;
   @Mixin ServerOptions server;
 
@@ -69,10 +57,10 @@ final class LeafCommand implements Callable<Integer> {
       CaRoots roots = s.roots(query).join().value();
       Files.createDirectories(out);
       // The chain before the key, so a watcher never pairs a new key with an old chain.
-      write(out.resolve("ca.pem"), Certificates.toPem(roots.certificates()), PUBLIC);
-      write(out.resolve("cert.pem"), leaf.certPem(), PUBLIC);
+      write(out.resolve("ca.pem"), Certificates.toPem(roots.certificates()), FileMode.SHARED);
+      write(out.resolve("cert.pem"), leaf.certPem(), FileMode.SHARED);
       write(out.resolve("key.pem"), LeafRequests.exportPrivateKeyPkcs8Pem(keys.getPrivate()),
-          OWNER_ONLY);
+          FileMode.OWNER_ONLY);
       spec.commandLine().getOut().printf("Wrote %s, %s (owner only) and %s%n",
           out.resolve("cert.pem"), out.resolve("key.pem"), out.resolve("ca.pem"));
       Output.leaf(spec.commandLine().getOut(), leaf);
@@ -80,33 +68,8 @@ final class LeafCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Writes {@code text} next to {@code target} with {@code mode} from creation, then renames. */
-  static void write(Path target, String text, Set<PosixFilePermission> mode) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid()
-        + ".tmp");
-    Files.deleteIfExists(tmp);
-    try {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(mode));
-    } catch (FileAlreadyExistsException e) {
-      throw new IOException("cannot create " + tmp + ": it appeared while writing", e);
-    } catch (UnsupportedOperationException e) {
-      throw new IOException("cannot write " + target + " with owner-only permissions: "
-          + dir + " is not on a POSIX file system", e);
-    }
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+  /** The server's crash-safe write: temporary file with its mode from creation, fsync, rename. */
+  private static void write(Path target, String pem, FileMode mode) throws IOException {
+    AtomicFiles.write(target, pem.getBytes(StandardCharsets.US_ASCII), mode);
   }
 }
