@@ -117,7 +117,7 @@ public final class ConnectCache implements AutoCloseable {
   private final LongAdder refreshSuccesses = new LongAdder();
   private final LongAdder refreshFailures = new LongAdder();
   private final LongAdder evictions = new LongAdder();
-  private final CopyOnWriteArrayList<CacheListener> listeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Registered> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   private ConnectCache(Builder b) {
@@ -277,29 +277,8 @@ public final class ConnectCache implements AutoCloseable {
    */
   public CacheListener.Registration addListener(CacheListener listener) {
     requireNonNull(listener, "listener");
-    // A wrapper per registration, so closing one removes exactly that registration.
-    CacheListener registered = new CacheListener() {
-      @Override
-      public void rootsChanged(CacheRequest request, CaRoots roots) {
-        listener.rootsChanged(request, roots);
-      }
-
-      @Override
-      public void leafChanged(String service, CacheRequest request, Leaf leaf) {
-        listener.leafChanged(service, request, leaf);
-      }
-
-      @Override
-      public void intentionsChanged(String destination, CacheRequest request,
-          Intentions intentions) {
-        listener.intentionsChanged(destination, request, intentions);
-      }
-
-      @Override
-      public String toString() {
-        return listener.toString();
-      }
-    };
+    // A holder per registration (identity equality), so closing one removes exactly it.
+    Registered registered = new Registered(listener);
     listeners.add(registered);
     return () -> listeners.remove(registered);
   }
@@ -536,7 +515,8 @@ public final class ConnectCache implements AutoCloseable {
 
   /** Tells the listeners that {@code entry} now serves {@code value} instead of another. */
   void changed(Entry<?> entry, Object value) {
-    for (CacheListener l : listeners) {
+    for (Registered r : listeners) {
+      CacheListener l = r.listener;
       try {
         if (entry.key.type == CacheType.ROOTS) {
           l.rootsChanged(entry.request, (CaRoots) value);
@@ -548,6 +528,15 @@ public final class ConnectCache implements AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("cache listener {} failed on a change of {}", l, entry.key, e);
       }
+    }
+  }
+
+  /** One registration of a listener; compared by identity. */
+  private static final class Registered {
+    final CacheListener listener;
+
+    Registered(CacheListener listener) {
+      this.listener = listener;
     }
   }
 
