@@ -9,7 +9,6 @@ import dev.connect.server.EmbeddedServer;
 import dev.connect.tls.ConnectIdentity;
 import dev.connect.tls.ConnectTls;
 import dev.connect.tls.HandshakeEvent;
-import dev.connect.tls.HandshakeListener;
 import dev.connect.tls.TlsStack;
 import dev.connect.tls.internal.BouncyCastle;
 import dev.connect.tls.internal.TlsStacks;
@@ -167,17 +166,30 @@ public class HandshakeBenchmark {
     }
   }
 
+  static final CacheRequest REQUEST = CacheRequest.withToken("bench-token");
+
+  /** The db server's builder on {@code tls}, counting allowed decisions. */
+  private ConnectTls.ServerBuilder db(TlsStack tls) {
+    return ConnectTls.forServer(ConnectIdentity.of(cache, "db", REQUEST))
+        .authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED).stack(tls).listener(this::count);
+  }
+
+  /** The web client's builder on {@code tls}, counting allowed decisions. */
+  private ConnectTls.ClientBuilder web(TlsStack tls) {
+    return ConnectTls.forClient(ConnectIdentity.of(cache, "web", REQUEST))
+        .expectPeer("db").stack(tls).listener(this::count);
+  }
+
+  private void count(HandshakeEvent e) {
+    if (e.allowed()) {
+      decisions.incrementAndGet();
+    }
+  }
+
   private Pair pair(TlsStack tls, String kind) throws GeneralSecurityException, IOException {
-    CacheRequest request = CacheRequest.withToken("bench-token");
-    HandshakeListener count = (HandshakeEvent e) -> {
-      if (e.allowed()) {
-        decisions.incrementAndGet();
-      }
-    };
-    ConnectTls.ServerBuilder db = ConnectTls.forServer(ConnectIdentity.of(cache, "db", request))
-        .authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED).stack(tls).listener(count);
-    ConnectTls.ClientBuilder web = ConnectTls.forClient(ConnectIdentity.of(cache, "web", request))
-        .expectPeer("db").stack(tls).listener(count);
+    CacheRequest request = REQUEST;
+    ConnectTls.ServerBuilder db = db(tls);
+    ConnectTls.ClientBuilder web = web(tls);
     SSLParameters serverParams = db.sslParameters();
     SSLParameters clientParams = web.sslParameters();
     SSLContext serverContext;
@@ -216,16 +228,9 @@ public class HandshakeBenchmark {
    * come from {@code SslContext.newEngine}; OpenSSL engines are released after their handshake.
    */
   private Pair nettyPair(SslProvider provider, String kind) throws Exception {
-    CacheRequest request = CacheRequest.withToken("bench-token");
-    HandshakeListener count = (HandshakeEvent e) -> {
-      if (e.allowed()) {
-        decisions.incrementAndGet();
-      }
-    };
-    ConnectTls.ServerBuilder db = ConnectTls.forServer(ConnectIdentity.of(cache, "db", request))
-        .authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED).listener(count);
-    ConnectTls.ClientBuilder web = ConnectTls.forClient(ConnectIdentity.of(cache, "web", request))
-        .expectPeer("db").listener(count);
+    CacheRequest request = REQUEST;
+    ConnectTls.ServerBuilder db = db(TlsStack.JDK);
+    ConnectTls.ClientBuilder web = web(TlsStack.JDK);
     SslContext server;
     SslContext client;
     if (kind.equals("live")) {
