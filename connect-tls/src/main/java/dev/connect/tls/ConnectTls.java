@@ -85,7 +85,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * JSSE resumes only TLS 1.2 sessions at all). There is no cleaner switch in SunJSSE: {@code
  * setSessionCacheSize(0)} means unlimited, and the ticket properties are JVM-wide. The
  * application sees {@code SSLSession.isValid()} false on server-side sessions. A client context
- * keeps its sessions and offers them; servers decline.
+ * keeps its sessions and offers them; servers decline. A JDK server context is made with TLS 1.2
+ * session tickets off (SunJSSE reads {@code jdk.tls.server.enableSessionTicketExtension} when a
+ * context is made; it is set to {@code false} for that instant and restored): otherwise SunJSSE
+ * would agree to a client's ticket and then, the session being invalidated, never send it, and
+ * clients offering tickets ({@code openssl s_client}, curl, Go) would fail with {@code
+ * unexpected_message}.
  */
 public final class ConnectTls {
   private static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256",
@@ -241,7 +246,8 @@ public final class ConnectTls {
       }
       LiveKeyManager km = new LiveKeyManager(identity, stack);
       km.currentAlias();
-      SSLContext context = TlsStacks.newContext(stack);
+      SSLContext context = server() ? TlsStacks.newServerContext(stack)
+          : TlsStacks.newContext(stack);
       try {
         context.init(new KeyManager[] {km}, new TrustManager[] {newTrustManager()}, null);
       } catch (KeyManagementException e) {

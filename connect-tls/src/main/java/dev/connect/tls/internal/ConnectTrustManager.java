@@ -186,6 +186,7 @@ public final class ConnectTrustManager extends X509ExtendedTrustManager {
         throw new CertificateException("peer " + peer + " is from an external trust domain: "
             + service.trustDomain() + " (ours is " + roots.trustDomain() + ")");
       }
+      requireDefaultNamespaceAndPartition(service);
       Leaf self = read(() -> identity.cache().leaf(identity.service(), identity.request()),
           "leaf");
       ServiceId local = self.certificate().service();
@@ -201,9 +202,7 @@ public final class ConnectTrustManager extends X509ExtendedTrustManager {
         reason = d.reason();
       } else {
         String dc = expectedDatacenter != null ? expectedDatacenter : local.datacenter();
-        if (!service.service().equals(expectedService) || !service.datacenter().equals(dc)
-            || !service.namespace().equals(ConnectId.DEFAULT_NAMESPACE)
-            || !service.partition().equals(ConnectId.DEFAULT_PARTITION)) {
+        if (!service.service().equals(expectedService) || !service.datacenter().equals(dc)) {
           throw new CertificateException("peer certificate mismatch: got " + peer
               + ", want service " + expectedService + " in datacenter " + dc);
         }
@@ -214,6 +213,23 @@ public final class ConnectTrustManager extends X509ExtendedTrustManager {
       report(peer, false, e.getMessage());
       log.debug("{} {}: peer {} refused: {}", identity.service(), role, peer, e.getMessage());
       throw e;
+    }
+  }
+
+  /**
+   * Refuses a peer outside the default namespace and partition, in both roles: the CA issues no
+   * such leaf and no intention can name one (docs/security.md, handshake step 3), so a peer
+   * that presents one is refused before intentions or the expected service are consulted.
+   */
+  private static void requireDefaultNamespaceAndPartition(ServiceId peer)
+      throws CertificateException {
+    if (!peer.partition().equals(ConnectId.DEFAULT_PARTITION)) {
+      throw new CertificateException("peer " + peer + " is in partition \"" + peer.partition()
+          + "\"; only the \"" + ConnectId.DEFAULT_PARTITION + "\" partition is accepted");
+    }
+    if (!peer.namespace().equals(ConnectId.DEFAULT_NAMESPACE)) {
+      throw new CertificateException("peer " + peer + " is in namespace \"" + peer.namespace()
+          + "\"; only the \"" + ConnectId.DEFAULT_NAMESPACE + "\" namespace is accepted");
     }
   }
 

@@ -3,6 +3,7 @@ package dev.connect.tls.netty;
 import static java.util.Objects.requireNonNull;
 
 import dev.connect.tls.ConnectTls;
+import dev.connect.tls.internal.TlsStacks;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
@@ -70,7 +71,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *       OpenSslContext}, setting {@code SSL_OP_NO_TICKET} on each engine it makes.
  * </ul>
  * With the JDK provider a server invalidates each session in its trust manager, as the JSSE
- * contexts do.
+ * contexts do, and its SunJSSE context is made with TLS 1.2 session tickets off, so that it never
+ * promises a ticket it would not send.
  */
 public final class ConnectNettyTls {
   // Current and previous leaf generation: the key manager resolves no older alias.
@@ -181,13 +183,34 @@ public final class ConnectNettyTls {
           .endpointIdentificationAlgorithm(null);
       SslContext context;
       try {
-        context = b.build();
+        context = server && provider == SslProvider.JDK ? buildWithoutJdkTickets(b) : b.build();
       } catch (SSLException e) {
         throw new IllegalStateException("Netty refused a " + provider + " "
             + (server ? "server" : "client") + " context: " + e.getMessage(), e);
       }
       return server && provider == SslProvider.OPENSSL
           ? noResumption((OpenSslContext) context) : context;
+    }
+
+    /**
+     * Builds a JDK-provider server context whose SunJSSE context never agrees to a TLS 1.2
+     * session ticket that its trust manager would then keep it from sending (see {@link
+     * TlsStacks#newServerContext}).
+     */
+    private static SslContext buildWithoutJdkTickets(SslContextBuilder b) throws SSLException {
+      SSLException[] failure = new SSLException[1];
+      SslContext context = TlsStacks.withoutJdkServerTickets(() -> {
+        try {
+          return b.build();
+        } catch (SSLException e) {
+          failure[0] = e;
+          return null;
+        }
+      });
+      if (failure[0] != null) {
+        throw failure[0];
+      }
+      return context;
     }
 
     /**
