@@ -16,6 +16,7 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -221,7 +222,11 @@ public final class BuiltInCaProvider implements CaProvider {
   /**
    * {@inheritDoc}
    *
-   * <p>The result is valid from one minute before the clock's now for 7 days. It keeps every
+   * <p>The result is valid from one minute before the clock's now for 7 days, as in Consul, or for
+   * twice {@link CaConfiguration#leafCertTtl()} if that is shorter: a rotated-out root is pruned
+   * twice the leaf TTL after the rotation, and a cross-signed certificate that outlived the root
+   * that issued it would make every chain that carries it fail PKIX validation as presented
+   * (java-spiffe's {@code X509SvidValidator} validates chains exactly as presented). It keeps every
    * extension of the new root but the authority key identifier, which names this root's key:
    * its path length limit, name constraints, extended key usage and policies bind leaves that
    * chain through it as they bind leaves that chain to the new root (review finding: only key
@@ -247,7 +252,9 @@ public final class BuiltInCaProvider implements CaProvider {
     }
     Instant now = clock.instant();
     checkRootValid(now);
-    return issuer.crossSign(newRoot, now);
+    Duration twiceLeafTtl = config.leafCertTtl().multipliedBy(2);
+    return issuer.crossSign(newRoot, now, twiceLeafTtl.compareTo(Issuer.CROSS_SIGNED_TTL) < 0
+        ? twiceLeafTtl : Issuer.CROSS_SIGNED_TTL);
   }
 
   /** Returns the type and size of the CA key. */

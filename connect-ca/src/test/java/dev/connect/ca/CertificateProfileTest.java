@@ -206,10 +206,10 @@ class CertificateProfileTest {
       X509Certificate third = ConsulSamples.certificate("ca-rotation-2-root-active.crt.pem");
       assertCrossSignedProfile(
           ConsulSamples.certificate("ca-rotation-1-root-active-crosssigned-0.crt.pem"),
-          first, user);
+          first, user, Duration.ofDays(7));
       assertCrossSignedProfile(
           ConsulSamples.certificate("ca-rotation-2-root-active-crosssigned-0.crt.pem"),
-          user, third);
+          user, third, Duration.ofDays(7));
     }
 
     @Test

@@ -91,6 +91,13 @@ final class ProfileAssertions {
   /** {@code newRoot} cross-signed by {@code oldRoot}, as Consul does during a rotation. */
   static void assertCrossSignedProfile(X509Certificate cross, X509Certificate oldRoot,
       X509Certificate newRoot) {
+    // Twice the default 72 h leaf TTL: never past the pruning of the root that issued it.
+    assertCrossSignedProfile(cross, oldRoot, newRoot, Duration.ofDays(6));
+  }
+
+  /** As above, valid for {@code validity}: Consul's own are valid for 7 days. */
+  static void assertCrossSignedProfile(X509Certificate cross, X509Certificate oldRoot,
+      X509Certificate newRoot, Duration validity) {
     assertThat(cross.getVersion()).isEqualTo(3);
     assertThat(cross.getSubjectX500Principal()).isEqualTo(newRoot.getSubjectX500Principal());
     assertThat(cross.getIssuerX500Principal()).isEqualTo(oldRoot.getSubjectX500Principal());
@@ -106,7 +113,7 @@ final class ProfileAssertions {
     assertThat(authorityKeyId(cross)).isEqualTo(subjectKeyId(oldRoot));
     assertThat(allSans(cross)).isEqualTo(allSans(newRoot));
     assertThat(Duration.between(cross.getNotBefore().toInstant(),
-        cross.getNotAfter().toInstant())).isEqualTo(Duration.ofDays(7));
+        cross.getNotAfter().toInstant())).isEqualTo(validity);
     assertThat(cross.getSigAlgName()).isEqualTo(expectedSignature(oldRoot));
     assertThatCode(() -> cross.verify(oldRoot.getPublicKey())).doesNotThrowAnyException();
   }

@@ -31,7 +31,16 @@ public final class Leaf {
     return validBeforeMillis;
   }
 
-  /** Returns the certificate as the CA issued it. */
+  /** Returns this leaf with {@code other}'s intermediates: the same certificate re-chained. */
+  Leaf withCertificate(IssuedCertificate other) {
+    return new Leaf(other, privateKey);
+  }
+
+  /**
+   * Returns the certificate as the CA issued it, with only the intermediates it may present now
+   * ({@link dev.connect.core.CaRoots#presentable}): the cache drops a cross-signed root from the
+   * chain before it expires or its issuer is pruned.
+   */
   public IssuedCertificate certificate() {
     return certificate;
   }

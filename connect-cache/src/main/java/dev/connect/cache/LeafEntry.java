@@ -13,7 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The leaf of one service for one token and datacenter. Renewed at a uniform random instant in
@@ -25,8 +29,16 @@ import java.util.concurrent.CompletableFuture;
  * hard point) waits at least a floor that doubles from one second up to a minute, so a CA that
  * keeps issuing such certificates is not asked in a tight loop. Every issued certificate is
  * checked against the key pair and the identity requested before it is stored.
+ *
+ * <p>A leaf carries only the intermediates {@linkplain CaRoots#presentable presentable} at the
+ * time: valid for more than an hour yet and issued by a listed root. When the first of them
+ * stops being so (an hour before it ends, or when the root that issued it is no longer listed),
+ * the entry re-chains the leaf it holds (same key, same certificate, without that intermediate)
+ * without asking the CA, unless a renewal is due anyway; so a cross-signed root never reaches a
+ * peer expired or issued by a root the peer no longer trusts (issue 11, item 3).
  */
 final class LeafEntry extends Entry<Leaf> {
+  private static final Logger log = LoggerFactory.getLogger(LeafEntry.class);
   private static final Duration SHORT_LIFETIME = Duration.ofMinutes(10);
   private static final Duration MAX_RENEWAL_FLOOR = Duration.ofSeconds(60);
 
@@ -36,6 +48,8 @@ final class LeafEntry extends Entry<Leaf> {
   private int mismatches;
   /** Renewals in a row that were due at once; sets the floor. */
   private int immediateRenewals;
+  /** When the leaf served is due for renewal; before it, a fetch may only re-chain it. */
+  private Instant renewAt = Instant.MIN;
 
   LeafEntry(CacheKey key, CacheRequest request, ConnectCache cache) {
     super(key, request, cache);
@@ -43,6 +57,10 @@ final class LeafEntry extends Entry<Leaf> {
 
   @Override
   CompletableFuture<QueryResult<Leaf>> fetch(long minIndex, Call call) {
+    Optional<QueryResult<Leaf>> rechained = rechained();
+    if (rechained.isPresent()) {
+      return CompletableFuture.completedFuture(rechained.get());
+    }
     return cache.rootsAsync(request).thenCompose(roots -> {
       ServiceId service = ServiceId.of(roots.trustDomain(), key.datacenter, key.request);
       KeyPair keys = cache.keyFactory.newKeyPair();
@@ -50,10 +68,52 @@ final class LeafEntry extends Entry<Leaf> {
       return call.track(cache.backend.signLeaf(csr, options)).thenApply(r -> {
         check(r.value(), service, keys);
         return new QueryResult<>(
-            new Leaf(Compact.certificate(r.value()), Compact.privateKey(keys.getPrivate())),
+            new Leaf(Compact.certificate(presentable(r.value(), roots)),
+                Compact.privateKey(keys.getPrivate())),
             r.index());
       });
     });
+  }
+
+  /**
+   * Returns the leaf served with the intermediates it may no longer present removed, if that is
+   * all it needs: it is signed by the active root, not yet due for renewal, and carries such an
+   * intermediate. Otherwise empty, and the fetch asks the CA.
+   */
+  private Optional<QueryResult<Leaf>> rechained() {
+    Value<Leaf> v = value;
+    CaRoots roots = cache.cachedRoots(key);
+    Instant now = cache.clock.instant();
+    if (v == null || roots == null) {
+      return Optional.empty();
+    }
+    synchronized (this) {
+      if (reissuePending || !now.isBefore(renewAt)) {
+        return Optional.empty();
+      }
+    }
+    IssuedCertificate issued = v.value().certificate();
+    if (!signedBy(issued.certificate(), roots.active())) {
+      return Optional.empty();
+    }
+    IssuedCertificate trimmed = presentable(issued, roots);
+    if (trimmed == issued) {
+      return Optional.empty();
+    }
+    log.info("{}: re-chained leaf serial {}: it presents {} intermediate(s) instead of {}", key,
+        issued.serialNumberHex(), trimmed.intermediates().size(), issued.intermediates().size());
+    return Optional.of(new QueryResult<>(v.value().withCertificate(trimmed), v.index()));
+  }
+
+  /** Returns {@code issued} with only its presentable intermediates; itself if all are. */
+  private IssuedCertificate presentable(IssuedCertificate issued, CaRoots roots) {
+    List<X509Certificate> all = issued.intermediates();
+    if (all.isEmpty()) {
+      return issued;
+    }
+    List<X509Certificate> kept = roots.presentable(all, cache.clock.instant());
+    return kept.size() == all.size() ? issued : new IssuedCertificate(issued.certificate(), kept,
+        issued.service(), issued.createIndex(), issued.modifyIndex());
   }
 
   /**
@@ -79,11 +139,16 @@ final class LeafEntry extends Entry<Leaf> {
     }
   }
 
-  /** Every fetch issues a new certificate: the same one only if the serial repeats. */
+  /**
+   * Every fetch issues a new certificate: the same one only if the serial repeats and it carries
+   * the same intermediates (a re-chained leaf keeps its serial).
+   */
   @Override
   boolean same(Value<Leaf> current, QueryResult<Leaf> result) {
-    return current.value().certificate().serialNumber()
-        .equals(result.value().certificate().serialNumber());
+    IssuedCertificate now = current.value().certificate();
+    IssuedCertificate fetched = result.value().certificate();
+    return now.serialNumber().equals(fetched.serialNumber())
+        && now.intermediates().equals(fetched.intermediates());
   }
 
   /** A forced fetch replaces the leaf unless it started earlier than the one served. */
@@ -119,7 +184,15 @@ final class LeafEntry extends Entry<Leaf> {
         mismatches = 0;
       }
       Instant at = renewalInstant(leaf, now);
-      if (at.isAfter(now)) {
+      renewAt = at;
+      Optional<Instant> chainEnd =
+          CaRoots.presentableUntil(leaf.certificate().intermediates());
+      if (chainEnd.isPresent() && chainEnd.get().isBefore(at) && chainEnd.get().isAfter(now)) {
+        // Re-chained, not re-issued, when the intermediate stops being presentable: no burst of
+        // signatures when every leaf issued after a rotation reaches that point together.
+        immediateRenewals = 0;
+        delay = Duration.between(now, chainEnd.get());
+      } else if (at.isAfter(now)) {
         immediateRenewals = 0;
         delay = Duration.between(now, at);
       } else {
@@ -161,7 +234,20 @@ final class LeafEntry extends Entry<Leaf> {
   /** Called when the active root of this entry's partition changed (or was first loaded). */
   void rootsRotated(CaRoots roots) {
     Value<Leaf> v = value;
-    if (v == null || signedBy(v.value().certificate().certificate(), roots.active())) {
+    if (v == null) {
+      return;
+    }
+    if (signedBy(v.value().certificate().certificate(), roots.active())) {
+      IssuedCertificate issued = v.value().certificate();
+      if (presentable(issued, roots) != issued) {
+        // The root that issued an intermediate it presents is no longer listed: re-chain now.
+        synchronized (this) {
+          if (reissuePending) {
+            return;
+          }
+        }
+        schedule(Duration.ZERO, 0);
+      }
       return;
     }
     synchronized (this) {

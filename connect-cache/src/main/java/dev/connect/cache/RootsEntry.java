@@ -25,7 +25,9 @@ final class RootsEntry extends Entry<CaRoots> {
   void changed(Value<CaRoots> old, Value<CaRoots> now) {
     // A first load counts too: this entry may replace one evicted while its leaves lived on, and
     // a rotation in between would otherwise go unnoticed.
-    if (old == null || !old.value().activeRootId().equals(now.value().activeRootId())) {
+    // Any other change too: a pruned root may have issued an intermediate a leaf presents.
+    if (old == null || !old.value().activeRootId().equals(now.value().activeRootId())
+        || !old.value().roots().equals(now.value().roots())) {
       cache.rootsRotated(this, now.value());
     }
   }

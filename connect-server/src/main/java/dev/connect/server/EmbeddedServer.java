@@ -89,8 +89,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Rotation.</b> {@link #rotateRoot(QueryOptions)} makes a new root, has the old root
  * cross-sign it, and lists both, the new one active. Leaves signed afterwards carry the
  * cross-signed certificate as an intermediate, so peers that still trust only the old root accept
- * them. A rotated-out root stays listed for twice the leaf lifetime, until every leaf it signed has
- * been renewed.
+ * them, while it is {@linkplain CaRoots#presentable presentable}: it ends no later than twice the
+ * leaf lifetime after the rotation, and is dropped from new leaves and from the published roots
+ * an hour before it ends. A rotated-out root stays listed for twice the leaf lifetime, until every
+ * leaf it signed has been renewed, and never while a cross-signed certificate it issued is still
+ * valid.
  *
  * <p>Thread-safe. Writes (rotation, configuration, intentions, ACL) are serialised, and each takes
  * the next index; reads and leaf signing run in parallel on the caller's thread against immutable
@@ -231,7 +234,7 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
           continue;
         }
         IssuedCertificate issued = new IssuedCertificate(leaf,
-            s.roots().active().intermediates(), request.serviceId(), issuedAt, issuedAt);
+            store.leafIntermediates(s), request.serviceId(), issuedAt, issuedAt);
         return CompletableFuture.completedFuture(new QueryResult<>(issued, issuedAt));
       }
     } catch (RuntimeException e) {

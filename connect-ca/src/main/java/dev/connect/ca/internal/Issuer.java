@@ -134,18 +134,18 @@ public final class Issuer {
   /**
    * Signs {@code newRoot}'s subject and public key with this root: the certificate that lets
    * leaves of the new root chain to this one during a rotation. Valid from {@code now - 1 min}
-   * for 7 days. Every extension of the new root is copied as it is, critical or not, except the
+   * for {@code ttl} (7 days, or less, as the caller decides). Every extension of the new root is copied as it is, critical or not, except the
    * authority key identifier, which becomes this root's subject key identifier: a path through
    * the cross-signed certificate is then held to the same name constraints, path length, key
    * usages and policies as a path to the new root (review finding: only key usage, basic
    * constraints, key identifiers and SAN were copied, dropping the rest). A new root without a
    * subject key identifier gets one, Consul's SHA-256 key ID.
    */
-  public X509Certificate crossSign(X509Certificate newRoot, Instant now) {
+  public X509Certificate crossSign(X509Certificate newRoot, Instant now, Duration ttl) {
     X509CertificateHolder other = holder(newRoot);
     Instant notBefore = now.minus(BACKDATE);
     X509v3CertificateBuilder builder = new X509v3CertificateBuilder(subject, Serials.next(),
-        Date.from(notBefore), Date.from(notBefore.plus(CROSS_SIGNED_TTL)), other.getSubject(),
+        Date.from(notBefore), Date.from(notBefore.plus(ttl)), other.getSubject(),
         other.getSubjectPublicKeyInfo());
     Extensions extensions = other.getExtensions();
     boolean authorityKeyIdAdded = false;

@@ -276,6 +276,15 @@ public final class CaStore {
   }
 
   /**
+   * Returns the intermediates a leaf signed now by the active root of {@code s} carries: those
+   * of the active root that are {@linkplain CaRoots#presentable presentable} at the clock's now,
+   * so that the chain validates as presented against the roots listed now.
+   */
+  public List<X509Certificate> leafIntermediates(Snapshot s) {
+    return s.roots().presentable(s.roots().active().intermediates(), clock.instant());
+  }
+
+  /**
    * Rotates to a new root, generated when no key is given, cross-signed by the current one.
    *
    * @throws ConnectException if the new state cannot be written
@@ -381,7 +390,8 @@ public final class CaStore {
   }
 
   /**
-   * Removes rotated-out roots older than twice the leaf lifetime.
+   * Removes rotated-out roots older than twice the leaf lifetime, and intermediates (cross-signed
+   * roots) no longer presentable; either change bumps the roots index.
    *
    * @return how many roots were removed
    * @throws ConnectException if the new state cannot be written
@@ -394,7 +404,7 @@ public final class CaStore {
       Snapshot s = snapshot;
       List<PersistedState.Root> kept = pruned(s.persisted().roots(), s.config(), clock.instant());
       int removed = s.persisted().roots().size() - kept.size();
-      if (removed == 0) {
+      if (kept.equals(s.persisted().roots())) {
         return 0;
       }
       long at = w.index();
@@ -407,17 +417,47 @@ public final class CaStore {
     });
   }
 
+  /**
+   * Returns {@code roots} without the rotated-out roots older than twice the leaf lifetime, and
+   * each root's intermediates without those no longer {@linkplain CaRoots#presentable
+   * presentable}. A root that issued an intermediate still valid is kept whatever its age (the
+   * leaf lifetime may have been shortened since the rotation): a chain carrying that
+   * intermediate must keep validating as presented.
+   */
   private static List<PersistedState.Root> pruned(List<PersistedState.Root> roots,
       CaConfiguration config, Instant now) {
     Duration keep = config.leafCertTtl().multipliedBy(2);
-    List<PersistedState.Root> kept = new ArrayList<>();
+    List<X509Certificate> valid = new ArrayList<>();
     for (PersistedState.Root r : roots) {
-      if (r.active() || r.rotatedOutAt().isEmpty()
-          || !Instant.parse(r.rotatedOutAt()).plus(keep).isBefore(now)) {
-        kept.add(r);
+      for (String pem : r.intermediatePems()) {
+        X509Certificate c = Certificates.parseOnePem(pem);
+        if (c.getNotAfter().toInstant().isAfter(now)) {
+          valid.add(c);
+        }
       }
     }
-    return kept;
+    List<PersistedState.Root> kept = new ArrayList<>();
+    List<X509Certificate> keptCerts = new ArrayList<>();
+    for (PersistedState.Root r : roots) {
+      X509Certificate cert = Certificates.parseOnePem(r.certificatePem());
+      if (r.active() || r.rotatedOutAt().isEmpty()
+          || !Instant.parse(r.rotatedOutAt()).plus(keep).isBefore(now)
+          || valid.stream().anyMatch(c -> CaRoots.issuedBy(c, cert))) {
+        kept.add(r);
+        keptCerts.add(cert);
+      }
+    }
+    List<PersistedState.Root> trimmed = new ArrayList<>();
+    for (PersistedState.Root r : kept) {
+      List<X509Certificate> intermediates =
+          r.intermediatePems().stream().map(Certificates::parseOnePem).toList();
+      List<X509Certificate> presentable = CaRoots.presentable(intermediates, keptCerts, now);
+      trimmed.add(presentable.size() == intermediates.size() ? r
+          : new PersistedState.Root(r.certificatePem(),
+              presentable.stream().map(Certificates::toPem).toList(), r.keyFile(), r.active(),
+              r.rotatedOutAt(), r.createIndex(), r.modifyIndex()));
+    }
+    return trimmed;
   }
 
   private void persist(PersistedState state) {

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A key manager that presents the cache's current leaf on every handshake.
  *
- * <p>Each leaf generation gets its own alias, {@code leaf-<serial in hex>}; key and chain are
+ * <p>Each leaf generation gets its own alias, {@code leaf-<serial in hex>}, followed by {@code
+ * .<n>} when the chain carries {@code n} intermediates, so that a leaf re-chained without its
+ * cross-signed root is a generation of its own; key and chain are
  * looked up by alias from one immutable generation, so a handshake can never pair a new key with
  * an old chain. The previous generation stays resolvable for one rotation, for a handshake that
  * chose its alias just before a renewal. The issuers JSSE offers are ignored: they may be stale
@@ -124,7 +126,10 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
             + " key for JSSE, serial " + chain[0].getSerialNumber().toString(16), e);
       }
     }
-    String alias = "leaf-" + chain[0].getSerialNumber().toString(16);
+    // A re-chained leaf (same serial, an expiring cross-signed root dropped) is a generation of
+    // its own: Netty's OpenSSL key cache would otherwise keep serving the longer chain.
+    String alias = "leaf-" + chain[0].getSerialNumber().toString(16)
+        + (chain.length > 1 ? "." + (chain.length - 1) : "");
     return new Generation(alias, key, chain, leaf, keyTypes(chain[0], algorithm));
   }
 
