@@ -61,8 +61,11 @@ import org.slf4j.LoggerFactory;
  * the age, last success and last error, and a {@link CacheRequest#maxAge() maximum age} makes a
  * read fetch again rather than accept an older value. A leaf is served while its renewal fails
  * only until it expires; the first failure after that drops it, and the next read fetches anew.
- * A token the backend no longer knows ({@link
- * dev.connect.core.AclNotFoundException}) stops the loop and drops the entry. No thread is held
+ * Those failures are transient ones (I/O, timeouts, server errors). A refusal is final: a token
+ * the backend no longer knows ({@link dev.connect.core.AclNotFoundException}) or that lost the
+ * permission an entry needs ({@link dev.connect.core.PermissionDeniedException}, say {@code
+ * intention:read} after its policy was removed) stops the loop and drops the entry, so the
+ * next read fetches anew and fails with the refusal. No thread is held
  * per entry: the loop chains on the backend's futures and uses the scheduler only for delays.
  *
  * <p><b>Disuse.</b> An entry not read for {@linkplain Builder#disuseTtl the TTL} (72 hours by
