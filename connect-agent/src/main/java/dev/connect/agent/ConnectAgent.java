@@ -2,6 +2,8 @@ package dev.connect.agent;
 
 import static java.util.Objects.requireNonNull;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.ca.LeafRequests;
@@ -25,7 +27,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -101,9 +105,14 @@ public final class ConnectAgent implements AutoCloseable {
   private final String defaultToken; // null: anonymous
   private final CacheRequest defaultRequest;
   private final String description;
-  /** One request per token, so every reader of a partition shares one {@link CacheRequest}. */
-  private final Map<String, CacheRequest> requests = new ConcurrentHashMap<>();
-  private final Map<HandleKey, ConnectService> services = new ConcurrentHashMap<>();
+  /**
+   * The handles in use, weakly: a handle stays while something holds it (the caller, a context
+   * built from it, a registration), so a caller passing made-up tokens leaves nothing behind.
+   */
+  private final Cache<HandleKey, ConnectService> services =
+      Caffeine.newBuilder().weakValues().executor(Runnable::run).build();
+  /** Handles with listeners, held strongly: a listener registered on a dropped handle stays. */
+  private final Set<ConnectService> pinned = ConcurrentHashMap.newKeySet();
   private final Object closeLock = new Object();
   private volatile CacheListener.Registration rotation;
   private volatile boolean closed;
@@ -145,8 +154,8 @@ public final class ConnectAgent implements AutoCloseable {
     rotation = cache.addListener(new CacheListener() {
       @Override
       public void rootsChanged(CacheRequest request, CaRoots roots) {
-        for (ConnectService s : services.values()) {
-          if (cache.samePartition(s.request(), request)) {
+        for (ConnectService s : services.asMap().values()) {
+          if (cache.sameDatacenter(s.request(), request)) {
             s.rootsChanged(roots);
           }
         }
@@ -154,7 +163,7 @@ public final class ConnectAgent implements AutoCloseable {
 
       @Override
       public void leafChanged(String service, CacheRequest request, Leaf leaf) {
-        for (ConnectService s : services.values()) {
+        for (ConnectService s : services.asMap().values()) {
           if (s.name().equals(service) && cache.samePartition(s.request(), request)) {
             s.leafChanged(leaf);
           }
@@ -173,7 +182,8 @@ public final class ConnectAgent implements AutoCloseable {
 
   /**
    * Returns the handle of a local service, reading with the agent's {@linkplain Builder#token
-   * default token}. The same handle is returned for the same name, so its contexts are shared.
+   * default token}. The same handle is returned for the same name while it is in use (see {@link
+   * #service(String, String)}), so its contexts are shared.
    *
    * @param name the service name, such as {@code web}
    * @return the handle; nothing is fetched until it is used
@@ -183,13 +193,16 @@ public final class ConnectAgent implements AutoCloseable {
   public ConnectService service(String name) {
     requireNonNull(name, "name");
     checkOpen();
-    return handle(name, defaultRequest);
+    return handle(name, defaultToken);
   }
 
   /**
    * Returns the handle of a local service that reads with its own ACL token, which needs {@code
    * service:write} on the service (for its leaf) and {@code intention:read} on it (to authorize
-   * inbound connections). The same handle is returned for the same name and token.
+   * inbound connections). The same handle is returned for the same name and token while it is
+   * in use (held by the caller, by a context built from it, or through a listener registered on
+   * it); a handle nobody holds is not kept, so tokens that were only passed through (made-up,
+   * deleted) leave nothing behind.
    *
    * @param name the service name, such as {@code web}
    * @param tokenSecret the token's secret ID; never logged
@@ -202,13 +215,30 @@ public final class ConnectAgent implements AutoCloseable {
     requireNonNull(name, "name");
     requireToken(tokenSecret);
     checkOpen();
-    return handle(name, request(tokenSecret));
+    return handle(name, tokenSecret);
   }
 
-  private ConnectService handle(String name, CacheRequest request) {
+  /** The handle of {@code name} with {@code token} (null: anonymous), made if none is in use. */
+  private ConnectService handle(String name, String token) {
     ConnectService.checkName("service", name);
-    return services.computeIfAbsent(new HandleKey(name, request),
-        k -> new ConnectService(this, name, request));
+    return services.get(new HandleKey(name, token), k -> new ConnectService(this, name,
+        Objects.equals(token, defaultToken) ? defaultRequest : request(token)));
+  }
+
+  /** Keeps {@code handle} while it has listeners, however the caller holds it. */
+  void pin(ConnectService handle) {
+    pinned.add(handle);
+  }
+
+  /** Lets {@code handle} go once nothing else holds it. */
+  void unpin(ConnectService handle) {
+    pinned.remove(handle);
+  }
+
+  /** The number of handles kept now, for tests: those in use, after collected ones are gone. */
+  long handles() {
+    services.cleanUp();
+    return services.estimatedSize();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -368,7 +398,7 @@ public final class ConnectAgent implements AutoCloseable {
     }
     try {
       rotation.close();
-      for (ConnectService s : services.values()) {
+      for (ConnectService s : services.asMap().values()) {
         s.stopKeepAlive();
       }
       cache.close();
@@ -421,11 +451,8 @@ public final class ConnectAgent implements AutoCloseable {
     return server;
   }
 
-  private CacheRequest request(String token) {
-    if (token == null) {
-      return CacheRequest.anonymous();
-    }
-    return requests.computeIfAbsent(token, CacheRequest::withToken);
+  private static CacheRequest request(String token) {
+    return token == null ? CacheRequest.anonymous() : CacheRequest.withToken(token);
   }
 
   private static QueryOptions options(String token) {
@@ -439,8 +466,30 @@ public final class ConnectAgent implements AutoCloseable {
     }
   }
 
-  private record HandleKey(String name, CacheRequest request) {
-    // CacheRequest has identity equality; requests are canonical per token (see request()).
+  /** A handle's service name and token secret (null: anonymous); never printed. */
+  private static final class HandleKey {
+    private final String name;
+    private final String token;
+
+    HandleKey(String name, String token) {
+      this.name = name;
+      this.token = token;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof HandleKey k && name.equals(k.name) && Objects.equals(token, k.token);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * name.hashCode() + Objects.hashCode(token);
+    }
+
+    @Override
+    public String toString() {
+      return "HandleKey[" + name + "]";
+    }
   }
 
   /**

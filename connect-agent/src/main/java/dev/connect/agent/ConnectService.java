@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * 1.2, a peer in another datacenter) build contexts from {@link #serverTls()} and {@link
  * #clientTls(String)}.
  *
+ * <p>The agent keeps a handle only while it is in use: held by the caller, by a context built
+ * from it, or through a listener registered on it. Hold the handle (or its context) rather than
+ * asking the agent for it again per request.
+ *
  * <p>Thread-safe. After the agent is closed every method throws {@link IllegalStateException}.
  */
 public final class ConnectService {
@@ -291,8 +295,17 @@ public final class ConnectService {
     requireNonNull(listener, "listener");
     agent.checkOpen();
     HandshakeListener wrapped = listener::onHandshake; // a distinct element per registration
-    handshakeListeners.add(wrapped);
-    return () -> handshakeListeners.remove(wrapped);
+    synchronized (keepAliveLock) {
+      handshakeListeners.add(wrapped);
+      agent.pin(this);
+    }
+    return () -> {
+      synchronized (keepAliveLock) {
+        if (handshakeListeners.remove(wrapped)) {
+          unpinIfIdle();
+        }
+      }
+    };
   }
 
   /**
@@ -323,13 +336,28 @@ public final class ConnectService {
         listener.rootsChanged(service, roots);
       }
     };
-    rotationListeners.add(wrapped);
-    startKeepAlive();
+    synchronized (keepAliveLock) {
+      rotationListeners.add(wrapped);
+      agent.pin(this);
+      startKeepAlive();
+    }
     return () -> {
-      if (rotationListeners.remove(wrapped) && rotationListeners.isEmpty()) {
-        stopKeepAlive();
+      synchronized (keepAliveLock) {
+        if (rotationListeners.remove(wrapped)) {
+          if (rotationListeners.isEmpty()) {
+            stopKeepAlive();
+          }
+          unpinIfIdle();
+        }
       }
     };
+  }
+
+  /** Lets the agent drop this handle once unused: no listener is left. Guarded by the lock. */
+  private void unpinIfIdle() {
+    if (handshakeListeners.isEmpty() && rotationListeners.isEmpty()) {
+      agent.unpin(this);
+    }
   }
 
   private void startKeepAlive() {

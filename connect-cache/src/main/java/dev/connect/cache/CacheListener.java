@@ -20,7 +20,8 @@ public interface CacheListener {
   /**
    * The roots of a partition changed.
    *
-   * @param request the request the roots entry was loaded with (token and datacenter)
+   * @param request the datacenter of the roots, in a request without a token: roots are shared
+   *     by every token (match readers with {@link ConnectCache#sameDatacenter})
    * @param roots the roots now served
    */
   default void rootsChanged(CacheRequest request, CaRoots roots) {}

@@ -44,10 +44,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Partitions.</b> Every entry is keyed by its type, datacenter, a SHA-256 of the ACL
- * token's secret, and the service: a read never returns what another token fetched, and a token
- * the backend refuses gets the refusal (nothing is cached for it). Keys, logs and {@code
- * toString} never show a secret; an entry keeps the secret only to run its own queries.
+ * <p><b>Partitions.</b> Every leaf and intention-match entry is keyed by its type, datacenter, a
+ * SHA-256 of the ACL token's secret, and the service: a read never returns what another token
+ * fetched, and a token the backend refuses gets the refusal (nothing is cached for it). Roots
+ * need no permission, so they are one entry per datacenter, fetched without a token: a token the
+ * backend does not know adds no entry and no background query. Keys, logs and {@code toString}
+ * never show a secret; an entry keeps the secret only to run its own queries.
  *
  * <p><b>Freshness.</b> Roots and intention matches keep one blocking query outstanding at their
  * last index; when it returns with a new index the value is replaced atomically, and readers see
@@ -61,8 +63,11 @@ import org.slf4j.LoggerFactory;
  * the age, last success and last error, and a {@link CacheRequest#maxAge() maximum age} makes a
  * read fetch again rather than accept an older value. A leaf is served while its renewal fails
  * only until it expires; the first failure after that drops it, and the next read fetches anew.
- * A token the backend no longer knows ({@link
- * dev.connect.core.AclNotFoundException}) stops the loop and drops the entry. No thread is held
+ * Those failures are transient ones (I/O, timeouts, server errors). A refusal is final: a token
+ * the backend no longer knows ({@link dev.connect.core.AclNotFoundException}) or that lost the
+ * permission an entry needs ({@link dev.connect.core.PermissionDeniedException}, say {@code
+ * intention:read} after its policy was removed) stops the loop and drops the entry, so the
+ * next read fetches anew and fails with the refusal. No thread is held
  * per entry: the loop chains on the backend's futures and uses the scheduler only for delays.
  *
  * <p><b>Disuse.</b> An entry not read for {@linkplain Builder#disuseTtl the TTL} (72 hours by
@@ -295,7 +300,22 @@ public final class ConnectCache implements AutoCloseable {
   public boolean samePartition(CacheRequest a, CacheRequest b) {
     requireNonNull(a, "a");
     requireNonNull(b, "b");
-    return a.tokenHash().equals(b.tokenHash()) && dc(a).equals(dc(b));
+    return a.tokenHash().equals(b.tokenHash()) && sameDatacenter(a, b);
+  }
+
+  /**
+   * Tells whether two requests read the same roots: the same datacenter (an absent datacenter
+   * being this cache's), whatever their tokens. Roots need no permission, so the cache keeps one
+   * roots entry per datacenter and reports its changes with a request that has no token.
+   *
+   * @param a a request
+   * @param b another request
+   * @return whether they read the same roots
+   */
+  public boolean sameDatacenter(CacheRequest a, CacheRequest b) {
+    requireNonNull(a, "a");
+    requireNonNull(b, "b");
+    return dc(a).equals(dc(b));
   }
 
   /** Returns the counters since this cache was built and the entries of each type now. */
@@ -408,7 +428,9 @@ public final class ConnectCache implements AutoCloseable {
   private Entry<?> newEntry(CacheKey key, CacheRequest request) {
     switch (key.type) {
       case ROOTS:
-        return new RootsEntry(key, request, this);
+        // Fetched without a token (roots need none), so no token's deletion stops them.
+        return new RootsEntry(key, key.datacenter.equals(datacenter) ? CacheRequest.anonymous()
+            : CacheRequest.builder().datacenter(key.datacenter).build(), this);
       case INTENTION_MATCH:
         return new MatchEntry(key, request, this);
       case LEAF:
@@ -441,9 +463,18 @@ public final class ConnectCache implements AutoCloseable {
     return e == null || e.value == null ? Optional.empty() : Optional.of(e.status());
   }
 
+  /**
+   * Roots are one entry per datacenter, whatever the token: the backend serves them without an
+   * ACL check (Consul's roots endpoints need no permission), so a key per token would only let
+   * made-up or deleted tokens each hold an entry and a blocking query.
+   */
   private CacheKey rootsKey(CacheRequest request) {
     requireNonNull(request, "request");
-    return new CacheKey(CacheType.ROOTS, dc(request), request.tokenHash(), "");
+    return rootsKey(dc(request));
+  }
+
+  private static CacheKey rootsKey(String datacenter) {
+    return new CacheKey(CacheType.ROOTS, datacenter, TokenHash.NONE, "");
   }
 
   private CacheKey leafKey(String service, CacheRequest request) {
@@ -475,10 +506,9 @@ public final class ConnectCache implements AutoCloseable {
     return fetchTimeout;
   }
 
-  /** The roots cached for the partition of {@code key}, without counting as a read. */
+  /** The roots cached for the datacenter of {@code key}, without counting as a read. */
   CaRoots cachedRoots(CacheKey key) {
-    Entry<?> e = cache.policy().getIfPresentQuietly(
-        new CacheKey(CacheType.ROOTS, key.datacenter, key.token, ""));
+    Entry<?> e = cache.policy().getIfPresentQuietly(rootsKey(key.datacenter));
     Entry.Value<?> v = e == null ? null : e.value;
     return v == null ? null : (CaRoots) v.value();
   }
@@ -507,7 +537,7 @@ public final class ConnectCache implements AutoCloseable {
 
   void rootsRotated(RootsEntry roots, CaRoots now) {
     for (Entry<?> e : cache.asMap().values()) {
-      if (e instanceof LeafEntry leaf && leaf.key.samePartition(roots.key)) {
+      if (e instanceof LeafEntry leaf && leaf.key.datacenter.equals(roots.key.datacenter)) {
         leaf.rootsRotated(now);
       }
     }
@@ -585,7 +615,7 @@ public final class ConnectCache implements AutoCloseable {
       return;
     }
     for (Entry<?> e : cache.asMap().values()) {
-      if (e instanceof LeafEntry leaf && leaf.key.samePartition(evicted.key)
+      if (e instanceof LeafEntry leaf && leaf.key.datacenter.equals(evicted.key.datacenter)
           && !leaf.isStopped()) {
         try {
           load(evicted.key, leaf.request).exceptionally(x -> null);

@@ -2,6 +2,7 @@ package dev.connect.cache;
 
 import dev.connect.core.AclNotFoundException;
 import dev.connect.core.ConnectException;
+import dev.connect.core.PermissionDeniedException;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
 import java.time.Duration;
@@ -348,8 +349,8 @@ abstract class Entry<T> {
       return;
     }
     cache.refreshFailed();
-    if (cause instanceof AclNotFoundException) {
-      log.info("stopping refresh of {}: the token was not found", key);
+    if (refusal(cause)) {
+      log.info("stopping refresh of {} and dropping it: {}", key, cause.getMessage());
       cache.invalidate(this);
       return;
     }
@@ -441,7 +442,12 @@ abstract class Entry<T> {
             forcedCall = null;
           }
         }
-        mine.completeExceptionally(unwrap(x));
+        Throwable cause = unwrap(x);
+        if (refusal(cause)) {
+          log.info("dropping {}: {}", key, cause.getMessage());
+          cache.invalidate(this);
+        }
+        mine.completeExceptionally(cause);
         return;
       }
       Value<T> old;
@@ -520,6 +526,18 @@ abstract class Entry<T> {
     return new EntryStatus(key.type, v == null ? 0 : v.index(), age,
         Optional.ofNullable(lastSuccess), Optional.ofNullable(lastError), failures, !stopped,
         next);
+  }
+
+  /**
+   * Tells whether a failure is the backend's final word on this entry's token: the token is not
+   * known ({@link AclNotFoundException}), or it lacks the permission the entry needs ({@link
+   * PermissionDeniedException}). Either drops the entry, so that no value the token may no longer
+   * read keeps being served (a stale intention match would keep allowing a denied caller) and
+   * every read fails with the refusal itself; anything else (I/O, a timeout, a server error) is
+   * transient and the last good value stays.
+   */
+  static boolean refusal(Throwable cause) {
+    return cause instanceof AclNotFoundException || cause instanceof PermissionDeniedException;
   }
 
   static Throwable unwrap(Throwable t) {
