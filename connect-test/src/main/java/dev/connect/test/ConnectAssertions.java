@@ -4,10 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import dev.connect.core.Decision;
 import java.security.cert.X509Certificate;
+import org.assertj.core.api.Assertions;
 
 /**
- * Entry point of the AssertJ assertions for Connect types. Import its {@code assertThat}
- * statically beside AssertJ's own; Java picks the most specific overload.
+ * Entry point of the AssertJ assertions for Connect types, and of all of AssertJ's own. It
+ * extends AssertJ's {@link Assertions}, so one static import gives both: {@code assertThat} on a
+ * certificate, a {@link TestLeaf}, a {@link TestCa} or a {@link Decision}, and every AssertJ
+ * overload ({@code assertThat(String)}, {@code assertThatThrownBy}, ...) beside them.
  *
  * <pre>{@code
  * import static dev.connect.test.ConnectAssertions.assertThat;
@@ -16,9 +19,13 @@ import java.security.cert.X509Certificate;
  *     .isSignedBy(root).expiresWithin(Duration.ofHours(72), clock);
  * assertThat(intentions.check("web", "db", DefaultIntentionPolicy.ACLS_DEFAULT_DENY))
  *     .isDenied().hasReason("Default behavior configured by ACLs");
+ * assertThat(leaf.certificate().getSubjectX500Principal().getName()).startsWith("CN=web");
  * }</pre>
+ *
+ * <p>Importing AssertJ's {@code Assertions.*} beside it, or both classes on demand, works too:
+ * the overloads are the same methods, so no call is ambiguous.
  */
-public final class ConnectAssertions {
+public final class ConnectAssertions extends Assertions {
   private ConnectAssertions() {}
 
   /**
