@@ -562,8 +562,11 @@ public final class ConnectAgent implements AutoCloseable {
     }
 
     /**
-     * Turns the embedded server's ACL enforcement on or off. Default: off, so every request is
-     * allowed and connections no intention matches are allowed.
+     * Turns the embedded server's ACL enforcement on or off. The data directory records it, with
+     * the default policy, and {@link #build()} fails naming both if this disagrees (see {@link
+     * EmbeddedServer.Builder#aclsEnabled}); unset, the recorded setting applies. Default for a
+     * new directory: off, so every request is allowed and connections no intention matches are
+     * allowed.
      *
      * @param enabled whether ACLs are enforced
      * @return this builder
@@ -577,7 +580,9 @@ public final class ConnectAgent implements AutoCloseable {
 
     /**
      * Sets the embedded server's ACL default policy, which also decides connections no
-     * intention matches when ACLs are on. Default: {@link AclDefaultPolicy#ALLOW}, as in Consul.
+     * intention matches when ACLs are on; recorded in the data directory and enforced like
+     * {@link #aclsEnabled}. Default for a new directory: {@link AclDefaultPolicy#ALLOW}, as in
+     * Consul.
      *
      * @param policy allow or deny
      * @return this builder

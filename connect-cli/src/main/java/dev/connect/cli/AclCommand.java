@@ -77,8 +77,7 @@ final class AclCommand {
 
       @Override
       public Integer call() throws Exception {
-        String text = rules.startsWith("@")
-            ? Files.readString(Path.of(rules.substring(1)), StandardCharsets.UTF_8) : rules;
+        String text = rules.startsWith("@") ? readRules(Path.of(rules.substring(1))) : rules;
         try (EmbeddedServer s = server.open(true)) {
           AclPolicy policy = s.createPolicy(name, description, text, server.query());
           PrintWriter out = spec.commandLine().getOut();
@@ -89,9 +88,18 @@ final class AclCommand {
         }
         return 0;
       }
+
+      private String readRules(Path file) {
+        try {
+          return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+          throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rules @"
+              + file + ": cannot read the rules file: " + ConnectCli.describe(e));
+        }
+      }
     }
 
-    /** {@code connect acl policy list}. */
+  /** {@code connect acl policy list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List policies.")
     static final class ListPolicies implements Callable<Integer> {
       @Spec CommandSpec spec;

@@ -16,9 +16,9 @@ import picocli.CommandLine.Command;
 @Command(name = "connect", mixinStandardHelpOptions = true,
     versionProvider = ConnectCli.Version.class,
     description = "Connect for Java: identity-based mutual TLS, in-process.",
-    subcommands = {DemoCommand.class, CaCommand.class, LeafCommand.class,
+    subcommands = {InitCommand.class, DemoCommand.class, CaCommand.class, LeafCommand.class,
         IntentionCommand.class, AclCommand.class,
-        CommandLine.HelpCommand.class})
+        HelpCommand.class})
 public final class ConnectCli {
 
   /** The exit status of a refused or failed command. */
@@ -65,10 +65,24 @@ public final class ConnectCli {
     return cli.execute(args);
   }
 
-  private static String describe(Throwable e) {
+  /**
+   * Says what went wrong in one line. A file-system error's message is often only its path, so
+   * the path is followed by what is wrong with it.
+   */
+  static String describe(Throwable e) {
     Throwable t = e;
     while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
       t = t.getCause();
+    }
+    if (t instanceof java.nio.file.FileSystemException f
+        && !(t instanceof dev.connect.server.DataDirectoryException)) {
+      String what = t instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+          : t instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : t instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+          : t instanceof java.nio.file.NotDirectoryException ? "not a directory"
+          : f.getReason() != null ? f.getReason() : t.getClass().getSimpleName();
+      return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": "
+          + what;
     }
     return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }

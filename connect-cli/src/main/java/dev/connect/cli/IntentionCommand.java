@@ -58,6 +58,17 @@ final class IntentionCommand {
     }
   }
 
+  /** Source and destination of one connection: names, never a {@code *} wildcard. */
+  static final class Connection {
+    @Parameters(index = "0", paramLabel = "<source>",
+        description = "Source service, such as web (no wildcard).")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "<destination>",
+        description = "Destination service, such as db (no wildcard).")
+    String destination;
+  }
+
   /** {@code connect intention create}. */
   @Command(name = "create", mixinStandardHelpOptions = true,
       description = "Create an intention; allow unless --deny.")
@@ -171,7 +182,7 @@ final class IntentionCommand {
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ServerOptions server;
-    @Mixin Pair pair;
+    @Mixin Connection pair;
 
     @Override
     public Integer call() throws Exception {

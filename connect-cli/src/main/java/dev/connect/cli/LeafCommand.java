@@ -49,6 +49,10 @@ final class LeafCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--out " + out + " is not a directory: it is where cert.pem, key.pem and ca.pem go");
+    }
     try (EmbeddedServer s = server.open()) {
       QueryOptions query = server.query();
       ServiceId id = ServiceId.of(s.trustDomain().trustDomain(), s.datacenter(), service);

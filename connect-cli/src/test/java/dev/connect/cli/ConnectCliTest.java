@@ -118,7 +118,8 @@ class ConnectCliTest {
     Path missing = dir.resolve("nothing-here");
     Run run = run("ca", "roots", "--data-dir", missing.toString());
     assertThat(run.status()).isEqualTo(1);
-    assertThat(run.err()).startsWith("error: " + missing).contains("no state.json");
+    assertThat(run.err()).startsWith("error: " + missing).contains("no state.json")
+        .contains("connect init --data-dir " + missing);
     assertThat(missing).doesNotExist();
   }
 
@@ -158,8 +159,9 @@ class ConnectCliTest {
 
   @Test
   void aclBootstrapPolicyAndTokenThenEnforcedChecks() {
-    run("demo", "--data-dir", dir.toString());
     String d = dir.toString();
+    Run init = run("init", "--data-dir", d, "--acls", "--default-policy", "deny");
+    assertThat(init.status()).as(init.err()).isZero();
     Run boot = run("acl", "bootstrap", "--data-dir", d);
     assertThat(boot.status()).as(boot.err()).isZero();
     String management = secret(boot.out());
@@ -220,9 +222,9 @@ class ConnectCliTest {
     assertThat(run.status()).isEqualTo(2);
     Run policy = run("intention", "list", "--data-dir", dir.toString(), "--default-policy",
         "deny");
-    assertThat(policy.status()).isEqualTo(2);
-    assertThat(policy.err()).contains("--default-policy has no effect without --acls");
-    assertThat(run.err()).contains("--token has no effect without --acls")
+    assertThat(policy.status()).isEqualTo(1);
+    assertThat(policy.err()).contains("records ACLs disabled, but --default-policy is deny");
+    assertThat(run.err()).contains("--token has no effect: " + dir + " records ACLs disabled")
         .doesNotContain("00000000-1111-2222-3333-444444444444");
   }
 

@@ -86,7 +86,8 @@ class LeafCommandTest {
 
   @Test
   void withAclsTheTokenNeedsServiceWriteAndComesFromTheEnvironment() throws Exception {
-    ConnectCliTest.run("demo", "--data-dir", dir.toString());
+    ConnectCliTest.run("init", "--data-dir", dir.toString(), "--acls", "--default-policy",
+        "deny");
     Run boot = ConnectCliTest.run("acl", "bootstrap", "--data-dir", dir.toString());
     Matcher m = Pattern.compile("SecretID:\\s+([0-9a-f-]{36})").matcher(boot.out());
     assertThat(m.find()).as(boot.out()).isTrue();

@@ -8,8 +8,10 @@ package dev.connect.core;
  * {@code Invalid service policy: &acl.ServiceRule{Name:"web", Policy:"sideways", Intentions:"",
  * EnterpriseRule:acl.EnterpriseRule{}}} for a bad value (the order in which several bad values
  * are reported is Consul's, too), or {@code Failed to parse ACL rules: At 1:17: ...} for text
- * that does not parse. {@link #getMessage()} adds the position when Consul's text lacks one, so
- * a person can find the offending text: {@code ... (at line 1, column 26)}.
+ * that does not parse. {@link #getMessage()} is for people: for a bad value it says what is
+ * wrong in our words rather than Consul's Go struct ({@code service "web": policy "sideways" is
+ * not read, write or deny}), and it adds the position when Consul's text lacks one, so a person
+ * can find the offending text: {@code ... (at line 1, column 26)}.
  */
 public final class PolicyRulesException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
@@ -21,6 +23,13 @@ public final class PolicyRulesException extends IllegalArgumentException {
   PolicyRulesException(String consulMessage, int line, int column, boolean positionInMessage) {
     super(positionInMessage ? consulMessage
         : consulMessage + " (at line " + line + ", column " + column + ")");
+    this.consulMessage = consulMessage;
+    this.line = line;
+    this.column = column;
+  }
+
+  PolicyRulesException(String message, String consulMessage, int line, int column) {
+    super(message + " (at line " + line + ", column " + column + ")");
     this.consulMessage = consulMessage;
     this.line = line;
     this.column = column;

@@ -263,8 +263,18 @@ final class PolicyRulesParser {
   }
 
   private static PolicyRulesException invalid(String what, RawRule raw, Value at) {
-    return new PolicyRulesException("Invalid " + what + ": " + goStruct(raw), at.line(),
-        at.column(), false);
+    return new PolicyRulesException(ourWords(what, raw, at), "Invalid " + what + ": "
+        + goStruct(raw), at.line(), at.column());
+  }
+
+  /** The refusal for people: {@code service "web": policy "sideways" is not read, ...}. */
+  private static String ourWords(String what, RawRule raw, Value at) {
+    String field = what.endsWith("intentions policy") ? "intentions" : "policy";
+    String allowed = raw.kind().resource == AclResource.KEY ? "read, write, list or deny"
+        : "read, write or deny";
+    String rule = raw.kind().keyword + " " + AclGoSyntax.quote(raw.name());
+    return at.text().isEmpty() ? rule + ": " + field + " is missing; give one of " + allowed
+        : rule + ": " + field + " " + AclGoSyntax.quote(at.text()) + " is not " + allowed;
   }
 
   /** The rule as Go's {@code %#v} prints Consul's struct, which Consul puts in its messages. */

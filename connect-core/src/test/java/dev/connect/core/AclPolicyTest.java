@@ -79,8 +79,9 @@ class AclPolicyTest {
   @Test
   void badRulesFailWithConsulsMessage() {
     assertThatThrownBy(() -> AclPolicy.of(ID, "bad", "", "service \"web\" { policy = \"x\" }"))
-        .isInstanceOf(PolicyRulesException.class)
-        .hasMessageStartingWith("Invalid service policy: &acl.ServiceRule{Name:\"web\"");
+        .isInstanceOfSatisfying(PolicyRulesException.class, e -> assertThat(e.consulMessage())
+            .startsWith("Invalid service policy: &acl.ServiceRule{Name:\"web\""))
+        .hasMessageStartingWith("service \"web\": policy \"x\" is not read, write or deny");
   }
 
   @Test

@@ -83,7 +83,9 @@ import org.slf4j.LoggerFactory;
  * the token in its {@link QueryOptions}: a request without one uses the anonymous token, an
  * unknown secret fails with {@link AclNotFoundException}, a missing permission with {@link
  * PermissionDeniedException} naming the permission, the resource and the token's accessor ID,
- * never its secret. Lists are filtered rather than refused. Synchronous methods throw; methods that
+ * never its secret. The data directory records whether ACLs are on and their default
+ * policy, and every opener (an application, the {@code connect} command) enforces them: one that
+ * asks for other settings is refused, naming both. Lists are filtered rather than refused. Synchronous methods throw; methods that
  * return a future complete it exceptionally. Token secrets are stored only as SHA-256 hashes.
  *
  * <p><b>Rotation.</b> {@link #rotateRoot(QueryOptions)} makes a new root, has the old root
@@ -119,12 +121,12 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
   private final boolean ownsScheduler;
   private final ScheduledFuture<?> pruning;
 
-  private EmbeddedServer(Builder b, DirectoryLock lock, IndexFloor floor, CaStore store,
-      IntentionStore intentions, AclStore acl, IndexedState index,
+  private EmbeddedServer(Builder b, AclStore.Mode mode, DirectoryLock lock, IndexFloor floor,
+      CaStore store, IntentionStore intentions, AclStore acl, IndexedState index,
       ScheduledExecutorService scheduler, boolean ownsScheduler) {
     this.datacenter = b.datacenter;
-    this.aclsEnabled = b.aclsEnabled;
-    this.aclDefaultPolicy = b.aclDefaultPolicy;
+    this.aclsEnabled = mode.enabled();
+    this.aclDefaultPolicy = mode.policy();
     this.lock = lock;
     this.floor = floor;
     this.store = store;
@@ -1050,9 +1052,12 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
     }
 
     /**
-     * Turns ACL enforcement on or off (Consul's {@code acl.enabled}). Default: off, so every
-     * request is allowed and ACL management fails with {@code ACL support disabled}. Tokens and
-     * policies stay in the data directory either way.
+     * Turns ACL enforcement on or off (Consul's {@code acl.enabled}). The data directory records
+     * the setting when it is created, and every later open enforces what it records: unset, the
+     * recorded one applies; set to a different one, {@link #open()} fails naming both. ACLs are
+     * turned on for a directory created without them only together with {@link
+     * #initialManagementToken}. A new directory gets ACLs off unless set, so every request is
+     * allowed and ACL management fails with {@code ACL support disabled}.
      *
      * @param enabled whether to enforce ACLs
      * @return this builder
@@ -1065,8 +1070,11 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
 
     /**
      * Sets what a token may do where none of its rules says (Consul's {@code acl.default_policy}),
-     * which also decides connections no intention matches. Default: {@link
-     * AclDefaultPolicy#ALLOW}, as in Consul. Applies only with ACLs on.
+     * which also decides connections no intention matches. Recorded in the data directory with
+     * {@link #aclsEnabled}, and enforced the same way: unset, the recorded one applies; a
+     * different one makes {@link #open()} fail naming both. Default for a new directory: {@link
+     * AclDefaultPolicy#ALLOW}, as in Consul. Setting it where ACLs are off is refused by {@link
+     * #open()}.
      *
      * @param policy allow or deny
      * @return this builder
@@ -1078,10 +1086,12 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
     }
 
     /**
-     * Sets the secret of a management token the server creates on open if no token has it
-     * (Consul's {@code acl.tokens.initial_management}, which 1.10 calls {@code master}); its
-     * creation bootstraps ACLs, so {@link #bootstrapAcl()} is refused afterwards. Only its hash is
-     * stored; use a random UUID. Default: none. Used only with ACLs on.
+     * Sets the secret of a management token the server creates on open while ACLs are not
+     * bootstrapped (Consul's {@code acl.tokens.initial_management}, which 1.10 calls {@code
+     * master}); its creation bootstraps ACLs, so {@link #bootstrapAcl()} is refused afterwards.
+     * Once ACLs are bootstrapped it must be the secret of an existing token, or {@link #open()}
+     * fails: a second management token is never made from it. Only its hash is stored; use a
+     * random UUID. Default: none. Refused by {@link #open()} where ACLs are off.
      *
      * @param secretId the token's secret
      * @return this builder
@@ -1106,7 +1116,8 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
      *
      * @return the running server
      * @throws IllegalStateException if no data directory was set
-     * @throws DataDirectoryException if the directory is corrupt or in use by another server
+     * @throws DataDirectoryException if the directory is corrupt or in use by another server, or
+     *     the ACL settings disagree with those the directory records (the message names both)
      * @throws IOException if the directory cannot be read or written
      */
     public EmbeddedServer open() throws IOException {
@@ -1121,7 +1132,7 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
         // Every store tells the floor its indexes before the CA store resumes it.
         IndexFloor floor = IndexFloor.load(dataDirectory);
         IntentionStore intentions = IntentionStore.load(dataDirectory, floor, clock);
-        AclStore acl = AclStore.load(dataDirectory, floor, clock, aclDefaultPolicy);
+        AclStore acl = AclStore.load(dataDirectory, floor, clock, AclDefaultPolicy.ALLOW);
         CaStore store = CaStore.open(lock, caConfiguration, clock, floor,
             List.of(intentions.initialFile(), acl.initialFile()));
         s = owns ? newScheduler() : scheduler;
@@ -1129,10 +1140,13 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
             List.of(CaStore.ROOTS, CaStore.LEAF, CaStore.CONFIG, IntentionStore.TABLE,
                 AclStore.TABLE), s);
         floor.attach(index);
-        if (aclsEnabled) {
-          acl.initialize(Optional.ofNullable(initialManagementToken));
-        }
-        return new EmbeddedServer(this, lock, floor, store, intentions, acl, index, s, owns);
+        AclStore.Mode mode = acl.settle(
+            given.containsKey("aclsEnabled") ? Optional.of(aclsEnabled) : Optional.empty(),
+            given.containsKey("aclDefaultPolicy") ? Optional.of(aclDefaultPolicy)
+                : Optional.empty(),
+            Optional.ofNullable(initialManagementToken));
+        return new EmbeddedServer(this, mode, lock, floor, store, intentions, acl, index, s,
+            owns);
       } catch (IOException | RuntimeException e) {
         if (owns && s != null) {
           s.shutdownNow();

@@ -142,8 +142,9 @@ class AclServerTest {
           .hasMessageContaining("already exists");
       assertThatThrownBy(() -> server.createPolicy("bad", "",
           "service \"web\" { policy = \"sideways\" }", root))
-          .isInstanceOf(PolicyRulesException.class)
-          .hasMessageStartingWith("Invalid service policy");
+          .isInstanceOfSatisfying(PolicyRulesException.class, e ->
+              assertThat(e.consulMessage()).startsWith("Invalid service policy"))
+          .hasMessageStartingWith("service \"web\": policy \"sideways\" is not");
       assertThatThrownBy(() -> server.createPolicy("no spaces", "", "", root))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("Invalid Policy: invalid Name");

@@ -73,13 +73,53 @@ public final class AclStore {
    * @param bootstrapIndex the index at which ACLs were bootstrapped, 0 if they were not
    * @param policies the policies, without the builtin {@code global-management}
    * @param tokens the tokens, oldest first
+   * @param acls whether ACLs are on in this directory and their default policy; {@code null} in
+   *     a file an earlier build wrote, until an opener records it (see {@link #settle})
    */
   public record Persisted(long bootstrapIndex, List<StoredPolicy> policies,
-      List<StoredToken> tokens) {
+      List<StoredToken> tokens, Mode acls) {
     /** Copies the lists. */
     public Persisted {
       policies = List.copyOf(policies);
       tokens = List.copyOf(tokens);
+    }
+
+    /** Returns a copy with these contents and the same recorded mode. */
+    Persisted with(long bootstrapIndex, List<StoredPolicy> policies, List<StoredToken> tokens) {
+      return new Persisted(bootstrapIndex, policies, tokens, acls);
+    }
+  }
+
+  /**
+   * What a data directory records about its ACLs, which every opener then enforces.
+   *
+   * @param enabled whether ACLs are enforced
+   * @param defaultPolicy {@code allow} or {@code deny} when enabled; {@code null} when not
+   */
+  public record Mode(boolean enabled, String defaultPolicy) {
+    /** Validates. */
+    public Mode {
+      if (enabled) {
+        AclDefaultPolicy.parse(requireNonNull(defaultPolicy, "defaultPolicy"));
+      } else if (defaultPolicy != null) {
+        throw new IllegalArgumentException("defaultPolicy is recorded only with ACLs enabled: "
+            + defaultPolicy);
+      }
+    }
+
+    static Mode of(boolean enabled, AclDefaultPolicy policy) {
+      return new Mode(enabled, enabled ? policy.text() : null);
+    }
+
+    /** Returns the default policy; {@code allow} when ACLs are off, where it decides nothing. */
+    public AclDefaultPolicy policy() {
+      return enabled ? AclDefaultPolicy.parse(defaultPolicy) : AclDefaultPolicy.ALLOW;
+    }
+
+    /** Says it as the error messages do: {@code ACLs enabled, default policy deny}. */
+    @Override
+    public String toString() {
+      return enabled ? "ACLs enabled, default policy " + defaultPolicy : "ACLs disabled";
     }
   }
 
@@ -124,7 +164,7 @@ public final class AclStore {
   private final Path file;
   private final IndexFloor floor;
   private final Clock clock;
-  private final AclDefaultPolicy defaultPolicy;
+  private volatile AclDefaultPolicy defaultPolicy;
   private final boolean existed;
   private volatile State state;
 
@@ -140,7 +180,8 @@ public final class AclStore {
 
   /**
    * Loads the ACL state of {@code directory}, empty if it has no file, and tells {@code floor}
-   * the indexes it carries. Whether a missing file is acceptable is not decided here but by
+   * the indexes it carries. The default policy applies until {@link #settle} decides the one in
+   * force. Whether a missing file is acceptable is not decided here but by
    * {@link CaStore#open}, which knows whether the directory is new; see {@link #initialFile()}.
    *
    * @throws DataDirectoryException if the file is corrupt or holds invalid policies or tokens
@@ -159,7 +200,7 @@ public final class AclStore {
       throw new DataDirectoryException(file, "corrupt ACL file (" + e.problem()
           + "); restore it from a backup", e);
     }
-    Persisted persisted = stored.orElse(new Persisted(0, List.of(), List.of()));
+    Persisted persisted = stored.orElse(new Persisted(0, List.of(), List.of(), null));
     floor.observe(persisted.bootstrapIndex());
     persisted.policies().forEach(p -> floor.observe(p.modifyIndex()));
     persisted.tokens().forEach(t -> floor.observe(t.modifyIndex()));
@@ -193,7 +234,7 @@ public final class AclStore {
 
       @Override
       public void writeEmpty() throws IOException {
-        Persisted empty = new Persisted(0, List.of(), List.of());
+        Persisted empty = new Persisted(0, List.of(), List.of(), null);
         ChecksummedFile.write(file, empty, MAPPER, FileMode.OWNER_ONLY);
         state = new State(empty, defaultPolicy);
       }
@@ -206,20 +247,55 @@ public final class AclStore {
   }
 
   /**
-   * Makes sure the anonymous token exists and, when a secret is given, a management token with
-   * it, which bootstraps ACLs if nothing did before (as Consul does with {@code
-   * acl.tokens.initial_management}). Writes only what is missing.
+   * Decides whether ACLs are on and their default policy from what the directory records and
+   * what the opener asked for, records them if they were not, and makes sure the anonymous token
+   * and, when a secret is given at bootstrap, a management token with it exist (as Consul does
+   * with {@code acl.tokens.initial_management}); one write, and only of what is missing.
    *
+   * <p>The rules: a directory that records its mode keeps it, and an opener that asks for another
+   * ACL setting or default policy is refused, naming both; ACLs may be turned on for a directory
+   * that records them off only together with an initial management token, whose token is created
+   * in the same write. A directory that records nothing (new, or written by an earlier build)
+   * records the opener's mode, ACLs off unless asked, but one whose ACLs were used (tokens,
+   * policies or a bootstrap) must be opened with ACLs on. An initial management secret applies
+   * only while ACLs are not bootstrapped: afterwards it must name an existing token, since a
+   * second management token is never created from it.
+   *
+   * @param enabled the opener's {@code aclsEnabled}, empty if not set
+   * @param policy the opener's {@code aclDefaultPolicy}, empty if not set
+   * @param initialManagementSecret the opener's {@code initialManagementToken}, empty if not set
+   * @return the mode in force
+   * @throws DataDirectoryException if the opener's settings disagree with the recorded ones
    * @throws ConnectException if the file cannot be written
    */
-  public void initialize(Optional<String> initialManagementSecret) {
+  public Mode settle(Optional<Boolean> enabled, Optional<AclDefaultPolicy> policy,
+      Optional<String> initialManagementSecret) throws DataDirectoryException {
+    requireNonNull(enabled, "enabled");
+    requireNonNull(policy, "policy");
     requireNonNull(initialManagementSecret, "initialManagementSecret");
+    State current = state;
+    Mode recorded = current.persisted.acls();
+    Mode target = decide(current, recorded, enabled, policy, initialManagementSecret);
+    defaultPolicy = target.policy();
+    if (!target.enabled()) {
+      if (recorded == null) {
+        floor.write(w -> {
+          Persisted p = state.persisted;
+          publish(w, new Persisted(p.bootstrapIndex(), p.policies(), p.tokens(), target));
+          return null;
+        });
+      } else {
+        state = new State(current.persisted, defaultPolicy);
+      }
+      return target;
+    }
     floor.write(w -> {
       State s = state;
       boolean needAnonymous = !s.tokensByAccessor.containsKey(AclToken.ANONYMOUS_ACCESSOR_ID);
       boolean needManagement = initialManagementSecret.isPresent()
           && s.find(initialManagementSecret.get()).isEmpty();
-      if (!needAnonymous && !needManagement) {
+      if (!needAnonymous && !needManagement && target.equals(recorded)) {
+        state = new State(s.persisted, defaultPolicy);
         return null;
       }
       long at = w.index();
@@ -235,14 +311,76 @@ public final class AclStore {
         tokens.add(new StoredToken(accessor, hashHex(initialManagementSecret.get()),
             INITIAL_MANAGEMENT_DESCRIPTION, List.of(AclPolicy.GLOBAL_MANAGEMENT_ID), now, at,
             at));
-        if (bootstrapIndex == 0) {
-          bootstrapIndex = at;
-        }
+        bootstrapIndex = at;
         log.info("created the initial management token, accessor {}", accessor);
       }
-      publish(w, new Persisted(bootstrapIndex, s.persisted.policies(), tokens));
+      if (!target.equals(recorded)) {
+        log.info("{}: recorded {}", file.getParent(), target);
+      }
+      publish(w, new Persisted(bootstrapIndex, s.persisted.policies(), tokens, target));
       return null;
     });
+    return target;
+  }
+
+  private Mode decide(State current, Mode recorded, Optional<Boolean> enabled,
+      Optional<AclDefaultPolicy> policy, Optional<String> secret) throws DataDirectoryException {
+    Path directory = file.getParent();
+    long bootstrapIndex = current.persisted.bootstrapIndex();
+    boolean used = bootstrapIndex > 0 || !current.persisted.policies().isEmpty()
+        || current.persisted.tokens().stream()
+            .anyMatch(t -> !t.accessorId().equals(AclToken.ANONYMOUS_ACCESSOR_ID));
+    Mode target;
+    if (recorded == null) {
+      boolean on = enabled.orElse(false);
+      if (!on && used) {
+        throw new DataDirectoryException(directory, "holds ACL tokens or policies but records"
+            + " no ACL mode (it was written by an earlier build), and aclsEnabled is "
+            + enabled.map(String::valueOf).orElse("not set") + ". Open it once with ACLs"
+            + " enabled and the default policy its applications use (aclsEnabled(true) and"
+            + " aclDefaultPolicy, or connect's --acls and --default-policy), which are then"
+            + " recorded and enforced on every open");
+      }
+      target = Mode.of(on, policy.orElse(AclDefaultPolicy.ALLOW));
+    } else if (recorded.enabled()) {
+      if (enabled.isPresent() && !enabled.get()) {
+        throw disagrees(directory, recorded, "aclsEnabled was set to false");
+      }
+      if (policy.isPresent() && policy.get() != recorded.policy()) {
+        throw disagrees(directory, recorded,
+            "aclDefaultPolicy was set to " + policy.get().text());
+      }
+      target = recorded;
+    } else if (enabled.orElse(false)) {
+      if (secret.isEmpty()) {
+        throw disagrees(directory, recorded, "aclsEnabled was set to true; ACLs are turned on"
+            + " for an existing data directory only together with initialManagementToken,"
+            + " whose token is created in the same write");
+      }
+      target = Mode.of(true, policy.orElse(AclDefaultPolicy.ALLOW));
+    } else {
+      target = recorded;
+    }
+    if (!target.enabled()) {
+      if (policy.isPresent()) {
+        throw disagrees(directory, target, "aclDefaultPolicy was set to " + policy.get().text()
+            + ", which applies only with ACLs enabled");
+      }
+      if (secret.isPresent()) {
+        throw disagrees(directory, target,
+            "initialManagementToken was set, which applies only with ACLs enabled");
+      }
+    } else if (secret.isPresent() && bootstrapIndex > 0 && current.find(secret.get()).isEmpty()) {
+      throw new DataDirectoryException(directory, "initialManagementToken applies only when ACLs"
+          + " are bootstrapped; they were at index " + bootstrapIndex + ", and no token has the"
+          + " given secret. A second management token is never made from it: remove the option,"
+          + " or give the secret of the existing one");
+    }
+    return target;
+  }
+
+  private static DataDirectoryException disagrees(Path directory, Mode recorded, String given) {
+    return new DataDirectoryException(directory, "records " + recorded + ", but " + given);
   }
 
   /**
@@ -265,7 +403,7 @@ public final class AclStore {
           List.of(AclPolicyLink.to(AclPolicy.globalManagement())));
       List<StoredToken> tokens = new ArrayList<>(s.persisted.tokens());
       tokens.add(stored(token, at));
-      publish(w, new Persisted(at, s.persisted.policies(), tokens));
+      publish(w, s.persisted.with(at, s.persisted.policies(), tokens));
       log.info("ACLs bootstrapped: management token, accessor {}", token.accessorId());
       return token;
     });
@@ -302,7 +440,7 @@ public final class AclStore {
       long at = w.index();
       List<StoredPolicy> policies = new ArrayList<>(s.persisted.policies());
       policies.add(new StoredPolicy(id, name, description, rules, at, at));
-      publish(w, new Persisted(s.persisted.bootstrapIndex(), policies, s.persisted.tokens()));
+      publish(w, s.persisted.with(s.persisted.bootstrapIndex(), policies, s.persisted.tokens()));
       return policy;
     });
   }
@@ -341,7 +479,7 @@ public final class AclStore {
           tokens.add(t);
         }
       }
-      publish(w, new Persisted(s.persisted.bootstrapIndex(), policies, tokens));
+      publish(w, s.persisted.with(s.persisted.bootstrapIndex(), policies, tokens));
       return true;
     });
   }
@@ -363,7 +501,7 @@ public final class AclStore {
       long at = w.index();
       List<StoredToken> tokens = new ArrayList<>(s.persisted.tokens());
       tokens.add(stored(token, at));
-      publish(w, new Persisted(s.persisted.bootstrapIndex(), s.persisted.policies(), tokens));
+      publish(w, s.persisted.with(s.persisted.bootstrapIndex(), s.persisted.policies(), tokens));
       return token;
     });
   }
@@ -398,7 +536,7 @@ public final class AclStore {
                 links.stream().map(AclPolicyLink::id).toList(), t.createTime(),
                 t.createIndex(), at));
       }
-      publish(w, new Persisted(s.persisted.bootstrapIndex(), s.persisted.policies(), tokens));
+      publish(w, s.persisted.with(s.persisted.bootstrapIndex(), s.persisted.policies(), tokens));
       return state.tokensByAccessor.get(accessorId);
     });
   }
@@ -431,7 +569,7 @@ public final class AclStore {
       w.index();
       List<StoredToken> tokens = new ArrayList<>(s.persisted.tokens());
       tokens.removeIf(t -> t.accessorId().equals(accessorId));
-      publish(w, new Persisted(s.persisted.bootstrapIndex(), s.persisted.policies(), tokens));
+      publish(w, s.persisted.with(s.persisted.bootstrapIndex(), s.persisted.policies(), tokens));
       return true;
     });
   }
