@@ -13,6 +13,7 @@ import dev.connect.core.InvalidCsrException;
 import dev.connect.core.InvalidCsrException.Problem;
 import dev.connect.core.InvalidSpiffeIdException;
 import dev.connect.core.ServiceId;
+import dev.connect.core.ServiceNames;
 import dev.connect.core.SigningId;
 import java.security.PublicKey;
 import java.util.List;
@@ -42,7 +43,9 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  *       alternative names hold exactly one URI (DNS names and IP addresses are ignored; a leaf
  *       carries only the URI);
  *   <li>{@link Problem#NOT_A_SERVICE_ID}: that URI is a SPIFFE ID in Connect's service form, not
- *       an agent or signing ID;
+ *       an agent or signing ID, and its service name follows {@link ServiceNames} (lower case,
+ *       at most {@value ServiceNames#MAX_LENGTH} characters), the rule every intention write
+ *       follows;
  *   <li>{@link Problem#WRONG_TRUST_DOMAIN}, {@link Problem#WRONG_DATACENTER}: it belongs to this
  *       CA's trust domain and to this server's datacenter;
  *   <li>{@link Problem#NAMESPACE_NOT_SUPPORTED}: its namespace and admin partition are both
@@ -175,6 +178,12 @@ public final class CertificateRequest {
           "URI SAN in CSR is not a SPIFFE service ID: " + e.getMessage());
     }
     if (id instanceof ServiceId serviceId) {
+      try {
+        ServiceNames.check(serviceId.service());
+      } catch (IllegalArgumentException e) {
+        throw fail(Problem.NOT_A_SERVICE_ID, "SPIFFE ID in CSR names a service no intention can"
+            + " name: " + e.getMessage());
+      }
       return serviceId;
     }
     throw fail(Problem.NOT_A_SERVICE_ID, "SPIFFE ID in CSR must be a service ID, not "
