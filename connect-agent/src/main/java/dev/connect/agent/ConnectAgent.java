@@ -16,6 +16,7 @@ import dev.connect.core.ConnectBackend;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.ServiceId;
+import dev.connect.core.ServiceNames;
 import dev.connect.server.EmbeddedServer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -177,7 +178,8 @@ public final class ConnectAgent implements AutoCloseable {
    *
    * @param name the service name, such as {@code web}
    * @return the handle; nothing is fetched until it is used
-   * @throws IllegalArgumentException if {@code name} is not a valid service name
+   * @throws IllegalArgumentException if {@code name} is not a {@linkplain ServiceNames service
+   *     name}
    * @throws IllegalStateException if the agent is closed
    */
   public ConnectService service(String name) {
@@ -206,7 +208,7 @@ public final class ConnectAgent implements AutoCloseable {
   }
 
   private ConnectService handle(String name, CacheRequest request) {
-    ConnectService.checkName("service", name);
+    ServiceNames.check(name);
     return services.computeIfAbsent(new HandleKey(name, request),
         k -> new ConnectService(this, name, request));
   }
