@@ -43,9 +43,7 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  *       alternative names hold exactly one URI (DNS names and IP addresses are ignored; a leaf
  *       carries only the URI);
  *   <li>{@link Problem#NOT_A_SERVICE_ID}: that URI is a SPIFFE ID in Connect's service form, not
- *       an agent or signing ID, and its service name follows {@link ServiceNames} (lower case,
- *       at most {@value ServiceNames#MAX_LENGTH} characters), the rule every intention write
- *       follows;
+ *       an agent or signing ID;
  *   <li>{@link Problem#WRONG_TRUST_DOMAIN}, {@link Problem#WRONG_DATACENTER}: it belongs to this
  *       CA's trust domain and to this server's datacenter;
  *   <li>{@link Problem#NAMESPACE_NOT_SUPPORTED}: its namespace and admin partition are both
@@ -53,6 +51,9 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  *       not support; intentions only match the {@code default} namespace and ACL {@code
  *       service:write} is keyed by service name alone, so a leaf for another namespace would
  *       escape every intention about its service;
+ *   <li>{@link Problem#NOT_A_SERVICE_ID}: its service name follows {@link ServiceNames} (lower
+ *       case, at most {@value ServiceNames#MAX_LENGTH} characters), the rule every intention
+ *       write follows, so that every leaf names a service an intention can cover;
  *   <li>{@link Problem#CA_REQUESTED}: the request does not ask for basic constraints CA:TRUE, nor
  *       for the keyCertSign or cRLSign key usage.
  * </ol>
@@ -126,6 +127,12 @@ public final class CertificateRequest {
           + " Enterprise feature this CA does not support: it signs only the default namespace"
           + " of the default partition");
     }
+    try {
+      ServiceNames.check(serviceId.service());
+    } catch (IllegalArgumentException e) {
+      throw fail(Problem.NOT_A_SERVICE_ID, "SPIFFE ID in CSR names a service no intention can"
+          + " name: " + e.getMessage());
+    }
     requested.checkNotCa();
     return new CertificateRequest(der, csr, serviceId, publicKey);
   }
@@ -178,12 +185,6 @@ public final class CertificateRequest {
           "URI SAN in CSR is not a SPIFFE service ID: " + e.getMessage());
     }
     if (id instanceof ServiceId serviceId) {
-      try {
-        ServiceNames.check(serviceId.service());
-      } catch (IllegalArgumentException e) {
-        throw fail(Problem.NOT_A_SERVICE_ID, "SPIFFE ID in CSR names a service no intention can"
-            + " name: " + e.getMessage());
-      }
       return serviceId;
     }
     throw fail(Problem.NOT_A_SERVICE_ID, "SPIFFE ID in CSR must be a service ID, not "
