@@ -18,6 +18,7 @@ import dev.connect.core.ConnectBackend;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.ServiceId;
+import dev.connect.core.ServiceNames;
 import dev.connect.server.EmbeddedServer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -187,7 +188,8 @@ public final class ConnectAgent implements AutoCloseable {
    *
    * @param name the service name, such as {@code web}
    * @return the handle; nothing is fetched until it is used
-   * @throws IllegalArgumentException if {@code name} is not a valid service name
+   * @throws IllegalArgumentException if {@code name} is not a {@linkplain ServiceNames service
+   *     name}
    * @throws IllegalStateException if the agent is closed
    */
   public ConnectService service(String name) {
@@ -220,7 +222,7 @@ public final class ConnectAgent implements AutoCloseable {
 
   /** The handle of {@code name} with {@code token} (null: anonymous), made if none is in use. */
   private ConnectService handle(String name, String token) {
-    ConnectService.checkName("service", name);
+    ServiceNames.check(name);
     return services.get(new HandleKey(name, token), k -> new ConnectService(this, name,
         Objects.equals(token, defaultToken) ? defaultRequest : request(token)));
   }

@@ -13,6 +13,7 @@ import dev.connect.core.InvalidCsrException;
 import dev.connect.core.InvalidCsrException.Problem;
 import dev.connect.core.InvalidSpiffeIdException;
 import dev.connect.core.ServiceId;
+import dev.connect.core.ServiceNames;
 import dev.connect.core.SigningId;
 import java.security.PublicKey;
 import java.util.List;
@@ -50,6 +51,9 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  *       not support; intentions only match the {@code default} namespace and ACL {@code
  *       service:write} is keyed by service name alone, so a leaf for another namespace would
  *       escape every intention about its service;
+ *   <li>{@link Problem#NOT_A_SERVICE_ID}: its service name follows {@link ServiceNames} (lower
+ *       case, at most {@value ServiceNames#MAX_LENGTH} characters), the rule every intention
+ *       write follows, so that every leaf names a service an intention can cover;
  *   <li>{@link Problem#CA_REQUESTED}: the request does not ask for basic constraints CA:TRUE, nor
  *       for the keyCertSign or cRLSign key usage.
  * </ol>
@@ -122,6 +126,12 @@ public final class CertificateRequest {
           + Texts.shown(serviceId.partition()) + "; namespaces and admin partitions are a Consul"
           + " Enterprise feature this CA does not support: it signs only the default namespace"
           + " of the default partition");
+    }
+    try {
+      ServiceNames.check(serviceId.service());
+    } catch (IllegalArgumentException e) {
+      throw fail(Problem.NOT_A_SERVICE_ID, "SPIFFE ID in CSR names a service no intention can"
+          + " name: " + e.getMessage());
     }
     requested.checkNotCa();
     return new CertificateRequest(der, csr, serviceId, publicKey);

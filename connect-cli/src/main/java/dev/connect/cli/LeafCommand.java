@@ -5,6 +5,7 @@ import dev.connect.core.CaRoots;
 import dev.connect.core.IssuedCertificate;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.ServiceId;
+import dev.connect.core.ServiceNames;
 import dev.connect.core.internal.Certificates;
 import dev.connect.server.EmbeddedServer;
 import dev.connect.server.internal.AtomicFiles;
@@ -49,6 +50,7 @@ final class LeafCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ServiceNames.check(service);
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--out " + out + " is not a directory: it is where cert.pem, key.pem and ca.pem go");

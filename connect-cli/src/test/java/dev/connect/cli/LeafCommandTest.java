@@ -123,6 +123,27 @@ class LeafCommandTest {
     }
   }
 
+  /**
+   * Review finding (item 8): {@code connect leaf WEB} issued a leaf that no {@code web} intention
+   * covers. The name is checked first, by the rule every write path applies, and nothing is
+   * written.
+   */
+  @Test
+  void aServiceNameNoIntentionCanNameIsRefusedNamingIt() throws Exception {
+    assertThat(ConnectCliTest.run("demo", "--data-dir", dir.toString()).status()).isZero();
+    Run upper = ConnectCliTest.run("leaf", "WEB", "--data-dir", dir.toString(), "--out",
+        out.toString());
+    assertThat(upper.status()).isEqualTo(1);
+    assertThat(upper.err()).contains("service name \"WEB\" has upper case")
+        .contains("write \"web\"").hasLineCount(1);
+    Run space = ConnectCliTest.run("leaf", "we b", "--data-dir", dir.toString(), "--out",
+        out.toString());
+    assertThat(space.status()).isEqualTo(1);
+    assertThat(space.err()).contains("service name \"we b\"");
+    assertThat(out.resolve("key.pem")).doesNotExist();
+    assertThat(out.resolve("cert.pem")).doesNotExist();
+  }
+
   private static PrivateKey readKey(Path pem) throws Exception {
     String text = Files.readString(pem);
     assertThat(text).startsWith("-----BEGIN PRIVATE KEY-----\n")

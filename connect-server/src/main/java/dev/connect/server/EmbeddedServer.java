@@ -327,7 +327,9 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
    * @return the stored intention
    * @throws IllegalArgumentException if the source or destination is in a namespace other than
    *     {@code default}, the wildcard namespace included (checked first, as Consul Community
-   *     Edition refuses namespaces before any ACL check), if the ID is not empty ({@code ID must
+   *     Edition refuses namespaces before any ACL check), if its name is neither {@code *} nor a
+   *     {@linkplain dev.connect.core.ServiceNames service name} (checked next, naming the value),
+   *     if the ID is not empty ({@code ID must
    *     be empty when creating a new intention}) or an intention for the same source and
    *     destination exists ({@code duplicate intention found: <existing>})
    * @throws PermissionDeniedException if the token lacks {@code intention:write} on the
@@ -337,7 +339,7 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
    */
   public Intention createIntention(Intention intention, QueryOptions options) {
     requireNonNull(intention, "intention");
-    IntentionStore.requireDefaultNamespace(intention.source(), intention.destination());
+    IntentionStore.requireWritable(intention.source(), intention.destination());
     caller(options).enforce(Permission.intentionWrite(intention.destination().name()));
     return intentions.create(intention);
   }
@@ -355,8 +357,9 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
    * @param options the token
    * @return the stored intention
    * @throws IllegalArgumentException if the source or destination is in a namespace other than
-   *     {@code default}, the wildcard namespace included (checked before any ACL check), or the
-   *     description is too long
+   *     {@code default}, the wildcard namespace included (checked before any ACL check), if its
+   *     name is neither {@code *} nor a {@linkplain dev.connect.core.ServiceNames service name}
+   *     (checked next, naming the value), or the description is too long
    * @throws PermissionDeniedException if the token lacks {@code intention:write} on the
    *     destination
    * @throws AclNotFoundException if no token has the given secret
@@ -368,7 +371,7 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
     requireNonNull(destination, "destination");
     requireNonNull(action, "action");
     requireNonNull(description, "description");
-    IntentionStore.requireDefaultNamespace(source, destination);
+    IntentionStore.requireWritable(source, destination);
     caller(options).enforce(Permission.intentionWrite(destination.name()));
     return intentions.upsert(source, destination, action, description);
   }

@@ -33,11 +33,23 @@ import org.bouncycastle.util.io.pem.PemReader;
 public final class Csrs {
   private static final int MAX_PEM_CHARS = 64 * 1024;
   private static final int SHOWN_PREFIX = 40;
+  /**
+   * How deeply a CSR's encoding may nest, string contents included. A PKCS#10 request with SANs
+   * and a subject nests about ten levels; BouncyCastle's decoder recurses once per level.
+   */
+  static final int MAX_NESTING = 32;
 
   private Csrs() {}
 
-  /** Decodes a DER PKCS#10 request. */
+  /**
+   * Decodes a DER PKCS#10 request. An encoding nested more than {@value #MAX_NESTING} levels deep
+   * is refused before it is decoded, since the decoder recurses once per level.
+   */
   public static PKCS10CertificationRequest parse(byte[] der) {
+    if (DerNesting.exceeds(der, MAX_NESTING)) {
+      throw fail(Problem.MALFORMED, "CSR encoding nests more than " + MAX_NESTING
+          + " levels deep (" + der.length + " bytes of DER)");
+    }
     try {
       return new PKCS10CertificationRequest(der);
     } catch (IOException | RuntimeException e) {

@@ -10,6 +10,7 @@ import dev.connect.core.Intention;
 import dev.connect.core.IntentionAction;
 import dev.connect.core.IntentionTarget;
 import dev.connect.core.Intentions;
+import dev.connect.core.ServiceNames;
 import dev.connect.server.DataDirectoryException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The durable intentions of the embedded server: {@code intentions.json} (checksummed, owner
@@ -37,6 +40,7 @@ public final class IntentionStore {
   public static final String FILE = "intentions.json";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Logger log = LoggerFactory.getLogger(IntentionStore.class);
 
   /**
    * What {@code intentions.json} holds.
@@ -110,7 +114,9 @@ public final class IntentionStore {
     if (stored.isPresent()) {
       try {
         for (Entry e : stored.get().intentions()) {
-          intentions.add(fromEntry(e));
+          Intention intention = fromEntry(e);
+          warnIfNotWritable(file, intention);
+          intentions.add(intention);
           floor.observe(e.modifyIndex());
         }
         return new IntentionStore(file, floor, clock, true, Intentions.of(intentions));
@@ -120,6 +126,20 @@ public final class IntentionStore {
       }
     }
     return new IntentionStore(file, floor, clock, false, Intentions.empty());
+  }
+
+  /**
+   * Logs an intention an earlier build stored though today's writes refuse it. It is kept, so it
+   * can still be read and deleted (refusing the whole directory for it would stop every service),
+   * but it cannot be updated, and it matches no leaf this server issues.
+   */
+  private static void warnIfNotWritable(Path file, Intention intention) {
+    try {
+      requireWritable(intention.source(), intention.destination());
+    } catch (IllegalArgumentException e) {
+      log.warn("{} holds intention {} that is no longer accepted and matches no leaf this server"
+          + " issues; delete it: {}", file, intention.id(), e.getMessage());
+    }
   }
 
   /** Returns {@code intentions.json} as a file every initialized data directory holds. */
@@ -151,6 +171,32 @@ public final class IntentionStore {
   /** Returns the live intentions; never blocks. */
   public Intentions current() {
     return current;
+  }
+
+  /**
+   * Refuses an intention write that {@link #requireDefaultNamespace} refuses, or whose source or
+   * destination name is neither the wildcard {@code *} nor a {@linkplain ServiceNames service
+   * name}: such an intention names a service no leaf can be issued for, and so matches nothing.
+   * Checked before any ACL check, as Consul validates an intention first.
+   *
+   * @throws IllegalArgumentException naming the offending target and value
+   */
+  public static void requireWritable(IntentionTarget source, IntentionTarget destination) {
+    requireDefaultNamespace(source, destination);
+    checkName("source", source);
+    checkName("destination", destination);
+  }
+
+  private static void checkName(String side, IntentionTarget target) {
+    if (target.name().equals(IntentionTarget.WILDCARD)) {
+      return;
+    }
+    try {
+      ServiceNames.check(target.name());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("intention " + side + " \""
+          + Texts.shown(target.toString()) + "\": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -191,14 +237,14 @@ public final class IntentionStore {
    *
    * @return the stored intention
    * @throws IllegalArgumentException if {@code given} has an ID, its source or destination is
-   *     outside the {@code default} namespace (see {@link #requireDefaultNamespace}), or an
+   *     not writable (see {@link #requireWritable}), or an
    *     intention with the same source and destination exists ({@code duplicate intention found:
    *     <existing>})
    * @throws ConnectException if the file cannot be written; nothing changes then
    */
   public Intention create(Intention given) {
     requireNonNull(given, "given");
-    requireDefaultNamespace(given.source(), given.destination());
+    requireWritable(given.source(), given.destination());
     if (!given.id().isEmpty()) {
       throw new IllegalArgumentException("ID must be empty when creating a new intention: "
           + given.id());
@@ -230,14 +276,14 @@ public final class IntentionStore {
    *
    * @return the stored intention
    * @throws IllegalArgumentException if the source or destination is outside the {@code
-   *     default} namespace (see {@link #requireDefaultNamespace})
+   *     default} namespace or its name is not a service name (see {@link #requireWritable})
    * @throws ConnectException if the file cannot be written; nothing changes then
    */
   public Intention upsert(IntentionTarget source, IntentionTarget destination,
       IntentionAction action, String description) {
     requireNonNull(action, "action");
     requireNonNull(description, "description");
-    requireDefaultNamespace(source, destination);
+    requireWritable(source, destination);
     return floor.write(w -> {
       Intentions now = current;
       Optional<Intention> existing = now.get(source, destination);
