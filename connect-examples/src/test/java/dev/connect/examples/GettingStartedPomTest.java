@@ -124,7 +124,8 @@ class GettingStartedPomTest {
     assertThat(types).contains("ConnectExtension", "FakeTime", "FakeScheduler",
         "ConnectAssertions");
     for (String name : types) {
-      assertThat(exists("dev.connect.test." + name)).as("dev.connect.test." + name).isTrue();
+      assertThat(exists("dev.connect.test." + name) || exists("dev.connect.testkit." + name))
+          .as("dev.connect.test(kit)." + name).isTrue();
     }
   }
 
