@@ -3,8 +3,6 @@ package dev.connect.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.connect.cache.FakeScheduler;
-import dev.connect.cache.FakeTime;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.CaRoots;
 import dev.connect.core.ConnectBackend;
@@ -16,6 +14,8 @@ import dev.connect.core.IssuedCertificate;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
 import dev.connect.server.EmbeddedServer;
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -145,7 +145,7 @@ class AgentBuilderTest {
   @Test
   void anotherBackendServesHandlesAndRefusesWhatItsSpiLacks() throws Exception {
     FakeTime time = FakeTime.at(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-    FakeScheduler scheduler = new FakeScheduler(time);
+    FakeScheduler scheduler = FakeScheduler.on(time);
     try (EmbeddedServer server = EmbeddedServer.builder().dataDirectory(dir).clock(time)
         .scheduler(scheduler).open()) {
       server.upsertIntention(IntentionTarget.parse("web"), IntentionTarget.parse("db"),

@@ -1,7 +1,7 @@
 package dev.connect.agent;
 
-import dev.connect.cache.FakeScheduler;
-import dev.connect.cache.FakeTime;
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,7 +16,7 @@ import java.util.function.UnaryOperator;
  */
 final class AgentFixture implements AutoCloseable {
   final FakeTime time = FakeTime.at(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-  final FakeScheduler scheduler = new FakeScheduler(time);
+  final FakeScheduler scheduler = FakeScheduler.on(time);
   final ConnectAgent agent;
 
   AgentFixture(Path dir) throws IOException {

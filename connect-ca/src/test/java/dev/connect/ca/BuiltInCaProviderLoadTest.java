@@ -9,6 +9,9 @@ import dev.connect.ca.internal.Jca;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
 import dev.connect.core.internal.Certificates;
+import dev.connect.testkit.TestCa;
+import dev.connect.testkit.TestCertificates;
+import dev.connect.testkit.TestLeaf;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -165,10 +168,10 @@ class BuiltInCaProviderLoadTest {
 
   @Test
   void certificateThatIsNotACaIsRefused() {
-    KeyPair keys = LeafRequests.newKeyPair();
-    X509Certificate notCa = TestCertificates.selfSigned(keys, "CN=not a CA",
-        new BasicConstraints(false), false);
-    assertThatThrownBy(() -> BuiltInCaProvider.load(pkcs8(keys.getPrivate()),
+    TestLeaf leaf = TestCertificates.root(TD).build().leaf("web").selfSigned()
+        .subject("CN=not a CA").build();
+    X509Certificate notCa = leaf.certificate();
+    assertThatThrownBy(() -> BuiltInCaProvider.load(leaf.exportPrivateKeyPkcs8Pem(),
         Certificates.toPem(notCa), TRUST_DOMAIN, CONFIG, CLOCK))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("root certificate " + Certificates.sha1Fingerprint(notCa)
@@ -177,10 +180,9 @@ class BuiltInCaProviderLoadTest {
 
   @Test
   void caCertificateWithoutCertSignIsRefused() {
-    KeyPair keys = LeafRequests.newKeyPair();
-    X509Certificate noCertSign = TestCertificates.selfSigned(keys, "CN=no certSign",
-        new BasicConstraints(true), false);
-    assertThatThrownBy(() -> BuiltInCaProvider.load(pkcs8(keys.getPrivate()),
+    TestCa ca = TestCertificates.root(TD).subject("CN=no certSign").noCertSign().build();
+    X509Certificate noCertSign = ca.certificate();
+    assertThatThrownBy(() -> BuiltInCaProvider.load(ca.exportPrivateKeyPkcs8Pem(),
         Certificates.toPem(noCertSign), TRUST_DOMAIN, CONFIG, CLOCK))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(Certificates.sha1Fingerprint(noCertSign))
@@ -201,8 +203,8 @@ class BuiltInCaProviderLoadTest {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", Jca.provider());
     generator.initialize(new ECGenParameterSpec("secp521r1"));
     KeyPair keys = generator.generateKeyPair();
-    X509Certificate p521 = TestCertificates.selfSigned(keys, "CN=P-521",
-        new BasicConstraints(true), true);
+    X509Certificate p521 = TestCertificates.root(TD).subject("CN=P-521").keyPair(keys).build()
+        .certificate();
     assertThatThrownBy(() -> BuiltInCaProvider.load(pkcs8(keys.getPrivate()),
         Certificates.toPem(p521), TRUST_DOMAIN, CONFIG, CLOCK))
         .isInstanceOf(IllegalArgumentException.class)

@@ -7,6 +7,8 @@ import dev.connect.core.InvalidCsrException;
 import dev.connect.core.KeyType;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
+import dev.connect.testkit.FakeTime;
+import dev.connect.testkit.TestCertificates;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.cert.X509Certificate;
@@ -90,7 +92,7 @@ class BuiltInCaProviderTest {
 
   @Test
   void everyDateComesFromTheClock() {
-    MutableClock clock = new MutableClock(NOW);
+    FakeTime clock = FakeTime.at(NOW);
     BuiltInCaProvider provider =
         BuiltInCaProvider.generate(TRUST_DOMAIN, CaConfiguration.defaults(), clock);
     clock.advance(Duration.ofDays(100));
@@ -102,7 +104,7 @@ class BuiltInCaProviderTest {
 
   @Test
   void datesAreWholeSecondsRoundedDown() {
-    MutableClock clock = new MutableClock(NOW.plusMillis(999));
+    FakeTime clock = FakeTime.at(NOW.plusMillis(999));
     BuiltInCaProvider provider =
         BuiltInCaProvider.generate(TRUST_DOMAIN, CaConfiguration.defaults(), clock);
     assertThat(provider.rootCertificate().getNotBefore().toInstant()).isEqualTo(NOW);
@@ -120,7 +122,7 @@ class BuiltInCaProviderTest {
 
   @Test
   void expiredRootRefusesToSign() {
-    MutableClock clock = new MutableClock(NOW);
+    FakeTime clock = FakeTime.at(NOW);
     BuiltInCaProvider provider =
         BuiltInCaProvider.generate(TRUST_DOMAIN, CaConfiguration.defaults(), clock);
     clock.advance(Duration.ofHours(87600).plusSeconds(1));
@@ -150,7 +152,8 @@ class BuiltInCaProviderTest {
 
   @Test
   void crossSigningKeepsTheNewRootsPathLengthLimit() {
-    X509Certificate withPathLen = TestCertificates.selfSignedCa(0, TRUST_DOMAIN.toString());
+    X509Certificate withPathLen = TestCertificates.root(TD).pathLength(0).build()
+        .certificate();
     assertThat(ca.crossSign(withPathLen).getBasicConstraints()).isZero();
   }
 
@@ -169,33 +172,5 @@ class BuiltInCaProviderTest {
     X509Certificate leaf = ca.sign(request(WEB));
     assertThat(ProfileAssertions.uriSans(leaf)).containsExactly(
         "spiffe://" + TD + "/ns/default/dc/dc1/svc/web");
-  }
-
-  /** A clock that moves only when told to. */
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      throw new UnsupportedOperationException("this test clock is fixed to UTC");
-    }
   }
 }

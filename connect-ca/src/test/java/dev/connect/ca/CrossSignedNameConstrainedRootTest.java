@@ -11,6 +11,7 @@ import dev.connect.ca.internal.Jca;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
 import dev.connect.core.internal.Certificates;
+import dev.connect.testkit.TestCertificates;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.security.KeyPair;
@@ -115,20 +116,23 @@ class CrossSignedNameConstrainedRootTest {
   @Test
   void onlyARootOfThisTrustDomainIsCrossSigned() {
     String other = "spiffe://0000aaaa-1111-2222-3333-444455556666.consul";
-    X509Certificate foreign = TestCertificates.selfSignedCa(-1, other);
+    X509Certificate foreign = TestCertificates.root(other.substring("spiffe://".length()))
+        .build().certificate();
     assertThatThrownBy(() -> oldCa.crossSign(foreign))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("certificate to cross-sign must have exactly one URI SAN, spiffe://" + TD
             + ", the trust domain of this CA; " + Certificates.sha1Fingerprint(foreign)
             + " has " + other);
-    assertThatThrownBy(() -> oldCa.crossSign(TestCertificates.selfSignedCa(-1)))
+    assertThatThrownBy(() -> oldCa.crossSign(
+        TestCertificates.root(TD).noUriSan().build().certificate()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageEndingWith(" has none");
     assertThatThrownBy(() -> oldCa.crossSign(
-        TestCertificates.selfSignedCa(-1, "spiffe://" + TD, other)))
+        TestCertificates.root(TD).additionalUri(other).build().certificate()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageEndingWith(" has spiffe://" + TD + ", " + other);
     assertThatThrownBy(() -> oldCa.crossSign(
-        TestCertificates.selfSignedCa(-1, "spiffe://" + TD + "/ns/default/dc/dc1/svc/web")))
+        TestCertificates.root(TD).uri("spiffe://" + TD + "/ns/default/dc/dc1/svc/web").build()
+            .certificate()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageEndingWith(" has spiffe://" + TD + "/ns/default/dc/dc1/svc/web");
   }

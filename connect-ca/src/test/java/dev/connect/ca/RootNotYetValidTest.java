@@ -7,10 +7,11 @@ import static dev.connect.ca.BuiltInCaProviderTest.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.connect.ca.BuiltInCaProviderTest.MutableClock;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
 import dev.connect.core.internal.Certificates;
+import dev.connect.testkit.FakeTime;
+import dev.connect.testkit.TestCertificates;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,18 +27,19 @@ import org.junit.jupiter.api.Test;
 class RootNotYetValidTest {
   @Test
   void rootBeforeItsStartRefusesToSignNamingBothInstants() {
-    MutableClock clock = new MutableClock(NOW);
+    FakeTime clock = FakeTime.at(NOW);
     BuiltInCaProvider provider =
         BuiltInCaProvider.generate(TRUST_DOMAIN, CaConfiguration.defaults(), clock);
     X509Certificate root = provider.rootCertificate();
     CertificateRequest request = request(WEB);
-    clock.advance(Duration.ofSeconds(-1));
+    clock.stepClockBack(Duration.ofSeconds(1));
 
     assertThatThrownBy(() -> provider.sign(request))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("root not yet valid: " + Certificates.sha1Fingerprint(root)
             + " starts at 2030-06-01T12:00:00Z, now is 2030-06-01T11:59:59Z");
-    X509Certificate nextRoot = TestCertificates.selfSignedCa(-1, TRUST_DOMAIN.toString());
+    X509Certificate nextRoot = TestCertificates.root(TRUST_DOMAIN.trustDomain())
+        .build().certificate();
     assertThatThrownBy(() -> provider.crossSign(nextRoot))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("root not yet valid: ");

@@ -8,6 +8,8 @@ import dev.connect.core.IntentionTarget;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.ServiceId;
 import dev.connect.server.EmbeddedServer;
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -37,7 +39,7 @@ final class Fixture implements AutoCloseable {
   };
 
   final FakeTime time = FakeTime.at(Instant.parse("2030-01-01T00:00:00Z"));
-  final FakeScheduler scheduler = new FakeScheduler(time);
+  final FakeScheduler scheduler = FakeScheduler.on(time);
   final EmbeddedServer server;
   final ConnectCache cache;
 

@@ -3,6 +3,8 @@ package dev.connect.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.connect.server.EmbeddedServer;
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +51,7 @@ class LeafRenewalSpinTest {
   @Test
   void certificateIssuedPastItsHardPointIsRenewedWithAGrowingFloor() throws Exception {
     FakeTime time = FakeTime.at(Instant.parse("2030-01-01T00:00:00Z"));
-    FakeScheduler scheduler = new FakeScheduler(time);
+    FakeScheduler scheduler = FakeScheduler.on(time);
     // The CA's clock lags 70 hours: each 72-hour leaf it issues is past 90 % on arrival.
     Clock lagging = Clock.offset(time, Duration.ofHours(-70));
     try (EmbeddedServer server = EmbeddedServer.builder().dataDirectory(dir).clock(lagging)

@@ -8,6 +8,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Named.named;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import dev.connect.testkit.TestCertificates;
+import dev.connect.testkit.TestLeaf;
+import java.math.BigInteger;
 import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -342,7 +345,8 @@ class SpiffeIdTest {
 
   @Test
   void fromCertificateWithoutSanExtensionIsRejected() {
-    X509Certificate certificate = TestCertificates.withoutSanExtension();
+    X509Certificate certificate = leaf().noUri().serial(BigInteger.valueOf(0x1234)).build()
+        .certificate();
 
     InvalidSpiffeIdException e = catchThrowableOfType(InvalidSpiffeIdException.class,
         () -> SpiffeId.fromCertificate(certificate));
@@ -354,7 +358,7 @@ class SpiffeIdTest {
 
   @Test
   void fromCertificateWithDnsSanOnlyIsRejected() {
-    X509Certificate certificate = TestCertificates.withDnsAndUriSans("localhost");
+    X509Certificate certificate = leaf().noUri().dnsName("localhost").build().certificate();
 
     InvalidSpiffeIdException e = catchThrowableOfType(InvalidSpiffeIdException.class,
         () -> SpiffeId.fromCertificate(certificate));
@@ -366,7 +370,7 @@ class SpiffeIdTest {
   @Test
   void fromCertificateWithTwoUriSansIsRejectedNamingBoth() {
     String db = WEB.replace("/web", "/db");
-    X509Certificate certificate = TestCertificates.withUriSans(WEB, db);
+    X509Certificate certificate = leaf().uri(WEB).additionalUri(db).build().certificate();
 
     InvalidSpiffeIdException e = catchThrowableOfType(InvalidSpiffeIdException.class,
         () -> SpiffeId.fromCertificate(certificate));
@@ -379,14 +383,16 @@ class SpiffeIdTest {
   @Test
   void fromCertificateIgnoresDnsNamesBesideTheUri() {
     // Consul adds DNS localhost and loopback IPs to agent-identity certificates.
-    X509Certificate certificate = TestCertificates.withDnsAndUriSans("localhost", WEB);
+    X509Certificate certificate = leaf().uri(WEB).dnsName("localhost").build()
+        .certificate();
 
     assertThat(SpiffeId.fromCertificate(certificate)).isEqualTo(SpiffeId.parse(WEB));
   }
 
   @Test
   void fromCertificateWithInvalidUriSanReportsTheParseRule() {
-    X509Certificate certificate = TestCertificates.withUriSans("https://example.com/web");
+    X509Certificate certificate = leaf().uri("https://example.com/web").build()
+        .certificate();
 
     InvalidSpiffeIdException e = catchThrowableOfType(InvalidSpiffeIdException.class,
         () -> SpiffeId.fromCertificate(certificate));
@@ -400,5 +406,10 @@ class SpiffeIdTest {
   void fromCertificateRejectsNull() {
     assertThatNullPointerException().isThrownBy(() -> SpiffeId.fromCertificate(null))
         .withMessage("certificate");
+  }
+
+  /** Starts a leaf of a throwaway CA, whose SANs each test sets. */
+  private static TestLeaf.Builder leaf() {
+    return TestCertificates.root().build().leaf("web");
   }
 }

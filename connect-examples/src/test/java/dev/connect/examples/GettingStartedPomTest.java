@@ -5,6 +5,8 @@ import static dev.connect.examples.Repository.text;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -122,7 +124,8 @@ class GettingStartedPomTest {
     assertThat(types).contains("ConnectExtension", "FakeTime", "FakeScheduler",
         "ConnectAssertions");
     for (String name : types) {
-      assertThat(exists("dev.connect.test." + name)).as("dev.connect.test." + name).isTrue();
+      assertThat(exists("dev.connect.test." + name) || exists("dev.connect.testkit." + name))
+          .as("dev.connect.test(kit)." + name).isTrue();
     }
   }
 

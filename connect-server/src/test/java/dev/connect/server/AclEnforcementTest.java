@@ -15,6 +15,7 @@ import dev.connect.core.IntentionTarget;
 import dev.connect.core.PermissionDeniedException;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.internal.Certificates;
+import dev.connect.testkit.FakeTime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Clock;
@@ -53,7 +54,7 @@ class AclEnforcementTest {
   private static final String ACL_WRITE = "acl = \"write\"";
 
   @TempDir Path dir;
-  final MutableClock clock = new MutableClock(START);
+  final FakeTime clock = FakeTime.at(START);
 
   /** What an operation is given: the server, the token, and state set up for it. */
   record Fixture(EmbeddedServer server, Intention webToDb, String victimToken,

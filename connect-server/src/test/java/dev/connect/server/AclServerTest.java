@@ -16,6 +16,7 @@ import dev.connect.core.PermissionDeniedException;
 import dev.connect.core.PolicyRulesException;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
+import dev.connect.testkit.FakeTime;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ class AclServerTest {
   private static final QueryOptions NONE = QueryOptions.defaults();
 
   @TempDir Path dir;
-  final MutableClock clock = new MutableClock(START);
+  final FakeTime clock = FakeTime.at(START);
 
   private EmbeddedServer.Builder builder() {
     return EmbeddedServer.builder().dataDirectory(dir).clock(clock).aclsEnabled(true)

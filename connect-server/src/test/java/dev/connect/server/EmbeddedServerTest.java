@@ -16,6 +16,7 @@ import dev.connect.core.QueryResult;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SpiffeId;
 import dev.connect.core.internal.Certificates;
+import dev.connect.testkit.FakeTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -36,7 +37,7 @@ class EmbeddedServerTest {
   private static final QueryOptions NONE = QueryOptions.defaults();
 
   @TempDir Path dir;
-  final MutableClock clock = new MutableClock(START);
+  final FakeTime clock = FakeTime.at(START);
 
   private EmbeddedServer open() throws Exception {
     return EmbeddedServer.builder().dataDirectory(dir).clock(clock).open();

@@ -9,6 +9,7 @@ import dev.connect.core.IntentionAction;
 import dev.connect.core.IntentionTarget;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
+import dev.connect.testkit.FakeTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -31,7 +32,7 @@ class IntentionsServerTest {
   private static final IntentionTarget ANY = IntentionTarget.parse("*");
 
   @TempDir Path dir;
-  final MutableClock clock = new MutableClock(START);
+  final FakeTime clock = FakeTime.at(START);
 
   private EmbeddedServer open() throws Exception {
     return EmbeddedServer.builder().dataDirectory(dir).clock(clock).open();

@@ -13,6 +13,7 @@ import dev.connect.core.QueryOptions;
 import dev.connect.server.internal.ChecksummedFile;
 import dev.connect.server.internal.FileMode;
 import dev.connect.server.internal.IntentionStore;
+import dev.connect.testkit.FakeTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -41,7 +42,7 @@ class MissingStateFileIsRefusedTest {
   private static final IntentionTarget DB = IntentionTarget.parse("db");
 
   @TempDir Path dir;
-  final MutableClock clock = new MutableClock(START);
+  final FakeTime clock = FakeTime.at(START);
 
   private EmbeddedServer open() throws Exception {
     return EmbeddedServer.builder().dataDirectory(dir).clock(clock).open();

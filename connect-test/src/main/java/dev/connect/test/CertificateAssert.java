@@ -7,6 +7,8 @@ import dev.connect.core.InvalidSpiffeIdException;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
 import dev.connect.core.SpiffeId;
+import dev.connect.testkit.TestCertificates;
+import dev.connect.testkit.TestLeaf;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPathValidator;
@@ -45,7 +47,7 @@ public final class CertificateAssert extends AbstractAssert<CertificateAssert, X
   }
 
   private String describe() {
-    return Sans.describe(actual);
+    return TestCertificates.describe(actual);
   }
 
   /**
@@ -57,7 +59,7 @@ public final class CertificateAssert extends AbstractAssert<CertificateAssert, X
   public CertificateAssert hasSpiffeId(String spiffeId) {
     requireNonNull(spiffeId, "spiffeId");
     isNotNull();
-    List<String> uris = Sans.uris(actual);
+    List<String> uris = TestCertificates.uriSans(actual);
     if (!uris.equals(List.of(spiffeId))) {
       failWithMessage("%nExpecting certificate%n  %s%nto have the single URI SAN%n  %s%n"
           + "but its URI SANs were%n  %s", describe(), spiffeId, uris);
@@ -92,7 +94,7 @@ public final class CertificateAssert extends AbstractAssert<CertificateAssert, X
    */
   public CertificateAssert hasSingleUriSan() {
     isNotNull();
-    List<String> uris = Sans.uris(actual);
+    List<String> uris = TestCertificates.uriSans(actual);
     if (uris.size() != 1) {
       failWithMessage("%nExpecting certificate%n  %s%nto have exactly one URI SAN but it had"
           + " %s: %s", describe(), uris.size(), uris);
@@ -107,7 +109,7 @@ public final class CertificateAssert extends AbstractAssert<CertificateAssert, X
    */
   public CertificateAssert hasNoUriSan() {
     isNotNull();
-    List<String> uris = Sans.uris(actual);
+    List<String> uris = TestCertificates.uriSans(actual);
     if (!uris.isEmpty()) {
       failWithMessage("%nExpecting certificate%n  %s%nto have no URI SAN but it had %s",
           describe(), uris);
@@ -124,7 +126,7 @@ public final class CertificateAssert extends AbstractAssert<CertificateAssert, X
   public CertificateAssert hasUriSans(String... uris) {
     requireNonNull(uris, "uris");
     isNotNull();
-    List<String> actualUris = Sans.uris(actual);
+    List<String> actualUris = TestCertificates.uriSans(actual);
     if (!actualUris.equals(Arrays.asList(uris))) {
       failWithMessage("%nExpecting certificate%n  %s%nto have the URI SANs%n  %s%nbut they were"
           + "%n  %s", describe(), Arrays.asList(uris), actualUris);
@@ -141,7 +143,7 @@ public final class CertificateAssert extends AbstractAssert<CertificateAssert, X
   public CertificateAssert isInTrustDomain(String trustDomain) {
     requireNonNull(trustDomain, "trustDomain");
     hasSingleUriSan();
-    String uri = Sans.uris(actual).get(0);
+    String uri = TestCertificates.uriSans(actual).get(0);
     String actualDomain;
     try {
       actualDomain = SpiffeId.parse(uri).trustDomain();
@@ -169,14 +171,14 @@ public final class CertificateAssert extends AbstractAssert<CertificateAssert, X
     isNotNull();
     if (!actual.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
       failWithMessage("%nExpecting certificate%n  %s%nto be issued by%n  %s%nbut its issuer is"
-          + "%n  \"%s\"", describe(), Sans.describe(issuer),
+          + "%n  \"%s\"", describe(), TestCertificates.describe(issuer),
           actual.getIssuerX500Principal().getName());
     }
     try {
       actual.verify(issuer.getPublicKey());
     } catch (GeneralSecurityException e) {
       failWithMessage("%nExpecting certificate%n  %s%nto be signed by the key of%n  %s%n"
-          + "but the signature does not verify: %s", describe(), Sans.describe(issuer), e);
+          + "but the signature does not verify: %s", describe(), TestCertificates.describe(issuer), e);
     }
     return this;
   }
@@ -208,7 +210,7 @@ public final class CertificateAssert extends AbstractAssert<CertificateAssert, X
           CertificateFactory.getInstance("X.509").generateCertPath(path), params);
     } catch (CertPathValidatorException e) {
       failWithMessage("%nExpecting certificate%n  %s%nto chain to%n  %s%nat %s but PKIX"
-          + " validation failed: %s", describe(), Sans.describe(anchor), instant, e.getMessage());
+          + " validation failed: %s", describe(), TestCertificates.describe(anchor), instant, e.getMessage());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("PKIX validation is not available in this JVM", e);
     }
@@ -361,7 +363,7 @@ public final class CertificateAssert extends AbstractAssert<CertificateAssert, X
   public CertificateAssert isConnectLeaf() {
     isNotNull();
     List<String> problems = new ArrayList<>();
-    List<String> uris = Sans.uris(actual);
+    List<String> uris = TestCertificates.uriSans(actual);
     if (uris.size() != 1) {
       problems.add(uris.size() + " URI SANs instead of one");
     } else {
@@ -419,7 +421,7 @@ public final class CertificateAssert extends AbstractAssert<CertificateAssert, X
       problems.add("key usage lacks keyCertSign: " + keyUsageNames(keyUsage));
     }
     String expected = SigningId.of(trustDomain).toString();
-    List<String> uris = Sans.uris(actual);
+    List<String> uris = TestCertificates.uriSans(actual);
     if (!uris.equals(List.of(expected))) {
       problems.add("URI SANs " + uris + " instead of [" + expected + "]");
     }

@@ -3,6 +3,8 @@ package dev.connect.test;
 import static java.util.Objects.requireNonNull;
 
 import dev.connect.core.Decision;
+import dev.connect.testkit.TestCa;
+import dev.connect.testkit.TestLeaf;
 import java.security.cert.X509Certificate;
 import org.assertj.core.api.Assertions;
 

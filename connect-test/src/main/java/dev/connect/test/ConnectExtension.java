@@ -9,6 +9,8 @@ import dev.connect.ca.CaConfiguration;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.AclToken;
 import dev.connect.core.IntentionAction;
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

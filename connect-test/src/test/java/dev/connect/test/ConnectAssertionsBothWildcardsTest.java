@@ -3,6 +3,9 @@ package dev.connect.test;
 import static dev.connect.test.ConnectAssertions.*;
 import static org.assertj.core.api.Assertions.*;
 
+import dev.connect.testkit.FakeTime;
+import dev.connect.testkit.TestCa;
+import dev.connect.testkit.TestCertificates;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

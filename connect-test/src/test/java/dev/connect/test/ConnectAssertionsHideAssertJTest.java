@@ -5,6 +5,10 @@ import static dev.connect.test.ConnectAssertions.assertThatThrownBy;
 
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.Intentions;
+import dev.connect.testkit.FakeTime;
+import dev.connect.testkit.TestCa;
+import dev.connect.testkit.TestCertificates;
+import dev.connect.testkit.TestLeaf;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

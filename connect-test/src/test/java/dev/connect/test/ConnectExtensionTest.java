@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.connect.agent.ConnectAgent;
 import dev.connect.cache.Leaf;
 import dev.connect.core.PermissionDeniedException;
+import dev.connect.testkit.FakeTime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.lang.reflect.Proxy;

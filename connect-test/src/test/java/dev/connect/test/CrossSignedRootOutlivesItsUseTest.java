@@ -12,6 +12,8 @@ import dev.connect.core.CaRoots;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.QueryOptions;
 import dev.connect.server.EmbeddedServer;
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import dev.connect.tls.ConnectIdentity;
 import dev.connect.tls.ConnectTls;
 import io.spiffe.bundle.x509bundle.X509Bundle;

@@ -8,6 +8,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.connect.ca.BuiltInCaProvider;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.core.SigningId;
+import dev.connect.testkit.FakeTime;
+import dev.connect.testkit.TestCa;
+import dev.connect.testkit.TestLeaf;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -114,7 +117,8 @@ class FakeTimeTest {
         CaConfiguration.defaults(), time.clock());
     assertThat(ca.rootCertificate().getNotBefore().toInstant()).isEqualTo(START);
     time.advance(Duration.ofDays(1));
-    TestLeaf leaf = TestCa.of(ca, time).leaf("web").build();
+    TestLeaf leaf = TestCa.fromPem(ca.rootCertificatePem(), ca.exportPrivateKeyPkcs8Pem(), time)
+        .leaf("web").build();
     assertThat(leaf.certificate().getNotBefore().toInstant())
         .isEqualTo(START.plus(Duration.ofDays(1)).minusSeconds(60));
   }

@@ -3,6 +3,10 @@ package dev.connect.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.connect.testkit.FakeTime;
+import dev.connect.testkit.TestCa;
+import dev.connect.testkit.TestCertificates;
+import dev.connect.testkit.TestLeaf;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.security.cert.CertificateException;
@@ -51,7 +55,7 @@ class JsseHandshakeTest {
           X509Certificate peer = (X509Certificate) s.getSession().getPeerCertificates()[0];
           s.getOutputStream().write(s.getInputStream().read());
           s.getOutputStream().flush();
-          return Sans.uris(peer).toString();
+          return TestCertificates.uriSans(peer).toString();
         }
       });
       try (SSLSocket client = (SSLSocket) clientContext.getSocketFactory()

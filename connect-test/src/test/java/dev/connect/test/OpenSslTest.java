@@ -3,6 +3,10 @@ package dev.connect.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.connect.testkit.FakeTime;
+import dev.connect.testkit.TestCa;
+import dev.connect.testkit.TestCertificates;
+import dev.connect.testkit.TestLeaf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

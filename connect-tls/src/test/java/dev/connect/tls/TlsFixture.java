@@ -3,14 +3,14 @@ package dev.connect.tls;
 import dev.connect.ca.LeafRequests;
 import dev.connect.cache.CacheRequest;
 import dev.connect.cache.ConnectCache;
-import dev.connect.cache.FakeScheduler;
-import dev.connect.cache.FakeTime;
 import dev.connect.cache.LeafKeyFactory;
 import dev.connect.core.IntentionAction;
 import dev.connect.core.IntentionTarget;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.ServiceId;
 import dev.connect.server.EmbeddedServer;
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -21,7 +21,7 @@ import java.util.Random;
 
 /**
  * A real embedded server and a cache over it on one {@link FakeTime} and {@link FakeScheduler}
- * (the cache tests' fixture, copied): blocking queries, renewals and re-issues run on the test
+ * from connect-testkit: blocking queries, renewals and re-issues run on the test
  * thread when it calls {@link #runDue()} or {@link #advance}. Time starts at the real now, so
  * that OpenSSL, which reads the real clock, agrees with our trust managers about validity.
  */
@@ -41,7 +41,7 @@ final class TlsFixture implements AutoCloseable {
   };
 
   final FakeTime time = FakeTime.at(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-  final FakeScheduler scheduler = new FakeScheduler(time);
+  final FakeScheduler scheduler = FakeScheduler.on(time);
   final EmbeddedServer server;
   final ConnectCache cache;
   final CacheRequest request = CacheRequest.anonymous();

@@ -3,9 +3,9 @@ package dev.connect.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.connect.cache.FakeTime;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.IntentionAction;
+import dev.connect.testkit.FakeTime;
 import dev.connect.tls.internal.ConnectTrustManager;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;

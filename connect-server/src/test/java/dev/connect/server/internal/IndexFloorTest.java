@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connect.core.ConnectException;
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +18,7 @@ class IndexFloorTest {
   private IndexFloor open() throws IOException {
     IndexFloor floor = IndexFloor.load(dir);
     floor.resume();
-    floor.attach(new IndexedState(floor.restoredIndex(), List.of("t"), new FakeScheduler()));
+    floor.attach(new IndexedState(floor.restoredIndex(), List.of("t"), FakeScheduler.on(FakeTime.create())));
     return floor;
   }
 

@@ -3,7 +3,10 @@ package dev.connect.server.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -11,15 +14,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Blocking queries against a fake scheduler: every timeout and completion runs when told to. */
 class IndexedStateTest {
   private static final Duration WAIT = Duration.ofMinutes(5);
 
-  private final FakeScheduler scheduler = new FakeScheduler();
+  private final FakeScheduler scheduler =
+      FakeScheduler.on(FakeTime.at(Instant.parse("2030-01-01T00:00:00Z")));
   private final IndexedState state =
       new IndexedState(7, Set.of("roots", "leaf", "config"), scheduler);
+
+  /** A task that throws is a bug in the code under test, which its future alone would hide. */
+  @AfterEach
+  void noTaskFailed() {
+    assertThat(scheduler.failures()).isEmpty();
+  }
 
   @Test
   void startsEveryTableAtTheRestoredIndex() {
@@ -68,7 +79,7 @@ class IndexedStateTest {
   @Test
   void minIndexZeroAnswersAtOnce() {
     assertThat(state.awaitAbove("roots", 0, WAIT)).isCompletedWithValue(7L);
-    assertThat(scheduler.scheduled()).isEmpty();
+    assertThat(scheduler.pending()).isZero();
   }
 
   @Test
@@ -85,7 +96,7 @@ class IndexedStateTest {
     assertThat(state.awaitAbove("roots", 7, Duration.ZERO)).isCompletedWithValue(7L);
     assertThat(state.awaitAbove("roots", 7, Duration.ofSeconds(-1))).isCompletedWithValue(7L);
     assertThat(state.waiterCount()).isZero();
-    assertThat(scheduler.scheduled()).isEmpty();
+    assertThat(scheduler.pending()).isZero();
   }
 
   @Test
@@ -167,7 +178,7 @@ class IndexedStateTest {
   void waitIsCappedAtTenMinutes() {
     CompletableFuture<Long> roots = state.awaitAbove("roots", 7, Duration.ofHours(1));
 
-    assertThat(scheduler.scheduled()).singleElement()
+    assertThat(scheduler.queued()).singleElement()
         .satisfies(t -> assertThat(t.getDelay(TimeUnit.SECONDS)).isEqualTo(600));
     scheduler.advance(Duration.ofMinutes(10));
     assertThat(roots).isCompletedWithValue(7L);
@@ -176,14 +187,14 @@ class IndexedStateTest {
   @Test
   void earlyAnswerCancelsTheTimeout() {
     CompletableFuture<Long> roots = state.awaitAbove("roots", 7, WAIT);
-    ScheduledFuture<?> timeout = scheduler.scheduled().get(0);
+    ScheduledFuture<?> timeout = scheduler.queued().get(0);
 
     state.bump("roots");
     scheduler.runDue();
 
     assertThat(roots).isCompletedWithValue(8L);
     assertThat(timeout.isCancelled()).isTrue();
-    assertThat(scheduler.pendingCount()).isZero();
+    assertThat(scheduler.pending()).isZero();
     scheduler.advance(WAIT);
     assertThat(roots).isCompletedWithValue(8L);
   }
@@ -225,7 +236,7 @@ class IndexedStateTest {
 
     assertThat(waiters).allSatisfy(w -> assertThat(w).isCompletedWithValue(7L));
     assertThat(state.waiterCount()).isZero();
-    assertThat(scheduler.pendingCount()).isZero();
+    assertThat(scheduler.pending()).isZero();
   }
 
   @Test
@@ -240,7 +251,7 @@ class IndexedStateTest {
 
     assertThat(waiters).allSatisfy(w -> assertThat(w).isCompletedWithValue(8L));
     assertThat(state.waiterCount()).isZero();
-    assertThat(scheduler.pendingCount()).as("every timeout cancelled").isZero();
+    assertThat(scheduler.pending()).as("every timeout cancelled").isZero();
   }
 
   @Test
@@ -250,7 +261,7 @@ class IndexedStateTest {
     roots.cancel(false);
 
     assertThat(state.waiterCount()).isZero();
-    assertThat(scheduler.pendingCount()).isZero();
+    assertThat(scheduler.pending()).isZero();
     state.bump("roots");
     assertThat(scheduler.runDue()).as("nobody left to wake").isZero();
   }
@@ -281,7 +292,7 @@ class IndexedStateTest {
     assertThat(roots).isCompletedWithValue(8L);
     assertThat(leaf).isCompletedWithValue(7L);
     assertThat(state.waiterCount()).isZero();
-    assertThat(scheduler.pendingCount()).as("timeouts cancelled").isZero();
+    assertThat(scheduler.pending()).as("timeouts cancelled").isZero();
     assertThatThrownBy(() -> state.awaitAbove("roots", 8, WAIT))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     assertThatThrownBy(() -> state.awaitAbove("roots", 0, WAIT))

@@ -1,9 +1,7 @@
-package dev.connect.test;
+package dev.connect.testkit;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.connect.ca.internal.CommonNames;
-import dev.connect.core.ServiceId;
 import java.math.BigInteger;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
@@ -222,7 +220,7 @@ public final class TestLeaf {
       this.service = service;
       this.trustDomain = issuer.trustDomain();
       this.common = new CertificateOptions(options, issuer.clock());
-      ServiceId.of(trustDomain, datacenter, service);
+      SpiffeNames.serviceUri(trustDomain, namespace, datacenter, service);
     }
 
     /**
@@ -233,7 +231,7 @@ public final class TestLeaf {
      */
     public Builder datacenter(String datacenter) {
       options.set("datacenter", requireNonNull(datacenter, "datacenter"));
-      ServiceId.of(trustDomain, datacenter, service);
+      SpiffeNames.serviceUri(trustDomain, namespace, datacenter, service);
       this.datacenter = datacenter;
       return this;
     }
@@ -247,6 +245,7 @@ public final class TestLeaf {
      */
     public Builder namespace(String namespace) {
       options.set("namespace", requireNonNull(namespace, "namespace"));
+      SpiffeNames.serviceUri(trustDomain, namespace, datacenter, service);
       this.namespace = namespace;
       return this;
     }
@@ -260,7 +259,7 @@ public final class TestLeaf {
      */
     public Builder trustDomain(String trustDomain) {
       options.set("trustDomain", requireNonNull(trustDomain, "trustDomain"));
-      ServiceId.of(trustDomain, datacenter, service);
+      SpiffeNames.serviceUri(trustDomain, namespace, datacenter, service);
       this.trustDomain = trustDomain;
       return this;
     }
@@ -492,10 +491,10 @@ public final class TestLeaf {
      */
     public TestLeaf build() {
       CertificateOptions.Validity validity = common.validity(BACKDATE, LEAF_TTL, LEAF_TTL);
-      ServiceId id = new ServiceId(trustDomain, "default", namespace, datacenter, service);
+      String id = SpiffeNames.serviceUri(trustDomain, namespace, datacenter, service);
       KeyPair keys = keyPair != null ? keyPair : common.keyType().generate();
-      X500Name name = common.subjectOr(() -> Pki.commonName(CommonNames.serviceCn(
-          new ServiceId(issuer.trustDomain(), "default", namespace, datacenter, service))));
+      X500Name name = common.subjectOr(() -> Pki.commonName(
+          SpiffeNames.serviceCn(service, namespace, issuer.trustDomain())));
       X500Name issuerName = selfSigned ? name : issuer.subject();
       X509v3CertificateBuilder b = Pki.builder(issuerName, common.serialOrRandom(),
           validity.notBefore(), validity.notAfter(), name, keys.getPublic());
@@ -512,7 +511,7 @@ public final class TestLeaf {
       List<GeneralName> names = new ArrayList<>();
       if (!noUri) {
         names.add(new GeneralName(GeneralName.uniformResourceIdentifier,
-            uri != null ? uri : id.toString()));
+            uri != null ? uri : id));
         for (String extra : extraUris) {
           names.add(new GeneralName(GeneralName.uniformResourceIdentifier, extra));
         }

@@ -1,4 +1,4 @@
-package dev.connect.test;
+package dev.connect.testkit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The ticker reads nanoseconds elapsed since creation (starting at 0); the clock reads the
  * starting instant plus the same nanoseconds, in UTC unless {@link #withZone(ZoneId)} made a
- * view in another zone. Time never goes back. Thread-safe: any thread may read or advance it.
+ * view in another zone. The ticker never goes back; the clock goes back only when a test steps
+ * it back ({@link #stepClockBack(Duration)}), as an NTP correction does to a real wall clock.
+ * Thread-safe: any thread may read or advance it.
  *
  * <p>Sharp edge: advancing time runs nothing by itself. Code that schedules work on an executor
  * needs a {@link FakeScheduler} on the same {@code FakeTime}, whose {@link
@@ -34,11 +36,14 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FakeTime extends Clock implements Ticker {
   private final Instant origin;
   private final AtomicLong nanos;
+  /** How far the clock has been stepped back behind the ticker: zero or negative. */
+  private final AtomicLong clockStep;
   private final ZoneId zone;
 
-  private FakeTime(Instant origin, AtomicLong nanos, ZoneId zone) {
+  private FakeTime(Instant origin, AtomicLong nanos, AtomicLong clockStep, ZoneId zone) {
     this.origin = origin;
     this.nanos = nanos;
+    this.clockStep = clockStep;
     this.zone = zone;
   }
 
@@ -49,7 +54,8 @@ public final class FakeTime extends Clock implements Ticker {
    * @return the time
    */
   public static FakeTime at(Instant start) {
-    return new FakeTime(requireNonNull(start, "start"), new AtomicLong(), ZoneOffset.UTC);
+    return new FakeTime(requireNonNull(start, "start"), new AtomicLong(), new AtomicLong(),
+        ZoneOffset.UTC);
   }
 
   /**
@@ -75,13 +81,34 @@ public final class FakeTime extends Clock implements Ticker {
       throw new IllegalArgumentException("time does not go back: advance(" + duration + ")");
     }
     long by = duration.toNanos();
-    long now = nanos.accumulateAndGet(by, FakeTime::addNotOverflowing);
-    return origin.plusNanos(now);
+    nanos.accumulateAndGet(by, FakeTime::addNotOverflowing);
+    return instant();
+  }
+
+  /**
+   * Moves the clock, and only the clock, back by {@code duration}, as an NTP correction steps a
+   * real wall clock back: the ticker (like {@link System#nanoTime()}) stays where it is, and
+   * scheduled tasks stay due when they were. Later advances move both again, so the clock stays
+   * behind by what was stepped back.
+   *
+   * @param duration how far back; zero is allowed
+   * @return the instant now read
+   * @throws IllegalArgumentException if {@code duration} is negative
+   */
+  public Instant stepClockBack(Duration duration) {
+    requireNonNull(duration, "duration");
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException("stepClockBack takes how far back, not a negative"
+          + " duration: stepClockBack(" + duration + ")");
+    }
+    clockStep.addAndGet(-duration.toNanos());
+    return instant();
   }
 
   /**
    * Moves time forward to {@code instant}, or leaves it where it is if it is already there or
-   * later: several threads may race to the same point without one of them failing.
+   * later: several threads may race to the same point without one of them failing. The ticker
+   * moves as far as the clock.
    *
    * @param instant the instant to reach
    * @return the instant now read, {@code instant} or later
@@ -93,7 +120,8 @@ public final class FakeTime extends Clock implements Ticker {
       throw new IllegalArgumentException(
           "time does not go back: advanceTo(" + instant + ") is before the start " + origin);
     }
-    return origin.plusNanos(advanceToTicks(Duration.between(origin, instant).toNanos()));
+    advanceToTicks(Duration.between(origin, instant).toNanos() - clockStep.get());
+    return instant();
   }
 
   /** Moves the ticker to {@code ticks} if that is later; returns the ticker reading. */
@@ -110,10 +138,13 @@ public final class FakeTime extends Clock implements Ticker {
     return nanos.get();
   }
 
-  /** Returns the current instant: the start plus {@link #read()} nanoseconds. */
+  /**
+   * Returns the current instant: the start plus {@link #read()} nanoseconds, less what {@link
+   * #stepClockBack} took away.
+   */
   @Override
   public Instant instant() {
-    return origin.plusNanos(nanos.get());
+    return origin.plusNanos(nanos.get() + clockStep.get());
   }
 
   /** Returns the current instant in milliseconds since the epoch. */
@@ -155,7 +186,7 @@ public final class FakeTime extends Clock implements Ticker {
   @Override
   public FakeTime withZone(ZoneId zone) {
     requireNonNull(zone, "zone");
-    return zone.equals(this.zone) ? this : new FakeTime(origin, nanos, zone);
+    return zone.equals(this.zone) ? this : new FakeTime(origin, nanos, clockStep, zone);
   }
 
   /** Returns the current instant and zone, such as {@code FakeTime[2030-01-01T00:00:00Z, Z]}. */

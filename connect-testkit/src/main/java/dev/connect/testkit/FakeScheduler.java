@@ -1,4 +1,4 @@
-package dev.connect.test;
+package dev.connect.testkit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -120,6 +120,21 @@ public final class FakeScheduler extends AbstractExecutorService
   public int pending() {
     synchronized (lock) {
       return queue.size();
+    }
+  }
+
+  /**
+   * Returns the queued tasks, earliest due first: not yet run, or periodic, and not cancelled.
+   * A test reads a task's delay from it, or keeps it to see it cancelled later (a cancelled
+   * task leaves the queue).
+   *
+   * @return a snapshot; it does not change as tasks run
+   */
+  public List<ScheduledFuture<?>> queued() {
+    synchronized (lock) {
+      List<Task<?>> tasks = new ArrayList<>(queue);
+      tasks.sort(null);
+      return List.copyOf(tasks);
     }
   }
 

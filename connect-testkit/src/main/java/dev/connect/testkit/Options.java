@@ -1,4 +1,4 @@
-package dev.connect.test;
+package dev.connect.testkit;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.connect.test;
+package dev.connect.testkit;
 
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;

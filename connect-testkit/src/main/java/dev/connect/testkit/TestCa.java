@@ -1,12 +1,7 @@
-package dev.connect.test;
+package dev.connect.testkit;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.connect.ca.BuiltInCaProvider;
-import dev.connect.ca.CaConfiguration;
-import dev.connect.ca.internal.CommonNames;
-import dev.connect.ca.internal.PrivateKeys;
-import dev.connect.core.SigningId;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.PrivateKey;
@@ -44,7 +39,7 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
  * }</pre>
  *
  * <p>A root made by {@link TestCertificates#root(String)} has the profile of Consul's built-in
- * CA (see {@link BuiltInCaProvider}): EC P-256, a {@code pri-...} common name, the URI SAN
+ * CA: EC P-256, a {@code pri-...} common name, the URI SAN
  * {@code spiffe://<trust domain>}, basic constraints CA:TRUE, key usage digitalSignature,
  * keyCertSign and cRLSign, SHA-256 key identifiers, valid from now for ten years. An
  * intermediate has the profile of a secondary datacenter's: the same URI SAN, CA:TRUE with a
@@ -77,20 +72,40 @@ public final class TestCa {
   }
 
   /**
-   * Returns a test CA that signs with the key and root of a built-in CA, so that a test can
-   * issue broken leaves (expired, two URI SANs...) that chain to a real CA's root. It reads the
-   * key through {@link BuiltInCaProvider#exportPrivateKeyPkcs8Pem()}.
+   * Returns a test CA that signs with a key and root certificate from elsewhere, such as a
+   * built-in CA's, so that a test can issue broken leaves (expired, two URI SANs...) that chain
+   * to a real CA's root:
    *
-   * @param provider the CA whose key and root to use
+   * <pre>{@code
+   * BuiltInCaProvider ca = BuiltInCaProvider.generate(SigningId.of(td), config, time);
+   * TestCa same = TestCa.fromPem(ca.rootCertificatePem(), ca.exportPrivateKeyPkcs8Pem(), time);
+   * }</pre>
+   *
+   * <p>The trust domain is read from the certificate's URI SAN {@code spiffe://<trust domain>}.
+   *
+   * @param certificatePem the CA certificate, one PEM block; it is taken as the trust anchor
+   * @param privateKeyPem its private key, PKCS#8, PKCS#1 or SEC1 PEM
    * @param clock what "now" is for the certificates this CA issues
    * @return the test CA, a root
+   * @throws IllegalArgumentException if either PEM cannot be read, the key does not belong to
+   *     the certificate, or the certificate has no URI SAN {@code spiffe://<trust domain>}
    */
-  public static TestCa of(BuiltInCaProvider provider, Clock clock) {
-    requireNonNull(provider, "provider");
+  public static TestCa fromPem(String certificatePem, String privateKeyPem, Clock clock) {
+    requireNonNull(certificatePem, "certificatePem");
+    requireNonNull(privateKeyPem, "privateKeyPem");
     requireNonNull(clock, "clock");
-    X509Certificate root = provider.rootCertificate();
-    PrivateKey key = PrivateKeys.parsePem(provider.exportPrivateKeyPkcs8Pem());
-    return new TestCa(provider.trustDomain().trustDomain(), root,
+    X509Certificate root = Pki.parseCertificate(certificatePem);
+    PrivateKey key = Pki.parsePrivateKey(privateKeyPem);
+    if (!Pki.matches(key, root.getPublicKey())) {
+      throw new IllegalArgumentException("the private key does not belong to the certificate "
+          + Sans.describe(root));
+    }
+    String trustDomain = Sans.uris(root).stream()
+        .filter(u -> u.startsWith("spiffe://") && u.indexOf('/', "spiffe://".length()) < 0)
+        .map(u -> u.substring("spiffe://".length())).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("the certificate has no URI SAN"
+            + " spiffe://<trust domain>: " + Sans.describe(root)));
+    return new TestCa(SpiffeNames.trustDomain(trustDomain), root,
         new KeyPair(root.getPublicKey(), key), List.of(), root, clock);
   }
 
@@ -100,8 +115,7 @@ public final class TestCa {
    *
    * @param service the service name, such as {@code web}
    * @return the builder
-   * @throws dev.connect.core.InvalidSpiffeIdException if {@code service} is not a valid SPIFFE
-   *     path segment
+   * @throws IllegalArgumentException if {@code service} is not a valid SPIFFE path segment
    */
   public TestLeaf.Builder leaf(String service) {
     return new TestLeaf.Builder(this, requireNonNull(service, "service"));
@@ -154,28 +168,6 @@ public final class TestCa {
     path.add(cross);
     path.addAll(signer.chain);
     return new TestCa(trustDomain, cross, keyPair, path, signer.anchor, clock);
-  }
-
-  /**
-   * Returns a built-in CA that signs with this CA's key and certificate, through {@link
-   * BuiltInCaProvider#load}: real issuance from a root the test controls. This CA must be a
-   * root.
-   *
-   * @param config the TTLs
-   * @param clock the CA's clock
-   * @return the provider
-   * @throws IllegalStateException if this CA is not a self-signed root
-   */
-  public BuiltInCaProvider toBuiltInCaProvider(CaConfiguration config, Clock clock) {
-    requireNonNull(config, "config");
-    requireNonNull(clock, "clock");
-    if (!chain.isEmpty()) {
-      throw new IllegalStateException("only a root can become a BuiltInCaProvider; this CA ("
-          + certificate.getSubjectX500Principal() + ") chains to "
-          + anchor.getSubjectX500Principal());
-    }
-    return BuiltInCaProvider.load(exportPrivateKeyPkcs8Pem(), certificatePem(),
-        SigningId.of(trustDomain), config, clock);
   }
 
   /** Returns the trust domain, such as {@code 7f3c0a11-0000-4000-8000-000000000001.consul}. */
@@ -277,9 +269,13 @@ public final class TestCa {
     private boolean nameConstrained;
     private Integer pathLength;
     private boolean uriSan = true;
+    private String uri;
+    private final List<String> extraUris = new ArrayList<>();
+    private boolean certSign = true;
+    private KeyPair keyPair;
 
     Builder(String trustDomain, TestCa parent) {
-      SigningId.of(requireNonNull(trustDomain, "trustDomain"));
+      SpiffeNames.trustDomain(requireNonNull(trustDomain, "trustDomain"));
       this.trustDomain = trustDomain;
       this.parent = parent;
       this.common = new CertificateOptions(options,
@@ -435,6 +431,57 @@ public final class TestCa {
     }
 
     /**
+     * Replaces the URI SAN {@code spiffe://<trust domain>} with {@code uri}, written as given (it
+     * need not be valid): a CA whose identity a Connect peer must refuse, such as a service's
+     * SPIFFE ID.
+     *
+     * @param uri the URI SAN
+     * @return this builder
+     */
+    public Builder uri(String uri) {
+      options.set("uriSan", requireNonNull(uri, "uri"));
+      this.uri = uri;
+      return this;
+    }
+
+    /**
+     * Adds a URI SAN after the first, written as given: a CA with two identities. May be called
+     * more than once.
+     *
+     * @param uri the further URI SAN
+     * @return this builder
+     */
+    public Builder additionalUri(String uri) {
+      extraUris.add(requireNonNull(uri, "uri"));
+      return this;
+    }
+
+    /**
+     * Leaves keyCertSign and cRLSign out of the key usage, keeping digitalSignature: a CA:TRUE
+     * certificate that may not sign certificates, which a CA must refuse to load.
+     *
+     * @return this builder
+     */
+    public Builder noCertSign() {
+      options.set("keyUsage", "digitalSignature only");
+      this.certSign = false;
+      return this;
+    }
+
+    /**
+     * Uses {@code keyPair} instead of generating one, for a key type the presets lack (such as
+     * EC P-521). Default: a new EC P-256 key pair.
+     *
+     * @param keyPair the CA's key pair
+     * @return this builder
+     */
+    public Builder keyPair(KeyPair keyPair) {
+      options.set("key", "given key pair");
+      this.keyPair = requireNonNull(keyPair, "keyPair");
+      return this;
+    }
+
+    /**
      * Generates the key and signs the certificate: self-signed for a root, by the parent for
      * an intermediate.
      *
@@ -444,17 +491,15 @@ public final class TestCa {
       CertificateOptions.Validity validity = common.validity(
           parent == null ? Duration.ZERO : BACKDATE,
           parent == null ? ROOT_TTL : INTERMEDIATE_TTL, EXPIRED_LIFETIME);
-      KeyPair keys = common.keyType().generate();
-      SigningId signing = SigningId.of(trustDomain);
-      X500Name name = common.subjectOr(() -> {
-        String cn = CommonNames.rootCn(CommonNames.compactUid(Pki.RANDOM), signing);
-        return Pki.commonName(parent == null ? cn : "sec-" + cn.substring("pri-".length()));
-      });
+      KeyPair keys = keyPair != null ? keyPair : common.keyType().generate();
+      X500Name name = common.subjectOr(() -> Pki.commonName(
+          SpiffeNames.caCn(parent == null ? "pri" : "sec", trustDomain)));
       X500Name issuer = parent == null ? name : parent.subject();
       X509v3CertificateBuilder b = Pki.builder(issuer, common.serialOrRandom(),
           validity.notBefore(), validity.notAfter(), name, keys.getPublic());
-      Pki.add(b, Extension.keyUsage, true, new KeyUsage(
-          KeyUsage.digitalSignature | KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      Pki.add(b, Extension.keyUsage, true, new KeyUsage(certSign
+          ? KeyUsage.digitalSignature | KeyUsage.keyCertSign | KeyUsage.cRLSign
+          : KeyUsage.digitalSignature));
       Integer length = pathLength != null ? pathLength : parent == null ? null : 0;
       Pki.add(b, Extension.basicConstraints, true,
           length == null ? new BasicConstraints(true) : new BasicConstraints(length));
@@ -462,9 +507,17 @@ public final class TestCa {
       Pki.add(b, Extension.authorityKeyIdentifier, false, parent == null
           ? new org.bouncycastle.asn1.x509.AuthorityKeyIdentifier(Pki.keyId(keys.getPublic()))
           : Pki.authorityKeyId(parent.certificate));
+      List<GeneralName> uris = new ArrayList<>();
       if (uriSan) {
-        Pki.add(b, Extension.subjectAlternativeName, false, new GeneralNames(
-            new GeneralName(GeneralName.uniformResourceIdentifier, signing.toString())));
+        uris.add(new GeneralName(GeneralName.uniformResourceIdentifier,
+            uri != null ? uri : "spiffe://" + trustDomain));
+      }
+      for (String extra : extraUris) {
+        uris.add(new GeneralName(GeneralName.uniformResourceIdentifier, extra));
+      }
+      if (!uris.isEmpty()) {
+        Pki.add(b, Extension.subjectAlternativeName, false,
+            new GeneralNames(uris.toArray(new GeneralName[0])));
       }
       if (nameConstrained) {
         Pki.add(b, Extension.nameConstraints, true, new NameConstraints(new GeneralSubtree[] {

@@ -1,4 +1,4 @@
-package dev.connect.test;
+package dev.connect.testkit;
 
 import java.net.Socket;
 import java.security.GeneralSecurityException;

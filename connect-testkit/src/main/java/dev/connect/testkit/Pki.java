@@ -1,4 +1,4 @@
-package dev.connect.test;
+package dev.connect.testkit;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -213,6 +213,78 @@ final class Pki {
       throw new AssertionError("PEM to memory cannot fail", e);
     }
     return out.toString();
+  }
+
+  /**
+   * Parses one PEM certificate with the JDK.
+   *
+   * @throws IllegalArgumentException if {@code pem} holds no certificate
+   */
+  static X509Certificate parseCertificate(String pem) {
+    try {
+      return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(new java.io.ByteArrayInputStream(
+              pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    } catch (CertificateException e) {
+      throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Parses a PEM private key (PKCS#8, PKCS#1 or SEC1) as the JDK's own key type.
+   *
+   * @throws IllegalArgumentException if {@code pem} holds no private key, naming what it holds
+   */
+  static PrivateKey parsePrivateKey(String pem) {
+    Object parsed;
+    try (org.bouncycastle.openssl.PEMParser parser =
+        new org.bouncycastle.openssl.PEMParser(new java.io.StringReader(pem))) {
+      parsed = parser.readObject();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not a PEM private key: " + e.getMessage(), e);
+    }
+    org.bouncycastle.asn1.pkcs.PrivateKeyInfo info;
+    if (parsed instanceof org.bouncycastle.openssl.PEMKeyPair pair) {
+      info = pair.getPrivateKeyInfo();
+    } else if (parsed instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo plain) {
+      info = plain;
+    } else {
+      throw new IllegalArgumentException("not a PEM private key: it holds "
+          + (parsed == null ? "no PEM block" : parsed.getClass().getSimpleName()));
+    }
+    try {
+      PrivateKey key = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter()
+          .setProvider(PROVIDER).getPrivateKey(info);
+      // BouncyCastle names EC keys "ECDSA"; the JDK's key factory is "EC".
+      String algorithm = key.getAlgorithm().startsWith("EC") ? "EC" : key.getAlgorithm();
+      return java.security.KeyFactory.getInstance(algorithm).generatePrivate(
+          new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
+    } catch (GeneralSecurityException | org.bouncycastle.openssl.PEMException e) {
+      throw new IllegalArgumentException("the PEM private key cannot be read: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Tells whether {@code key} signs what {@code publicKey} verifies. */
+  static boolean matches(PrivateKey key, PublicKey publicKey) {
+    String algorithm = key instanceof RSAKey ? "SHA256withRSA" : "SHA256withECDSA";
+    try {
+      byte[] challenge = new byte[32];
+      RANDOM.nextBytes(challenge);
+      java.security.Signature signer = java.security.Signature.getInstance(algorithm, PROVIDER);
+      signer.initSign(key);
+      signer.update(challenge);
+      byte[] signature = signer.sign();
+      java.security.Signature verifier = java.security.Signature.getInstance(algorithm,
+          PROVIDER);
+      verifier.initVerify(publicKey);
+      verifier.update(challenge);
+      return verifier.verify(signature);
+    } catch (java.security.InvalidKeyException | java.security.SignatureException e) {
+      return false;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("BouncyCastle cannot sign with " + algorithm, e);
+    }
   }
 
   /** Returns the serial in lower-case hex, as messages show it. */

@@ -1,4 +1,4 @@
-package dev.connect.test;
+package dev.connect.testkit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -39,8 +39,8 @@ public final class TestCertificates {
    *
    * @param trustDomain such as {@code 7f3c0a11-0000-4000-8000-000000000001.consul}
    * @return the builder
-   * @throws dev.connect.core.InvalidSpiffeIdException if {@code trustDomain} is not a valid
-   *     SPIFFE trust domain of the form {@code <cluster-id>.<domain>}
+   * @throws IllegalArgumentException if {@code trustDomain} is not a valid SPIFFE trust domain
+   *     of the form {@code <cluster-id>.<domain>}
    */
   public static TestCa.Builder root(String trustDomain) {
     return TestCa.rootBuilder(trustDomain);
@@ -145,5 +145,28 @@ public final class TestCertificates {
    */
   public static String pem(List<X509Certificate> certificates) {
     return Pki.pem(List.copyOf(requireNonNull(certificates, "certificates")));
+  }
+
+  /**
+   * Returns the URI subject alternative names of {@code certificate}, in order; empty if it has
+   * none.
+   *
+   * @param certificate the certificate
+   * @return the URIs, as written
+   * @throws IllegalArgumentException if the names cannot be parsed, naming the serial
+   */
+  public static List<String> uriSans(X509Certificate certificate) {
+    return Sans.uris(requireNonNull(certificate, "certificate"));
+  }
+
+  /**
+   * Returns what a failure message should show of {@code certificate}: its subject, serial (in
+   * hex), URI SANs (the first five, and how many in all if more) and validity.
+   *
+   * @param certificate the certificate
+   * @return the description, on one line
+   */
+  public static String describe(X509Certificate certificate) {
+    return Sans.describe(requireNonNull(certificate, "certificate"));
   }
 }
