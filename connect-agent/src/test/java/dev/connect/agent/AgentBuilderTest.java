@@ -15,6 +15,7 @@ import dev.connect.core.IntentionTarget;
 import dev.connect.core.IssuedCertificate;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
+import dev.connect.core.UnsupportedByBackendException;
 import dev.connect.server.EmbeddedServer;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -170,9 +171,9 @@ class AgentBuilderTest {
             () -> agent.ca().rotate(),
             () -> agent.acl().bootstrap());
         for (Runnable call : refused) {
-          assertThatThrownBy(call::run).isInstanceOf(UnsupportedOperationException.class)
-              .hasMessageContaining("needs the embedded server; this agent runs over "
-                  + SpiOnlyBackend.class.getName());
+          assertThatThrownBy(call::run).isInstanceOf(UnsupportedByBackendException.class)
+              .hasMessageContaining("is not offered by the backend "
+                  + SpiOnlyBackend.class.getName() + ", which does not implement");
         }
       }
       // The agent does not close a backend it was given.
