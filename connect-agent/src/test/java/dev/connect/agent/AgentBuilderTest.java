@@ -8,6 +8,7 @@ import dev.connect.cache.FakeTime;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.CaRoots;
 import dev.connect.core.ConnectBackend;
+import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.Intention;
 import dev.connect.core.IntentionAction;
@@ -33,10 +34,10 @@ class AgentBuilderTest {
   Path dir;
 
   /** A backend the agent cannot see into: it delegates the SPI and nothing else. */
-  static final class SpiOnlyBackend implements ConnectBackend {
-    final ConnectBackend delegate;
+  static final class SpiOnlyBackend implements CsrSigningBackend {
+    final CsrSigningBackend delegate;
 
-    SpiOnlyBackend(ConnectBackend delegate) {
+    SpiOnlyBackend(CsrSigningBackend delegate) {
       this.delegate = delegate;
     }
 

@@ -16,7 +16,7 @@ import dev.connect.core.AclToken;
 import dev.connect.core.AclTokenInfo;
 import dev.connect.core.CaRoot;
 import dev.connect.core.CaRoots;
-import dev.connect.core.ConnectBackend;
+import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.Decision;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.Intention;
@@ -57,7 +57,7 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
  * PermissionDeniedException}), and every known token may do everything. Blocking queries wait
  * for the next write; their {@code maxWait} is not honoured (a test fake).
  */
-final class InMemoryServer implements ConnectBackend, IntentionAdmin, CaAdmin, AclAdmin {
+final class InMemoryServer implements CsrSigningBackend, IntentionAdmin, CaAdmin, AclAdmin {
   private final String datacenter;
   private final Clock clock;
   private final SigningId trustDomain = SigningId.of(UUID.randomUUID() + ".consul");

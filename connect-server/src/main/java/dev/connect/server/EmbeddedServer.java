@@ -15,6 +15,7 @@ import dev.connect.core.AclTokenInfo;
 import dev.connect.core.CaRoots;
 import dev.connect.core.ConnectBackend;
 import dev.connect.core.ConnectException;
+import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.ConnectId;
 import dev.connect.core.Decision;
 import dev.connect.core.DefaultIntentionPolicy;
@@ -115,7 +116,7 @@ import org.slf4j.LoggerFactory;
  * snapshots, without locks. Blocking queries park no thread.
  */
 public final class EmbeddedServer
-    implements ConnectBackend, IntentionAdmin, CaAdmin, AclAdmin, AutoCloseable {
+    implements CsrSigningBackend, IntentionAdmin, CaAdmin, AclAdmin, AutoCloseable {
   /** How often rotated-out roots are checked for pruning, as Consul's leader does. */
   static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
 
