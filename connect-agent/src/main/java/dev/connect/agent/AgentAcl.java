@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.connect.core.AclPolicy;
 import dev.connect.core.AclToken;
 import dev.connect.core.QueryOptions;
-import dev.connect.server.AclTokenInfo;
+import dev.connect.core.AclTokenInfo;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,8 +24,10 @@ import java.util.Optional;
  * <p>Reads need {@code acl:read} and writes {@code acl:write} ({@link
  * dev.connect.core.PermissionDeniedException} otherwise); with ACLs off every call fails with
  * {@code ACL support disabled}. A token's secret is returned only when it is created; the
- * server keeps its hash. With a backend other than the embedded server every call throws {@link
- * UnsupportedOperationException}. Thread-safe.
+ * server keeps its hash. The view runs over the backend's {@link dev.connect.core.AclAdmin};
+ * over a backend without one every call throws {@link
+ * dev.connect.core.UnsupportedByBackendException} naming the operation and the backend.
+ * Thread-safe.
  */
 public final class AgentAcl {
   private final ConnectAgent agent;
@@ -44,11 +46,12 @@ public final class AgentAcl {
    * @return the token, with its secret
    * @throws dev.connect.core.PermissionDeniedException after the first time
    * @throws dev.connect.core.ConnectException {@code ACL support disabled} when ACLs are off
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.AclAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public AclToken bootstrap() {
-    return agent.requireServer("acl().bootstrap").bootstrapAcl();
+    return Futures.join(agent.aclAdmin().aclBootstrap(options));
   }
 
   /**
@@ -61,15 +64,15 @@ public final class AgentAcl {
    * @throws IllegalArgumentException if the name is invalid or taken
    * @throws dev.connect.core.PolicyRulesException if the rules do not parse
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code acl:write}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.AclAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public AclPolicy createPolicy(String name, String description, String rules) {
     requireNonNull(name, "name");
     requireNonNull(description, "description");
     requireNonNull(rules, "rules");
-    return agent.requireServer("acl().createPolicy").createPolicy(name, description, rules,
-        options);
+    return Futures.join(agent.aclAdmin().policyCreate(name, description, rules, options));
   }
 
   /**
@@ -77,11 +80,12 @@ public final class AgentAcl {
    *
    * @return the policies by name
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code acl:read}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.AclAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public List<AclPolicy> policies() {
-    return agent.requireServer("acl().policies").policies(options);
+    return Futures.join(agent.aclAdmin().policyList(options));
   }
 
   /**
@@ -90,12 +94,37 @@ public final class AgentAcl {
    * @param idOrName a policy ID or name
    * @return the policy, or empty
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code acl:read}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.AclAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public Optional<AclPolicy> policy(String idOrName) {
     requireNonNull(idOrName, "idOrName");
-    return agent.requireServer("acl().policy").policy(idOrName, options);
+    return Futures.join(agent.aclAdmin().policyRead(idOrName, options));
+  }
+
+  /**
+   * Replaces a policy's name, description and rules; its ID and the tokens' links stay.
+   *
+   * @param id the policy's ID
+   * @param name the new name, unique
+   * @param description the new description
+   * @param rules the new rules, Consul's HCL or JSON
+   * @return the policy as it is now
+   * @throws IllegalArgumentException if no policy has this ID, the name is invalid or taken, or
+   *     the policy is the builtin {@code global-management}
+   * @throws dev.connect.core.PolicyRulesException if the rules do not parse
+   * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code acl:write}
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.AclAdmin}
+   * @throws IllegalStateException if the agent is closed
+   */
+  public AclPolicy updatePolicy(String id, String name, String description, String rules) {
+    requireNonNull(id, "id");
+    requireNonNull(name, "name");
+    requireNonNull(description, "description");
+    requireNonNull(rules, "rules");
+    return Futures.join(agent.aclAdmin().policyUpdate(id, name, description, rules, options));
   }
 
   /**
@@ -105,12 +134,13 @@ public final class AgentAcl {
    * @return whether it existed
    * @throws IllegalArgumentException for the builtin {@code global-management} policy
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code acl:write}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.AclAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public boolean deletePolicy(String idOrName) {
     requireNonNull(idOrName, "idOrName");
-    return agent.requireServer("acl().deletePolicy").deletePolicy(idOrName, options);
+    return Futures.join(agent.aclAdmin().policyDelete(idOrName, options));
   }
 
   /**
@@ -121,14 +151,14 @@ public final class AgentAcl {
    * @return the token, with its secret ({@link AclToken#revealSecretId()})
    * @throws IllegalArgumentException if a policy does not exist
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code acl:write}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.AclAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public AclToken createToken(String description, List<String> policyIdsOrNames) {
     requireNonNull(description, "description");
     requireNonNull(policyIdsOrNames, "policyIdsOrNames");
-    return agent.requireServer("acl().createToken").createToken(description, policyIdsOrNames,
-        options);
+    return Futures.join(agent.aclAdmin().tokenCreate(description, policyIdsOrNames, options));
   }
 
   /**
@@ -140,7 +170,8 @@ public final class AgentAcl {
    * @return the token as it is now, without its secret
    * @throws IllegalArgumentException if the token or a policy does not exist
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code acl:write}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.AclAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public AclTokenInfo updateToken(String accessorId, String description,
@@ -148,8 +179,8 @@ public final class AgentAcl {
     requireNonNull(accessorId, "accessorId");
     requireNonNull(description, "description");
     requireNonNull(policyIdsOrNames, "policyIdsOrNames");
-    return agent.requireServer("acl().updateToken").updateToken(accessorId, description,
-        policyIdsOrNames, options);
+    return Futures.join(agent.aclAdmin().tokenUpdate(accessorId, description, policyIdsOrNames,
+        options));
   }
 
   /**
@@ -157,11 +188,12 @@ public final class AgentAcl {
    *
    * @return the tokens, oldest first
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code acl:read}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.AclAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public List<AclTokenInfo> tokens() {
-    return agent.requireServer("acl().tokens").tokens(options);
+    return Futures.join(agent.aclAdmin().tokenList(options));
   }
 
   /**
@@ -170,12 +202,13 @@ public final class AgentAcl {
    * @param accessorId the accessor ID
    * @return the token, or empty
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code acl:read}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.AclAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public Optional<AclTokenInfo> token(String accessorId) {
     requireNonNull(accessorId, "accessorId");
-    return agent.requireServer("acl().token").token(accessorId, options);
+    return Futures.join(agent.aclAdmin().tokenRead(accessorId, options));
   }
 
   /**
@@ -185,12 +218,13 @@ public final class AgentAcl {
    * @return whether it existed
    * @throws IllegalArgumentException for the anonymous token or this view's own
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code acl:write}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.AclAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public boolean deleteToken(String accessorId) {
     requireNonNull(accessorId, "accessorId");
-    return agent.requireServer("acl().deleteToken").deleteToken(accessorId, options);
+    return Futures.join(agent.aclAdmin().tokenDelete(accessorId, options));
   }
 
   /**
@@ -198,11 +232,12 @@ public final class AgentAcl {
    *
    * @return the token, without its secret
    * @throws dev.connect.core.AclNotFoundException if this view has no token, or it is unknown
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.AclAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public AclTokenInfo self() {
-    return agent.requireServer("acl().self").tokenSelf(options);
+    return Futures.join(agent.aclAdmin().tokenReadSelf(options));
   }
 
   /** Returns the agent and whether a token is used (never the token). */

@@ -17,8 +17,10 @@ import dev.connect.core.QueryOptions;
  * <p>Reading the roots needs no permission; the configuration, its changes and rotation need
  * {@code operator:write} ({@link dev.connect.core.PermissionDeniedException} otherwise). After a
  * rotation both roots are trusted and the cache re-issues leaves over a short jittered window,
- * so no connection breaks. With a backend other than the embedded server only {@link #roots()}
- * is available; the rest throw {@link UnsupportedOperationException}. Thread-safe.
+ * so no connection breaks. The view runs over the backend's {@link dev.connect.ca.CaAdmin}; over
+ * a backend without one only {@link #roots()} is available, and the rest throw {@link
+ * dev.connect.core.UnsupportedByBackendException} naming the operation and the backend.
+ * Thread-safe.
  */
 public final class AgentCa {
   private final ConnectAgent agent;
@@ -46,11 +48,12 @@ public final class AgentCa {
    *
    * @return the configuration
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code operator:write}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.ca.CaAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public CaConfiguration configuration() {
-    return agent.requireServer("ca().configuration").caConfiguration(options);
+    return Futures.join(agent.caAdmin().caGetConfig(options));
   }
 
   /**
@@ -60,13 +63,13 @@ public final class AgentCa {
    * @param configuration the new configuration
    * @return the roots after the change
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code operator:write}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.ca.CaAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public CaRoots updateConfiguration(CaConfiguration configuration) {
     requireNonNull(configuration, "configuration");
-    return agent.requireServer("ca().updateConfiguration")
-        .updateCaConfiguration(configuration, options);
+    return Futures.join(agent.caAdmin().caSetConfig(configuration, options));
   }
 
   /**
@@ -74,11 +77,12 @@ public final class AgentCa {
    *
    * @return the roots after the rotation, the new root active
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code operator:write}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.ca.CaAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public CaRoots rotate() {
-    return agent.requireServer("ca().rotate").rotateRoot(options);
+    return Futures.join(agent.caAdmin().caRotate(options));
   }
 
   /**
@@ -89,13 +93,14 @@ public final class AgentCa {
    * @return the roots after the rotation, the new root active
    * @throws IllegalArgumentException if the key or certificate is malformed or they do not match
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code operator:write}
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.ca.CaAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public CaRoots rotate(String privateKeyPem, String rootCertPem) {
     requireNonNull(privateKeyPem, "privateKeyPem");
     requireNonNull(rootCertPem, "rootCertPem");
-    return agent.requireServer("ca().rotate").rotateRoot(privateKeyPem, rootCertPem, options);
+    return Futures.join(agent.caAdmin().caRotate(privateKeyPem, rootCertPem, options));
   }
 
   /** Returns the agent and whether a token is used (never the token). */

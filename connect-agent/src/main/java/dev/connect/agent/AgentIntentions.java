@@ -28,8 +28,11 @@ import java.util.Optional;
  * takes no polling but is not synchronous with the write.
  *
  * <p>Services are written {@code name} (default namespace), {@code namespace/name}, or {@code *}
- * for all. With a backend other than the embedded server only {@link #match(String)} is
- * available; the rest throw {@link UnsupportedOperationException}. Thread-safe.
+ * for all. The view runs over the backend's {@link dev.connect.core.IntentionAdmin} (the
+ * embedded server's, or any other backend's); over a backend without one only {@link
+ * #match(String)} is available, and the rest throw {@link
+ * dev.connect.core.UnsupportedByBackendException} naming the operation and the backend.
+ * Thread-safe.
  */
 public final class AgentIntentions {
   private final ConnectAgent agent;
@@ -54,7 +57,8 @@ public final class AgentIntentions {
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code
    *     intention:write} on the destination
    * @throws dev.connect.core.AclNotFoundException if no token has this view's secret
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.IntentionAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public Intention upsert(String source, String destination, IntentionAction action,
@@ -63,9 +67,8 @@ public final class AgentIntentions {
     requireNonNull(destination, "destination");
     requireNonNull(action, "action");
     requireNonNull(description, "description");
-    return agent.requireServer("intentions().upsert").upsertIntention(
-        IntentionTarget.parse(source), IntentionTarget.parse(destination), action, description,
-        options);
+    return Futures.join(agent.intentionAdmin().intentionUpsert(IntentionTarget.parse(source),
+        IntentionTarget.parse(destination), action, description, options));
   }
 
   /**
@@ -77,7 +80,8 @@ public final class AgentIntentions {
    * @return the stored intention
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code
    *     intention:write} on the destination
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.IntentionAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public Intention allow(String source, String destination) {
@@ -93,7 +97,8 @@ public final class AgentIntentions {
    * @return the stored intention
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code
    *     intention:write} on the destination
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.IntentionAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public Intention deny(String source, String destination) {
@@ -109,12 +114,35 @@ public final class AgentIntentions {
    * @throws IllegalArgumentException if the ID is not empty, or the pair exists
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code
    *     intention:write} on the destination
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.IntentionAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public Intention create(Intention intention) {
     requireNonNull(intention, "intention");
-    return agent.requireServer("intentions().create").createIntention(intention, options);
+    return Futures.join(agent.intentionAdmin().intentionCreate(intention, options));
+  }
+
+  /**
+   * Replaces the intention with this ID, as Consul's legacy {@code PUT
+   * /v1/connect/intentions/<id>} does: source, destination, action, description and metadata
+   * from {@code intention}; its ID and creation stay.
+   *
+   * @param id the intention's ID, a UUID
+   * @param intention the new content, with an empty ID or this one
+   * @return the stored intention
+   * @throws IllegalArgumentException if {@code id} is not a UUID, no intention has it, or
+   *     another intention has the new source and destination
+   * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code
+   *     intention:write} on the old or the new destination
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.IntentionAdmin}
+   * @throws IllegalStateException if the agent is closed
+   */
+  public Intention update(String id, Intention intention) {
+    requireNonNull(id, "id");
+    requireNonNull(intention, "intention");
+    return Futures.join(agent.intentionAdmin().intentionUpdate(id, intention, options));
   }
 
   /**
@@ -122,11 +150,12 @@ public final class AgentIntentions {
    *
    * @return the intentions
    * @throws dev.connect.core.AclNotFoundException if no token has this view's secret
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.IntentionAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public List<Intention> list() {
-    return Futures.join(agent.requireServer("intentions().list").intentions(options)).value();
+    return Futures.join(agent.intentionAdmin().intentions(options)).value();
   }
 
   /**
@@ -137,12 +166,13 @@ public final class AgentIntentions {
    * @throws IllegalArgumentException if {@code id} is not a UUID
    * @throws dev.connect.core.PermissionDeniedException if it exists and the token may read
    *     neither its source nor its destination
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.IntentionAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public Optional<Intention> get(String id) {
     requireNonNull(id, "id");
-    return agent.requireServer("intentions().get").intention(id, options);
+    return Futures.join(agent.intentionAdmin().intentionGet(id, options));
   }
 
   /**
@@ -152,14 +182,15 @@ public final class AgentIntentions {
    * @param destination the destination
    * @return the intention, or empty
    * @throws dev.connect.core.PermissionDeniedException if the token may read neither side
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.IntentionAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public Optional<Intention> get(String source, String destination) {
     requireNonNull(source, "source");
     requireNonNull(destination, "destination");
-    return agent.requireServer("intentions().get").intention(IntentionTarget.parse(source),
-        IntentionTarget.parse(destination), options);
+    return Futures.join(agent.intentionAdmin().intentionGetExact(IntentionTarget.parse(source),
+        IntentionTarget.parse(destination), options));
   }
 
   /**
@@ -170,12 +201,13 @@ public final class AgentIntentions {
    * @throws IllegalArgumentException if {@code id} is not a UUID
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code
    *     intention:write} on its destination
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.IntentionAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public boolean delete(String id) {
     requireNonNull(id, "id");
-    return agent.requireServer("intentions().delete").deleteIntention(id, options);
+    return Futures.join(agent.intentionAdmin().intentionDelete(id, options));
   }
 
   /**
@@ -186,14 +218,15 @@ public final class AgentIntentions {
    * @return whether it existed
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code
    *     intention:write} on the destination
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.IntentionAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public boolean delete(String source, String destination) {
     requireNonNull(source, "source");
     requireNonNull(destination, "destination");
-    return agent.requireServer("intentions().delete").deleteIntention(
-        IntentionTarget.parse(source), IntentionTarget.parse(destination), options);
+    return Futures.join(agent.intentionAdmin().intentionDeleteExact(
+        IntentionTarget.parse(source), IntentionTarget.parse(destination), options));
   }
 
   /**
@@ -206,14 +239,14 @@ public final class AgentIntentions {
    * @throws IllegalArgumentException if a service is not valid or is a wildcard
    * @throws dev.connect.core.PermissionDeniedException if the token lacks {@code service:read}
    *     on the destination
-   * @throws UnsupportedOperationException with a backend other than the embedded server
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend does not implement
+   *     {@link dev.connect.core.IntentionAdmin}
    * @throws IllegalStateException if the agent is closed
    */
   public Decision check(String source, String destination) {
     requireNonNull(source, "source");
     requireNonNull(destination, "destination");
-    return agent.requireServer("intentions().check").checkIntention(source, destination,
-        options);
+    return Futures.join(agent.intentionAdmin().intentionCheck(source, destination, options));
   }
 
   /**

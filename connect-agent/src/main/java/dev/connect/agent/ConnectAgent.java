@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.connect.ca.CaAdmin;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.ca.LeafRequests;
 import dev.connect.cache.CacheListener;
@@ -13,9 +14,11 @@ import dev.connect.cache.ConnectCache;
 import dev.connect.cache.Leaf;
 import dev.connect.cache.LeafKeyFactory;
 import dev.connect.core.CaRoots;
+import dev.connect.core.AclAdmin;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.ConnectBackend;
 import dev.connect.core.DefaultIntentionPolicy;
+import dev.connect.core.IntentionAdmin;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.ServiceId;
 import dev.connect.core.ServiceNames;
@@ -29,12 +32,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * A Connect agent inside this JVM: the one object an application builds to get service
@@ -53,7 +56,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>What it is made of.</b> A backend that owns the state, by default an {@link
  * EmbeddedServer} opened on the {@linkplain Builder#dataDirectory data directory} (the same root
- * CA on every start), or any other {@link ConnectBackend} given to {@link Builder#backend}; a
+ * CA on every start), or any other {@link ConnectBackend} given to {@link Builder#backend},
+ * which the admin views use through the interfaces it implements ({@link IntentionAdmin},
+ * {@link CaAdmin}, {@link AclAdmin}), as they use the embedded server's; a
  * {@link ConnectCache} over it that answers from memory and keeps roots, leaves and intentions
  * fresh; and per service a {@link ConnectService} handle whose contexts read that cache on every
  * handshake. Everything runs on one {@link Clock} and one scheduler, either injected or owned by
@@ -75,7 +80,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * directory; give one explicitly in anything but a demo. The embedded server's CA configuration
  * applies only when the data directory is new. With another backend, the agent cannot know the
  * server's ACL configuration, so {@link Builder#defaultIntentionPolicy} is required, and the
- * admin operations its SPI lacks throw {@link UnsupportedOperationException}.
+ * admin operations of an interface it does not implement throw {@link
+ * dev.connect.core.UnsupportedByBackendException} naming the operation and the backend.
  *
  * <p>Thread-safe.
  */
@@ -96,7 +102,12 @@ public final class ConnectAgent implements AutoCloseable {
   };
 
   private final ConnectBackend backend;
-  private final EmbeddedServer server; // null with another backend
+  private final IntentionAdmin intentionAdmin;
+  private final CaAdmin caAdmin;
+  private final AclAdmin aclAdmin;
+  /** Closes what the agent opened: the embedded server, or nothing with a given backend. */
+  private final Runnable closeOwned;
+  private final Supplier<String> trustDomain;
   private final ConnectCache cache;
   private final String datacenter;
   private final Clock clock;
@@ -118,11 +129,15 @@ public final class ConnectAgent implements AutoCloseable {
   private volatile CacheListener.Registration rotation;
   private volatile boolean closed;
 
-  private ConnectAgent(ConnectBackend backend, EmbeddedServer server, ConnectCache cache,
+  private ConnectAgent(ConnectBackend backend, EmbeddedServer owned, ConnectCache cache,
       String datacenter, Clock clock, DefaultIntentionPolicy defaultPolicy,
       ScheduledExecutorService scheduler, boolean ownsScheduler, String defaultToken) {
     this.backend = backend;
-    this.server = server;
+    MissingAdmin missing = new MissingAdmin(backend);
+    this.intentionAdmin = backend instanceof IntentionAdmin a ? a : missing;
+    this.caAdmin = backend instanceof CaAdmin a ? a : missing;
+    this.aclAdmin = backend instanceof AclAdmin a ? a : missing;
+    this.closeOwned = owned != null ? owned::close : () -> { };
     this.cache = cache;
     this.datacenter = datacenter;
     this.clock = clock;
@@ -131,7 +146,10 @@ public final class ConnectAgent implements AutoCloseable {
     this.ownsScheduler = ownsScheduler;
     this.defaultToken = defaultToken;
     this.defaultRequest = request(defaultToken);
-    this.description = server != null ? "ConnectAgent[" + server + "]"
+    CacheRequest roots = defaultRequest;
+    this.trustDomain = owned != null ? () -> owned.trustDomain().trustDomain()
+        : () -> cache.roots(roots).trustDomain();
+    this.description = owned != null ? "ConnectAgent[" + owned + "]"
         : "ConnectAgent[backend=" + backend.getClass().getName() + ", datacenter=" + datacenter
             + "]";
   }
@@ -335,10 +353,7 @@ public final class ConnectAgent implements AutoCloseable {
    */
   public String trustDomain() {
     checkOpen();
-    if (server != null) {
-      return server.trustDomain().trustDomain();
-    }
-    return cache.roots(defaultRequest).trustDomain();
+    return trustDomain.get();
   }
 
   /** Returns the local datacenter, in the SPIFFE ID of every leaf this agent issues. */
@@ -406,9 +421,7 @@ public final class ConnectAgent implements AutoCloseable {
       cache.close();
     } finally {
       try {
-        if (server != null) {
-          server.close();
-        }
+        closeOwned.run();
       } finally {
         if (ownsScheduler) {
           scheduler.shutdownNow();
@@ -436,21 +449,22 @@ public final class ConnectAgent implements AutoCloseable {
     }
   }
 
-  Optional<EmbeddedServer> server() {
-    return Optional.ofNullable(server);
-  }
-
-  UnsupportedOperationException unsupported(String operation) {
-    return new UnsupportedOperationException(operation + " needs the embedded server; this agent"
-        + " runs over " + backend.getClass().getName() + ", whose ConnectBackend API lacks it");
-  }
-
-  EmbeddedServer requireServer(String operation) {
+  /** The backend's intention administration; one that fails every call if it has none. */
+  IntentionAdmin intentionAdmin() {
     checkOpen();
-    if (server == null) {
-      throw unsupported(operation);
-    }
-    return server;
+    return intentionAdmin;
+  }
+
+  /** The backend's CA administration; one that fails every call if it has none. */
+  CaAdmin caAdmin() {
+    checkOpen();
+    return caAdmin;
+  }
+
+  /** The backend's ACL administration; one that fails every call if it has none. */
+  AclAdmin aclAdmin() {
+    checkOpen();
+    return aclAdmin;
   }
 
   private static CacheRequest request(String token) {
@@ -696,8 +710,11 @@ public final class ConnectAgent implements AutoCloseable {
     /**
      * Runs the agent over another backend instead of the embedded server, such as a Consul
      * agent's HTTP API. The agent does not close it. Then {@link #defaultIntentionPolicy} is
-     * required, the embedded-only options are refused, and admin operations the {@link
-     * ConnectBackend} SPI lacks throw {@link UnsupportedOperationException}.
+     * required and the embedded-only options are refused. The admin views use whichever of
+     * {@link IntentionAdmin}, {@link CaAdmin} and {@link AclAdmin} the backend implements (an
+     * {@link EmbeddedServer} given here implements all three); the operations of one it does not
+     * implement throw {@link dev.connect.core.UnsupportedByBackendException} naming the
+     * operation and the backend.
      *
      * @param backend the backend
      * @return this builder

@@ -7,7 +7,7 @@ import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.AclToken;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.PermissionDeniedException;
-import dev.connect.server.AclTokenInfo;
+import dev.connect.core.AclTokenInfo;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

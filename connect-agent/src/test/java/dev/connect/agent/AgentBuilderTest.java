@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.CaRoots;
 import dev.connect.core.ConnectBackend;
+import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.Intention;
 import dev.connect.core.IntentionAction;
@@ -13,6 +14,7 @@ import dev.connect.core.IntentionTarget;
 import dev.connect.core.IssuedCertificate;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
+import dev.connect.core.UnsupportedByBackendException;
 import dev.connect.server.EmbeddedServer;
 import dev.connect.testkit.FakeScheduler;
 import dev.connect.testkit.FakeTime;
@@ -32,10 +34,10 @@ class AgentBuilderTest {
   Path dir;
 
   /** A backend the agent cannot see into: it delegates the SPI and nothing else. */
-  static final class SpiOnlyBackend implements ConnectBackend {
-    final ConnectBackend delegate;
+  static final class SpiOnlyBackend implements CsrSigningBackend {
+    final CsrSigningBackend delegate;
 
-    SpiOnlyBackend(ConnectBackend delegate) {
+    SpiOnlyBackend(CsrSigningBackend delegate) {
       this.delegate = delegate;
     }
 
@@ -170,9 +172,9 @@ class AgentBuilderTest {
             () -> agent.ca().rotate(),
             () -> agent.acl().bootstrap());
         for (Runnable call : refused) {
-          assertThatThrownBy(call::run).isInstanceOf(UnsupportedOperationException.class)
-              .hasMessageContaining("needs the embedded server; this agent runs over "
-                  + SpiOnlyBackend.class.getName());
+          assertThatThrownBy(call::run).isInstanceOf(UnsupportedByBackendException.class)
+              .hasMessageContaining("is not offered by the backend "
+                  + SpiOnlyBackend.class.getName() + ", which does not implement");
         }
       }
       // The agent does not close a backend it was given.

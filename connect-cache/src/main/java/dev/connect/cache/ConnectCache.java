@@ -183,9 +183,12 @@ public final class ConnectCache implements AutoCloseable {
   }
 
   /**
-   * Returns the leaf of a service, issuing it on first read: a key pair from the {@link
-   * LeafKeyFactory}, a CSR for {@code spiffe://<trust domain>/ns/default/dc/<dc>/svc/<service>},
-   * signed through the backend with the request's token, which needs {@code service:write}.
+   * Returns the leaf of a service, issuing it on first read: from a {@link
+   * dev.connect.core.CsrSigningBackend}, a key pair from the {@link LeafKeyFactory} and a CSR for
+   * {@code spiffe://<trust domain>/ns/default/dc/<dc>/svc/<service>} signed through the backend;
+   * from a {@link dev.connect.core.LeafIssuingBackend}, the whole leaf with its key, checked to
+   * carry that SPIFFE ID and a key that matches it. Either way with the request's token, which
+   * needs {@code service:write}; renewal and re-issue after a root change are the same.
    *
    * @param service the service name, such as {@code web}
    * @param request the token, datacenter and maximum age
@@ -193,7 +196,9 @@ public final class ConnectCache implements AutoCloseable {
    * @throws dev.connect.core.PermissionDeniedException if the token may not write the service;
    *     nothing is cached then
    * @throws ConnectException (or a subtype) if the backend fails
-   * @throws IllegalStateException if no {@link Builder#leafKeys} was given, or the cache is closed
+   * @throws dev.connect.core.UnsupportedByBackendException if the backend is of neither kind
+   * @throws IllegalStateException if the backend signs CSRs and no {@link Builder#leafKeys} was
+   *     given, or the cache is closed
    */
   public Leaf leaf(String service, CacheRequest request) {
     return get(leafKey(service, request), request);
@@ -434,7 +439,7 @@ public final class ConnectCache implements AutoCloseable {
       case INTENTION_MATCH:
         return new MatchEntry(key, request, this);
       case LEAF:
-        if (keyFactory == null) {
+        if (keyFactory == null && backend instanceof dev.connect.core.CsrSigningBackend) {
           throw new IllegalStateException("no LeafKeyFactory: set one with leafKeys(...)");
         }
         return new LeafEntry(key, request, this);
@@ -660,8 +665,10 @@ public final class ConnectCache implements AutoCloseable {
     }
 
     /**
-     * Sets what makes leaf key pairs and CSRs. Default: none, and {@link ConnectCache#leaf}
-     * throws {@link IllegalStateException}.
+     * Sets what makes leaf key pairs and CSRs, which a {@link
+     * dev.connect.core.CsrSigningBackend} needs (a {@link dev.connect.core.LeafIssuingBackend}
+     * makes the key itself). Default: none, and {@link ConnectCache#leaf} over a CSR-signing
+     * backend throws {@link IllegalStateException}.
      *
      * @param factory the factory
      * @return this builder

@@ -3,11 +3,20 @@ package dev.connect.cache;
 import dev.connect.core.CaRoot;
 import dev.connect.core.CaRoots;
 import dev.connect.core.ConnectException;
+import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.IssuedCertificate;
+import dev.connect.core.LeafIssuingBackend;
 import dev.connect.core.QueryResult;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SpiffeId;
+import dev.connect.core.UnsupportedByBackendException;
+import java.security.InvalidKeyException;
 import java.security.KeyPair;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,16 +72,62 @@ final class LeafEntry extends Entry<Leaf> {
     }
     return cache.rootsAsync(request).thenCompose(roots -> {
       ServiceId service = ServiceId.of(roots.trustDomain(), key.datacenter, key.request);
-      KeyPair keys = cache.keyFactory.newKeyPair();
-      String csr = cache.keyFactory.csrPem(service, keys);
-      return call.track(cache.backend.signLeaf(csr, options)).thenApply(r -> {
-        check(r.value(), service, keys);
-        return new QueryResult<>(
-            new Leaf(Compact.certificate(presentable(r.value(), roots)),
-                Compact.privateKey(keys.getPrivate())),
-            r.index());
-      });
+      if (cache.backend instanceof CsrSigningBackend signer) {
+        KeyPair keys = cache.keyFactory.newKeyPair();
+        String csr = cache.keyFactory.csrPem(service, keys);
+        return call.track(signer.signLeaf(csr, options)).thenApply(r -> {
+          check(r.value(), service, keys);
+          return new QueryResult<>(
+              new Leaf(Compact.certificate(presentable(r.value(), roots)),
+                  Compact.privateKey(keys.getPrivate())),
+              r.index());
+        });
+      }
+      if (cache.backend instanceof LeafIssuingBackend issuer) {
+        return call.track(issuer.issueLeaf(key.request, options)).thenApply(r -> {
+          IssuedCertificate issued = r.value().certificate();
+          check(issued, service, issued.certificate().getPublicKey());
+          checkKeyPair(issued, r.value().privateKey());
+          return new QueryResult<>(
+              new Leaf(Compact.certificate(presentable(issued, roots)),
+                  Compact.privateKey(r.value().privateKey())),
+              r.index());
+        });
+      }
+      return CompletableFuture.failedFuture(new UnsupportedByBackendException("leaf of " + service,
+          cache.backend.getClass().getName(), CsrSigningBackend.class.getName() + " or "
+              + LeafIssuingBackend.class.getName()));
     });
+  }
+
+  /**
+   * Checks that a whole leaf's private key belongs to its certificate, by signing with it and
+   * verifying with the certificate's public key: a mismatch would fail every handshake.
+   */
+  static void checkKeyPair(IssuedCertificate issued, PrivateKey key) {
+    PublicKey pub = issued.certificate().getPublicKey();
+    String algorithm = pub.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+    byte[] probe = issued.certificate().getSignature();
+    boolean matches;
+    try {
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(pub);
+      verifier.update(probe);
+      matches = verifier.verify(signature);
+    } catch (InvalidKeyException | SignatureException e) {
+      matches = false;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM lacks " + algorithm, e);
+    }
+    if (!matches) {
+      throw new ConnectException("the backend issued certificate serial "
+          + issued.serialNumberHex() + " for " + issued.service().spiffeId()
+          + " with a private key that does not belong to it");
+    }
   }
 
   /**
@@ -121,8 +176,12 @@ final class LeafEntry extends Entry<Leaf> {
    * SPIFFE ID of the service. A mismatch fails the load or renewal; nothing is stored.
    */
   static void check(IssuedCertificate issued, ServiceId service, KeyPair keys) {
+    check(issued, service, keys.getPublic());
+  }
+
+  private static void check(IssuedCertificate issued, ServiceId service, PublicKey requested) {
     X509Certificate cert = issued.certificate();
-    if (!Arrays.equals(cert.getPublicKey().getEncoded(), keys.getPublic().getEncoded())) {
+    if (!Arrays.equals(cert.getPublicKey().getEncoded(), requested.getEncoded())) {
       throw new ConnectException("the CA issued certificate serial " + issued.serialNumberHex()
           + " for a public key other than the one requested for " + service.spiffeId());
     }

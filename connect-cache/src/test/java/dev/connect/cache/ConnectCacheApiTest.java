@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connect.core.CaRoots;
-import dev.connect.core.ConnectBackend;
+import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.Intention;
 import dev.connect.core.IssuedCertificate;
 import dev.connect.core.QueryOptions;
@@ -104,7 +104,7 @@ class ConnectCacheApiTest {
   void defaultSchedulerRunsOnNamedDaemonThreadsStoppedByClose() throws Exception {
     try (Fixture f = Fixture.open(dir)) {
       CompletableFuture<Thread> loopThread = new CompletableFuture<>();
-      ConnectBackend spy = new ConnectBackend() {
+      CsrSigningBackend spy = new CsrSigningBackend() {
         @Override
         public CompletableFuture<QueryResult<CaRoots>> roots(QueryOptions options) {
           if (options.isBlocking()) {

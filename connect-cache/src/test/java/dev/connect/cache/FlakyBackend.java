@@ -1,7 +1,7 @@
 package dev.connect.cache;
 
 import dev.connect.core.CaRoots;
-import dev.connect.core.ConnectBackend;
+import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.Intention;
 import dev.connect.core.IssuedCertificate;
 import dev.connect.core.QueryOptions;
@@ -15,12 +15,12 @@ import java.util.function.Supplier;
  * A backend in front of the real server that counts the calls, keeps every future it hands out,
  * and fails calls on request.
  */
-final class FlakyBackend implements ConnectBackend {
-  final ConnectBackend delegate;
+final class FlakyBackend implements CsrSigningBackend {
+  final CsrSigningBackend delegate;
   final List<CompletableFuture<?>> futures = new CopyOnWriteArrayList<>();
   volatile Supplier<RuntimeException> failure;
 
-  FlakyBackend(ConnectBackend delegate) {
+  FlakyBackend(CsrSigningBackend delegate) {
     this.delegate = delegate;
   }
 

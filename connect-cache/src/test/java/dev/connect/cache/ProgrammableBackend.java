@@ -1,7 +1,7 @@
 package dev.connect.cache;
 
 import dev.connect.core.CaRoots;
-import dev.connect.core.ConnectBackend;
+import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.Intention;
 import dev.connect.core.IssuedCertificate;
 import dev.connect.core.QueryOptions;
@@ -18,8 +18,8 @@ import java.util.function.UnaryOperator;
  * queries at once, holding answers back, never answering, or rewriting what it signs. It keeps
  * every raw future it hands out and the options of every call.
  */
-final class ProgrammableBackend implements ConnectBackend {
-  final ConnectBackend delegate;
+final class ProgrammableBackend implements CsrSigningBackend {
+  final CsrSigningBackend delegate;
   final AtomicInteger rootsCalls = new AtomicInteger();
   final AtomicInteger signCalls = new AtomicInteger();
   final List<QueryOptions> rootsOptions = new CopyOnWriteArrayList<>();
@@ -47,7 +47,7 @@ final class ProgrammableBackend implements ConnectBackend {
   /** Rewrites the CSR before it is signed. */
   volatile UnaryOperator<String> csrRewrite = UnaryOperator.identity();
 
-  ProgrammableBackend(ConnectBackend delegate) {
+  ProgrammableBackend(CsrSigningBackend delegate) {
     this.delegate = delegate;
   }
 

@@ -7,10 +7,15 @@ import java.util.concurrent.CompletableFuture;
  * The server side of Connect, as the agent side sees it: the seam between the agent (cache, TLS)
  * and whatever owns the state (the embedded server, or a real Consul cluster).
  *
- * <p>The agent side needs three calls: the roots and the intentions that match a destination,
- * both blocking queries it keeps fresh, and a leaf signed from a CSR. It decides connections with
- * {@link Intentions#authorize(ServiceId, SpiffeId, DefaultIntentionPolicy)}. Writes (intentions,
- * CA configuration, ACL) are not part of this interface; each backend offers its own.
+ * <p>The agent side reads two things here: the roots and the intentions that match a
+ * destination, both blocking queries it keeps fresh. It decides connections with {@link
+ * Intentions#authorize(ServiceId, SpiffeId, DefaultIntentionPolicy)}. Leaves come in one of two
+ * ways, and a backend says which by its type: {@link CsrSigningBackend} signs the agent's CSR,
+ * so the private key never leaves the agent's JVM (the embedded server); {@link
+ * LeafIssuingBackend} issues a whole leaf, key included, as Consul's HTTP API does (it has no
+ * endpoint that signs a CSR). A backend that is neither serves no leaves. Writes are the admin
+ * interfaces beside this one: {@link IntentionAdmin}, {@link AclAdmin} and {@code
+ * dev.connect.ca.CaAdmin}; a backend implements those it offers.
  *
  * <p>Every call is asynchronous and never parks a thread while it waits: a blocking query (see
  * {@link QueryOptions}) returns a future that completes when the data changes or the wait
@@ -28,18 +33,6 @@ public interface ConnectBackend {
    * @return a future of the roots and the roots index
    */
   CompletableFuture<QueryResult<CaRoots>> roots(QueryOptions options);
-
-  /**
-   * Signs a leaf certificate from a PKCS#10 certificate signing request. The CSR's single URI SAN
-   * names the service; the token must be allowed to write that service. Never blocks on an
-   * index: {@link QueryOptions#minIndex()} is ignored.
-   *
-   * @param csrPem the CSR in PEM form ({@code -----BEGIN CERTIFICATE REQUEST-----})
-   * @param options token and datacenter
-   * @return a future of the issued certificate and the index at which it was issued; completed
-   *     exceptionally with {@link InvalidCsrException} when the CSR is refused
-   */
-  CompletableFuture<QueryResult<IssuedCertificate>> signLeaf(String csrPem, QueryOptions options);
 
   /**
    * Returns the intentions whose destination covers a service, sorted by precedence, most

@@ -2,20 +2,25 @@ package dev.connect.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.connect.ca.CaAdmin;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.ca.CertificateRequest;
+import dev.connect.core.AclAdmin;
 import dev.connect.core.AclAuthorizer;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.AclNotFoundException;
 import dev.connect.core.AclPolicy;
 import dev.connect.core.AclToken;
+import dev.connect.core.AclTokenInfo;
 import dev.connect.core.CaRoots;
 import dev.connect.core.ConnectBackend;
 import dev.connect.core.ConnectException;
+import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.ConnectId;
 import dev.connect.core.Decision;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.Intention;
+import dev.connect.core.IntentionAdmin;
 import dev.connect.core.IntentionAction;
 import dev.connect.core.IntentionTarget;
 import dev.connect.core.Intentions;
@@ -50,6 +55,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,11 +103,20 @@ import org.slf4j.LoggerFactory;
  * leaf it signed has been renewed, and never while a cross-signed certificate it issued is still
  * valid.
  *
+ * <p><b>Two forms of each operation.</b> The administration of intentions, the CA and ACLs is
+ * offered twice: as synchronous methods for in-process callers ({@link #upsertIntention}, {@link
+ * #rotateRoot(QueryOptions)}, {@link #createPolicy}, ...), which throw, and as the seam's
+ * asynchronous interfaces ({@link IntentionAdmin}, {@link CaAdmin}, {@link AclAdmin}), named
+ * after Consul's Go client ({@link #intentionUpsert}, {@link #caRotate(QueryOptions)}, {@link
+ * #policyCreate}, ...), whose futures complete at once, exceptionally where the synchronous
+ * form throws. A remote backend implements only the interfaces; the agent uses only them.
+ *
  * <p>Thread-safe. Writes (rotation, configuration, intentions, ACL) are serialised, and each takes
  * the next index; reads and leaf signing run in parallel on the caller's thread against immutable
  * snapshots, without locks. Blocking queries park no thread.
  */
-public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
+public final class EmbeddedServer
+    implements CsrSigningBackend, IntentionAdmin, CaAdmin, AclAdmin, AutoCloseable {
   /** How often rotated-out roots are checked for pruning, as Consul's leader does. */
   static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
 
@@ -426,6 +441,7 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
    * @return a future of the intentions and the intentions index; completed exceptionally with
    *     {@link AclNotFoundException} if no token has the given secret
    */
+  @Override
   public CompletableFuture<QueryResult<List<Intention>>> intentions(QueryOptions options) {
     return blockingRead(options, IntentionStore.TABLE, caller -> { }, caller -> {
       List<Intention> all = intentions.current().all();
@@ -934,6 +950,207 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
       throw new ConnectException("No path to datacenter \"" + options.datacenter().get()
           + "\": this embedded server serves only \"" + datacenter + "\"");
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The seam's admin interfaces: the operations above, as futures that complete at once
+
+  /** Runs {@code call} now: its value completes the future, its exception fails it. */
+  private static <T> CompletableFuture<T> now(Supplier<T> call) {
+    try {
+      return CompletableFuture.completedFuture(call.get());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** {@link #createIntention}, as a future. */
+  @Override
+  public CompletableFuture<Intention> intentionCreate(Intention intention,
+      QueryOptions options) {
+    return now(() -> createIntention(intention, options));
+  }
+
+  /**
+   * Replaces the intention with this ID (Consul's legacy {@code PUT
+   * /v1/connect/intentions/<id>}). Needs {@code intention:write} on its current destination and
+   * on the new one; the new source and destination are checked as {@link #createIntention}
+   * checks them, first.
+   */
+  @Override
+  public CompletableFuture<Intention> intentionUpdate(String id, Intention intention,
+      QueryOptions options) {
+    return now(() -> {
+      requireNonNull(id, "id");
+      requireNonNull(intention, "intention");
+      IntentionStore.requireWritable(intention.source(), intention.destination());
+      AclAuthorizer caller = caller(options);
+      Optional<Intention> found = intentions.current().byId(checkUuid(id));
+      found.ifPresent(i -> caller.enforce(Permission.intentionWrite(i.destination().name())));
+      caller.enforce(Permission.intentionWrite(intention.destination().name()));
+      return intentions.update(id, intention);
+    });
+  }
+
+  /** {@link #upsertIntention}, as a future. */
+  @Override
+  public CompletableFuture<Intention> intentionUpsert(IntentionTarget source,
+      IntentionTarget destination, IntentionAction action, String description,
+      QueryOptions options) {
+    return now(() -> upsertIntention(source, destination, action, description, options));
+  }
+
+  /** {@link #intention(String, QueryOptions)}, as a future. */
+  @Override
+  public CompletableFuture<Optional<Intention>> intentionGet(String id, QueryOptions options) {
+    return now(() -> intention(id, options));
+  }
+
+  /** {@link #intention(IntentionTarget, IntentionTarget, QueryOptions)}, as a future. */
+  @Override
+  public CompletableFuture<Optional<Intention>> intentionGetExact(IntentionTarget source,
+      IntentionTarget destination, QueryOptions options) {
+    return now(() -> intention(source, destination, options));
+  }
+
+  /** {@link #deleteIntention(String, QueryOptions)}, as a future. */
+  @Override
+  public CompletableFuture<Boolean> intentionDelete(String id, QueryOptions options) {
+    return now(() -> deleteIntention(id, options));
+  }
+
+  /** {@link #deleteIntention(IntentionTarget, IntentionTarget, QueryOptions)}, as a future. */
+  @Override
+  public CompletableFuture<Boolean> intentionDeleteExact(IntentionTarget source,
+      IntentionTarget destination, QueryOptions options) {
+    return now(() -> deleteIntention(source, destination, options));
+  }
+
+  /** {@link #checkIntention}, as a future. */
+  @Override
+  public CompletableFuture<Decision> intentionCheck(String source, String destination,
+      QueryOptions options) {
+    return now(() -> checkIntention(source, destination, options));
+  }
+
+  /** {@link #caConfiguration}, as a future. */
+  @Override
+  public CompletableFuture<CaConfiguration> caGetConfig(QueryOptions options) {
+    return now(() -> caConfiguration(options));
+  }
+
+  /** {@link #updateCaConfiguration}, as a future. */
+  @Override
+  public CompletableFuture<CaRoots> caSetConfig(CaConfiguration configuration,
+      QueryOptions options) {
+    return now(() -> updateCaConfiguration(configuration, options));
+  }
+
+  /** {@link #rotateRoot(QueryOptions)}, as a future. */
+  @Override
+  public CompletableFuture<CaRoots> caRotate(QueryOptions options) {
+    return now(() -> rotateRoot(options));
+  }
+
+  /** {@link #rotateRoot(String, String, QueryOptions)}, as a future. */
+  @Override
+  public CompletableFuture<CaRoots> caRotate(String privateKeyPem, String rootCertPem,
+      QueryOptions options) {
+    return now(() -> rotateRoot(privateKeyPem, rootCertPem, options));
+  }
+
+  /**
+   * {@link #bootstrapAcl()}, as a future; {@code options} only chooses the datacenter, and its
+   * token is ignored, as Consul ignores it.
+   */
+  @Override
+  public CompletableFuture<AclToken> aclBootstrap(QueryOptions options) {
+    return now(() -> {
+      checkDatacenter(requireNonNull(options, "options"));
+      return bootstrapAcl();
+    });
+  }
+
+  /** {@link #createPolicy}, as a future. */
+  @Override
+  public CompletableFuture<AclPolicy> policyCreate(String name, String description,
+      String rules, QueryOptions options) {
+    return now(() -> createPolicy(name, description, rules, options));
+  }
+
+  /** {@link #policy}, as a future. */
+  @Override
+  public CompletableFuture<Optional<AclPolicy>> policyRead(String idOrName,
+      QueryOptions options) {
+    return now(() -> policy(idOrName, options));
+  }
+
+  /** {@link #policies}, as a future. */
+  @Override
+  public CompletableFuture<List<AclPolicy>> policyList(QueryOptions options) {
+    return now(() -> policies(options));
+  }
+
+  /**
+   * Replaces a policy's name, description and rules; its ID and the tokens' links stay. Needs
+   * {@code acl:write}; the builtin {@code global-management} policy cannot be changed.
+   */
+  @Override
+  public CompletableFuture<AclPolicy> policyUpdate(String id, String name, String description,
+      String rules, QueryOptions options) {
+    return now(() -> {
+      requireNonNull(id, "id");
+      requireNonNull(name, "name");
+      requireNonNull(description, "description");
+      requireNonNull(rules, "rules");
+      aclCaller(options).enforce(Permission.aclWrite());
+      return acl.updatePolicy(id, name, description, rules);
+    });
+  }
+
+  /** {@link #deletePolicy}, as a future. */
+  @Override
+  public CompletableFuture<Boolean> policyDelete(String idOrName, QueryOptions options) {
+    return now(() -> deletePolicy(idOrName, options));
+  }
+
+  /** {@link #createToken}, as a future. */
+  @Override
+  public CompletableFuture<AclToken> tokenCreate(String description,
+      List<String> policyIdsOrNames, QueryOptions options) {
+    return now(() -> createToken(description, policyIdsOrNames, options));
+  }
+
+  /** {@link #token}, as a future. */
+  @Override
+  public CompletableFuture<Optional<AclTokenInfo>> tokenRead(String accessorId,
+      QueryOptions options) {
+    return now(() -> token(accessorId, options));
+  }
+
+  /** {@link #tokenSelf}, as a future. */
+  @Override
+  public CompletableFuture<AclTokenInfo> tokenReadSelf(QueryOptions options) {
+    return now(() -> tokenSelf(options));
+  }
+
+  /** {@link #tokens}, as a future. */
+  @Override
+  public CompletableFuture<List<AclTokenInfo>> tokenList(QueryOptions options) {
+    return now(() -> tokens(options));
+  }
+
+  /** {@link #updateToken}, as a future. */
+  @Override
+  public CompletableFuture<AclTokenInfo> tokenUpdate(String accessorId, String description,
+      List<String> policyIdsOrNames, QueryOptions options) {
+    return now(() -> updateToken(accessorId, description, policyIdsOrNames, options));
+  }
+
+  /** {@link #deleteToken}, as a future. */
+  @Override
+  public CompletableFuture<Boolean> tokenDelete(String accessorId, QueryOptions options) {
+    return now(() -> deleteToken(accessorId, options));
   }
 
   /**

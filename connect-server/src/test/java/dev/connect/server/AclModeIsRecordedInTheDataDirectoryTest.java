@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.AclToken;
+import dev.connect.core.AclTokenInfo;
 import dev.connect.core.IntentionAction;
 import dev.connect.core.IntentionTarget;
 import dev.connect.core.PermissionDeniedException;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.AclNotFoundException;
 import dev.connect.core.AclPolicy;
+import dev.connect.core.AclTokenInfo;
 import dev.connect.core.AclPolicyLink;
 import dev.connect.core.AclToken;
 import dev.connect.core.ConnectException;

@@ -14,7 +14,7 @@ import dev.connect.core.ConnectException;
 import dev.connect.core.PermissionDeniedException;
 import dev.connect.core.PolicyRules;
 import dev.connect.core.PolicyRulesException;
-import dev.connect.server.AclTokenInfo;
+import dev.connect.core.AclTokenInfo;
 import dev.connect.server.DataDirectoryException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -442,6 +442,48 @@ public final class AclStore {
       policies.add(new StoredPolicy(id, name, description, rules, at, at));
       publish(w, s.persisted.with(s.persisted.bootstrapIndex(), policies, s.persisted.tokens()));
       return policy;
+    });
+  }
+
+  /**
+   * Replaces a policy's name, description and rules; its ID and the tokens' links stay.
+   *
+   * @return the policy as it is now
+   * @throws IllegalArgumentException if no policy has this ID, the name is not valid or taken
+   *     by another policy, or the policy is the builtin {@code global-management}
+   * @throws PolicyRulesException if the rules do not parse
+   * @throws ConnectException if the file cannot be written
+   */
+  public AclPolicy updatePolicy(String id, String name, String description, String rules) {
+    requireNonNull(id, "id");
+    requireNonNull(name, "name");
+    requireNonNull(description, "description");
+    requireNonNull(rules, "rules");
+    new AclPolicy(AclPolicy.GLOBAL_MANAGEMENT_ID, name, description, PolicyRules.empty(),
+        List.of());
+    return floor.write(w -> {
+      State s = state;
+      if (!s.policiesById.containsKey(id)) {
+        throw new IllegalArgumentException("Cannot find policy \"" + id + "\"");
+      }
+      if (id.equals(AclPolicy.GLOBAL_MANAGEMENT_ID)) {
+        throw new IllegalArgumentException(
+            "Update operation not permitted on the builtin global-management policy");
+      }
+      AclPolicy byName = s.policiesByName.get(name);
+      if (byName != null && !byName.id().equals(id)) {
+        throw new IllegalArgumentException(
+            "Invalid Policy: A Policy with Name \"" + name + "\" already exists");
+      }
+      PolicyRules.parse(rules);
+      long at = w.index();
+      List<StoredPolicy> policies = new ArrayList<>();
+      for (StoredPolicy p : s.persisted.policies()) {
+        policies.add(!p.id().equals(id) ? p
+            : new StoredPolicy(id, name, description, rules, p.createIndex(), at));
+      }
+      publish(w, s.persisted.with(s.persisted.bootstrapIndex(), policies, s.persisted.tokens()));
+      return state.policiesById.get(id);
     });
   }
 

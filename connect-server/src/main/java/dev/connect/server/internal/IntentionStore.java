@@ -311,6 +311,48 @@ public final class IntentionStore {
   }
 
   /**
+   * Replaces the intention with this ID, as Consul's legacy {@code PUT
+   * /v1/connect/intentions/<id>} does: source, destination, action, description and metadata
+   * from {@code given}; the ID, creation index and creation time stay, the update time is now.
+   *
+   * @return the stored intention
+   * @throws IllegalArgumentException if {@code given} has another ID, its source or destination
+   *     is not writable (see {@link #requireWritable}), no intention has this ID ({@code Cannot
+   *     modify non-existent intention: '<id>'}), or another intention has the new source and
+   *     destination ({@code duplicate intention found: <existing>})
+   * @throws ConnectException if the file cannot be written; nothing changes then
+   */
+  public Intention update(String id, Intention given) {
+    requireNonNull(id, "id");
+    requireNonNull(given, "given");
+    requireWritable(given.source(), given.destination());
+    if (!given.id().isEmpty() && !given.id().equals(id)) {
+      throw new IllegalArgumentException("intention ID " + given.id()
+          + " does not match the ID updated: " + id);
+    }
+    return floor.write(w -> {
+      Intentions now = current;
+      Intention old = now.byId(id).orElseThrow(() -> new IllegalArgumentException(
+          "Cannot modify non-existent intention: '" + id + "'"));
+      Optional<Intention> clash = now.get(given.source(), given.destination());
+      if (clash.isPresent() && !clash.get().id().equals(id)) {
+        throw new IllegalArgumentException("duplicate intention found: " + clash.get());
+      }
+      long at = w.index();
+      Intention.Builder b = Intention.builder(given.source(), given.destination(), given.action())
+          .id(id).description(given.description()).meta(given.meta())
+          .createIndex(old.createIndex()).modifyIndex(at);
+      old.createdAt().ifPresent(t -> b.createdAt(t).updatedAt(clock.instant()));
+      Intention stored = b.build();
+      List<Intention> next = new ArrayList<>(now.all());
+      next.remove(old);
+      next.add(stored);
+      publish(w, next);
+      return stored;
+    });
+  }
+
+  /**
    * Deletes the intention with this ID.
    *
    * @return whether it existed

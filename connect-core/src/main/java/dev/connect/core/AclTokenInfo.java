@@ -1,17 +1,14 @@
-package dev.connect.server;
+package dev.connect.core;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.connect.core.AclPolicy;
-import dev.connect.core.AclPolicyLink;
-import dev.connect.core.AclToken;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * What the server tells about an ACL token once it exists: everything but its secret, which it
  * no longer knows (it keeps only a hash) and returns only once, from {@link
- * EmbeddedServer#createToken} or {@link EmbeddedServer#bootstrapAcl()}.
+ * AclAdmin#tokenCreate} or {@link AclAdmin#aclBootstrap}.
  *
  * @param accessorId the token's public ID, a UUID
  * @param description free text, may be empty

@@ -1,0 +1,64 @@
+package dev.connect.ca;
+
+import dev.connect.core.CaRoots;
+import dev.connect.core.QueryOptions;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The administration of a server's certificate authority, beside the read seam ({@link
+ * dev.connect.core.ConnectBackend}, which gives the roots): its configuration, as Consul's
+ * {@code /v1/connect/ca/configuration} (the Go {@code api} client's {@code CAGetConfig} and
+ * {@code CASetConfig}), and rotation.
+ *
+ * <p>Every call needs {@code operator:write} from the token in {@link QueryOptions} (Consul
+ * since 1.8.6), else its future fails with {@link dev.connect.core.PermissionDeniedException}.
+ * As in Consul, a configuration that changes the key type or size rotates the root; a rotation
+ * makes the new root active, cross-signed by the old one, so leaves of both stay trusted. None of
+ * these calls blocks.
+ *
+ * <p>A backend that offers only some of these operations completes the others exceptionally
+ * with {@link dev.connect.core.UnsupportedByBackendException}. Implementations are thread-safe
+ * and never park the caller's thread.
+ */
+public interface CaAdmin {
+
+  /**
+   * Returns the CA configuration in force.
+   *
+   * @param options the token
+   * @return a future of the configuration
+   */
+  CompletableFuture<CaConfiguration> caGetConfig(QueryOptions options);
+
+  /**
+   * Changes the CA configuration: a new key type or size rotates the root; TTL changes apply to
+   * leaves signed from then on.
+   *
+   * @param configuration the new configuration
+   * @param options the token
+   * @return a future of the roots after the change
+   */
+  CompletableFuture<CaRoots> caSetConfig(CaConfiguration configuration, QueryOptions options);
+
+  /**
+   * Replaces the active root with a newly generated one of the configured key type,
+   * cross-signed by the old root.
+   *
+   * @param options the token
+   * @return a future of the roots after the rotation, the new root active
+   */
+  CompletableFuture<CaRoots> caRotate(QueryOptions options);
+
+  /**
+   * Replaces the active root with one the operator supplies, cross-signed by the old root (in
+   * Consul, a configuration with {@code PrivateKey} and {@code RootCert}).
+   *
+   * @param privateKeyPem the new root's private key in PEM
+   * @param rootCertPem the new root certificate in PEM, a CA certificate for that key
+   * @param options the token
+   * @return a future of the roots after the rotation; completed exceptionally with {@link
+   *     IllegalArgumentException} if the key or certificate is malformed or they do not match
+   */
+  CompletableFuture<CaRoots> caRotate(String privateKeyPem, String rootCertPem,
+      QueryOptions options);
+}
