@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connect.ca.CaConfiguration;
-import dev.connect.cache.FakeScheduler;
-import dev.connect.cache.FakeTime;
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import dev.connect.core.AclNotFoundException;
 import dev.connect.core.AclPolicy;
 import dev.connect.core.AclToken;
@@ -35,7 +35,7 @@ abstract class AdminViewsContract {
 
   @TempDir Path dir;
   final FakeTime time = FakeTime.at(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-  final FakeScheduler scheduler = new FakeScheduler(time);
+  final FakeScheduler scheduler = FakeScheduler.on(time);
   ConnectAgent agent;
 
   /** Builds the agent over the server under test; it must accept {@link #MANAGEMENT}. */

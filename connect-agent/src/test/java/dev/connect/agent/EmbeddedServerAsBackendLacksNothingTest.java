@@ -2,8 +2,8 @@ package dev.connect.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.connect.cache.FakeScheduler;
-import dev.connect.cache.FakeTime;
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.QueryOptions;
 import dev.connect.server.EmbeddedServer;
@@ -24,7 +24,7 @@ class EmbeddedServerAsBackendLacksNothingTest {
   @Test
   void adminViewsWorkOverAnEmbeddedServerGivenAsBackend() throws Exception {
     FakeTime time = FakeTime.at(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-    FakeScheduler scheduler = new FakeScheduler(time);
+    FakeScheduler scheduler = FakeScheduler.on(time);
     try (EmbeddedServer server = EmbeddedServer.builder().dataDirectory(dir).clock(time)
         .scheduler(scheduler).open();
         ConnectAgent agent = ConnectAgent.builder().backend(server)

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connect.ca.LeafRequests;
-import dev.connect.cache.FakeScheduler;
-import dev.connect.cache.FakeTime;
+import dev.connect.testkit.FakeScheduler;
+import dev.connect.testkit.FakeTime;
 import dev.connect.core.CaRoots;
 import dev.connect.core.ConnectException;
 import dev.connect.core.DefaultIntentionPolicy;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WholeLeafBackendTest {
   @TempDir Path dir;
   final FakeTime time = FakeTime.at(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-  final FakeScheduler scheduler = new FakeScheduler(time);
+  final FakeScheduler scheduler = FakeScheduler.on(time);
   EmbeddedServer server;
   WholeLeaves backend;
   ConnectAgent agent;
