@@ -25,7 +25,8 @@ import java.util.function.Supplier;
 
 /**
  * One peer process: started with its output in a log file, waited for within a bound, stopped by
- * its PID (SIGTERM, then SIGKILL after a bound). A JVM shutdown hook kills any left running.
+ * its PID (SIGTERM, then SIGKILL after a bound). A JVM shutdown hook kills any left running and
+ * deletes its directory.
  */
 final class PeerProcess {
   /** How long a process may take to exit after SIGKILL before we report it as stuck. */
@@ -42,6 +43,22 @@ final class PeerProcess {
         p.process.descendants().forEach(ProcessHandle::destroyForcibly);
         p.process.destroyForcibly();
       }
+      for (PeerProcess p : RUNNING) {
+        try {
+          // Reap it while we are its parent, so no zombie outlives the JVM.
+          p.process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      for (PeerProcess p : RUNNING) {
+        try {
+          deleteRecursively(p.directory);
+        } catch (UncheckedIOException e) {
+          // The JVM is exiting: nobody is left to tell; the directory stays in the temp dir.
+        }
+      }
     }, "connect-peers-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
   }
@@ -49,11 +66,13 @@ final class PeerProcess {
   private final String name;
   private final Process process;
   private final Path log;
+  private final Path directory;
 
-  private PeerProcess(String name, Process process, Path log) {
+  private PeerProcess(String name, Process process, Path log, Path directory) {
     this.name = name;
     this.process = process;
     this.log = log;
+    this.directory = directory;
   }
 
   /**
@@ -74,7 +93,7 @@ final class PeerProcess {
     env.put("HOME", dir.toString());
     env.put("TMPDIR", dir.toString());
     try {
-      PeerProcess started = new PeerProcess(name, builder.start(), log);
+      PeerProcess started = new PeerProcess(name, builder.start(), log, dir);
       RUNNING.add(started);
       return started;
     } catch (IOException e) {
