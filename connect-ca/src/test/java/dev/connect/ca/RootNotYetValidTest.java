@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.connect.ca.BuiltInCaProviderTest.MutableClock;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
