@@ -21,6 +21,8 @@ import io.netty.handler.ssl.SslProvider;
  * by reflection work without Netty on the class path. See {@link ConnectNettyTls} for what each
  * provider does.
  */
+// Netty is an optional dependency: an application that uses this class requires its module itself.
+@SuppressWarnings("exports")
 public final class NettyContexts {
   private NettyContexts() {}
 
