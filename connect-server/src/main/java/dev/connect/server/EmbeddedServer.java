@@ -9,6 +9,7 @@ import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.AclNotFoundException;
 import dev.connect.core.AclPolicy;
 import dev.connect.core.AclToken;
+import dev.connect.core.BuilderOptions;
 import dev.connect.core.CaRoots;
 import dev.connect.core.ConnectBackend;
 import dev.connect.core.ConnectException;
@@ -26,6 +27,7 @@ import dev.connect.core.PermissionDeniedException;
 import dev.connect.core.PolicyRulesException;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
+import dev.connect.core.Schedulers;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
 import dev.connect.server.internal.AclStore;
@@ -45,9 +47,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -982,7 +982,7 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
     private void once(String option, Object shown) {
       Object earlier = given.putIfAbsent(option, shown);
       if (earlier != null) {
-        throw new IllegalStateException(option + " was already set to " + earlier);
+        throw BuilderOptions.alreadySet(option, earlier);
       }
     }
 
@@ -1160,14 +1160,7 @@ public final class EmbeddedServer implements ConnectBackend, AutoCloseable {
     }
 
     private static ScheduledExecutorService newScheduler() {
-      AtomicInteger n = new AtomicInteger();
-      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "connect-server-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-      s.setRemoveOnCancelPolicy(true);
-      return s;
+      return Schedulers.newDaemonScheduler("connect-server", 1);
     }
   }
 }
