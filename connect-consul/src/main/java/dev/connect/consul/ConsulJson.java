@@ -22,6 +22,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
@@ -224,8 +228,24 @@ public final class ConsulJson {
   }
 
   private static String jsonKind(JsonToken token, MismatchedInputException e) {
-    if (token == null) {
-      return "value";
+    if (e instanceof InvalidFormatException) {
+      Object v = ((InvalidFormatException) e).getValue();
+      if (v instanceof String) {
+        return "string";
+      }
+      if (v instanceof Boolean) {
+        return "bool";
+      }
+      if (v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal) {
+        return "number " + new java.math.BigDecimal(v.toString()).stripTrailingZeros()
+            .toPlainString();
+      }
+      if (v instanceof Number) {
+        return "number";
+      }
+    }
+    if (token == null || e != null && token == JsonToken.END_OBJECT) {
+      return e == null ? "value" : kindFromMessage(e.getOriginalMessage());
     }
     switch (token) {
       case START_OBJECT:
@@ -248,6 +268,27 @@ public final class ConsulJson {
       default:
         return "value";
     }
+  }
+
+  /** Jackson names the JSON value it could not coerce in its message; Go names its kind. */
+  private static String kindFromMessage(String message) {
+    String m = message == null ? "" : message;
+    if (m.contains("String value") || m.contains("from String") || m.startsWith("parsing time")) {
+      return "string";
+    }
+    if (m.contains("Array value") || m.contains("from Array")) {
+      return "array";
+    }
+    if (m.contains("Object value") || m.contains("from Object")) {
+      return "object";
+    }
+    if (m.contains("Boolean value") || m.contains("from Boolean")) {
+      return "bool";
+    }
+    if (m.contains("Floating-point value") || m.contains("Integer value")) {
+      return "number";
+    }
+    return "value";
   }
 
   private static String goShape(Shape<?> shape) {
@@ -334,6 +375,14 @@ public final class ConsulJson {
         .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
             JsonInclude.Include.ALWAYS))
         .addModule(time)
+        // Go refuses a number or bool where a string goes, and a number where a bool goes.
+        .withCoercionConfig(LogicalType.Textual, c -> c
+            .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+        .withCoercionConfig(LogicalType.Boolean, c -> c
+            .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.String, CoercionAction.Fail))
         .build();
   }
 }
