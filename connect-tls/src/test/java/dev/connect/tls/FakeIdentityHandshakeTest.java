@@ -17,7 +17,10 @@ import dev.connect.core.KeyType;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -126,7 +129,7 @@ class FakeIdentityHandshakeTest {
   @Test
   void aLeafWhoseKeyIsNotTheCertificatesIsRefusedWhenMade() {
     X509Certificate certificate = new FakeIdentity("db").leaf.get().certificate();
-    java.security.PrivateKey rsa = rsaKey();
+    PrivateKey rsa = rsaKey();
     assertThatThrownBy(() -> X509Leaf.of(List.of(certificate), rsa))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("RSA private key cannot belong to the EC key of leaf serial "
@@ -135,12 +138,12 @@ class FakeIdentityHandshakeTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
-  private static java.security.PrivateKey rsaKey() {
+  private static PrivateKey rsaKey() {
     try {
-      java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
       g.initialize(2048);
       return g.generateKeyPair().getPrivate();
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new AssertionError(e);
     }
   }
