@@ -220,12 +220,12 @@ public final class ConnectService {
 
   /**
    * Decides whether a client may connect to this service, as the server context does in a
-   * handshake: the most precedent matching intention, else the agent's default intention
-   * policy. Reads the cached intentions.
+   * handshake ({@link ConnectTls#authorize}): the most precedent matching intention, else the
+   * agent's default intention policy. Reads the cached intentions.
    *
    * @param client the client's SPIFFE ID
-   * @return the decision; a client that is not a Connect service of this trust domain is denied
-   *     with a reason saying so
+   * @return the decision; a client that is not a Connect service of this trust domain, default
+   *     namespace and partition is denied with the reason a server context gives
    * @throws dev.connect.core.PermissionDeniedException if this handle's token may not read the
    *     service's intentions
    * @throws IllegalStateException if the agent is closed
@@ -233,8 +233,8 @@ public final class ConnectService {
   public Decision authorize(SpiffeId client) {
     requireNonNull(client, "client");
     agent.checkOpen();
-    return agent.cache().intentionMatch(name, request)
-        .authorize(id(), client, agent.defaultIntentionPolicy());
+    return ConnectTls.authorize(id(), agent.cache().intentionMatch(name, request), client,
+        agent.defaultIntentionPolicy());
   }
 
   /**

@@ -242,6 +242,50 @@ public final class Intentions {
     requireNonNull(destination, "destination");
     requireNonNull(client, "client");
     requireNonNull(defaultPolicy, "defaultPolicy");
+    Decision refused = refuse(destination, client);
+    if (refused != null) {
+      return refused;
+    }
+    ServiceId source = (ServiceId) client;
+    if (!source.partition().equals(ConnectId.DEFAULT_PARTITION)) {
+      return defaultPolicy.decision();
+    }
+    return decide(source.namespace(), source.service(), destination.namespace(),
+        destination.service(), defaultPolicy);
+  }
+
+  /**
+   * Returns the denial that no intention can change for a peer of {@code local}, or empty when
+   * intentions (or the default policy) decide: the first checks of {@link #authorize(ServiceId,
+   * ConnectId, DefaultIntentionPolicy)}, in its order and with its reasons ({@code ClientCertURI
+   * not a valid Connect identifier: ...}, {@code ClientCertURI not a valid Service identifier:
+   * ...}, {@code Identity from an external trust domain: <host>}, {@code Mismatched partitions:
+   * ...}). The one place these situations are decided: a TLS context applies it to servers it
+   * reaches as well as to clients, so that each situation has one reason in every role.
+   *
+   * @param local the local service, whose trust domain and partition are ours
+   * @param peer the peer's SPIFFE ID
+   * @return the denial, or empty if {@code peer} is a service of our trust domain and partition
+   */
+  public static Optional<Decision> refusal(ServiceId local, SpiffeId peer) {
+    requireNonNull(local, "local");
+    requireNonNull(peer, "peer");
+    ConnectId id;
+    try {
+      id = ConnectId.from(peer);
+    } catch (InvalidSpiffeIdException e) {
+      return Optional.of(Decision.deny(NOT_CONNECT + e.getMessage()));
+    }
+    return Optional.ofNullable(refuse(local, id));
+  }
+
+  /** Returns {@code Intentions[size=<n>]}. */
+  @Override
+  public String toString() {
+    return "Intentions[size=" + size() + "]";
+  }
+
+  private static Decision refuse(ServiceId destination, ConnectId client) {
     if (!(client instanceof ServiceId source)) {
       return Decision.deny(NOT_SERVICE + client);
     }
@@ -252,17 +296,7 @@ public final class Intentions {
       return Decision.deny("Mismatched partitions: \"" + source.partition() + "\" != \""
           + destination.partition() + "\"");
     }
-    if (!source.partition().equals(ConnectId.DEFAULT_PARTITION)) {
-      return defaultPolicy.decision();
-    }
-    return decide(source.namespace(), source.service(), destination.namespace(),
-        destination.service(), defaultPolicy);
-  }
-
-  /** Returns {@code Intentions[size=<n>]}. */
-  @Override
-  public String toString() {
-    return "Intentions[size=" + size() + "]";
+    return null;
   }
 
   private Decision decide(String sns, String sname, String dns, String dname,

@@ -134,7 +134,7 @@ class AgentStackTest {
     assertThat(events.get(0).reason()).isEqualTo("ACLs disabled, access is allowed by default");
     assertThat(events.get(1).reason()).contains("external trust domain");
     assertThat(events.get(2).reason()).contains("exactly one URI SAN, found 2");
-    assertThat(events.get(3).reason()).contains("not a service identity");
+    assertThat(events.get(3).reason()).contains("not a valid Service identifier");
 
     // Refused before any identity check: the chain itself fails PKIX at the server's clock.
     handshake(db, root.leaf("web").expired().build());

@@ -3,10 +3,15 @@ package dev.connect.tls;
 import static java.util.Objects.requireNonNull;
 
 import dev.connect.core.BuilderOptions;
+import dev.connect.core.Decision;
 import dev.connect.core.DefaultIntentionPolicy;
+import dev.connect.core.Intentions;
+import dev.connect.core.ServiceId;
+import dev.connect.core.SpiffeId;
 import dev.connect.tls.internal.ConfiguredSslContext;
 import dev.connect.tls.internal.ConnectTrustManager;
 import dev.connect.tls.internal.LiveKeyManager;
+import dev.connect.tls.internal.PeerRules;
 import dev.connect.tls.internal.TlsStacks;
 import java.security.GeneralSecurityException;
 import java.security.KeyManagementException;
@@ -34,8 +39,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *     .expectPeer("db").sslContext();
  * }</pre>
  *
- * <p><b>Live.</b> Build each context once and share it. Its key manager presents the cache's
- * current leaf on every handshake under an alias per certificate generation ({@code
+ * <p><b>Live.</b> Build each context once and share it. Its key manager presents the {@link
+ * ConnectIdentity}'s current leaf on every handshake under an alias per certificate generation ({@code
  * leaf-<serial in hex>}), and its trust manager reads the current roots and intentions, so leaf
  * renewals, root rotations and intention changes apply to the next handshake with no rebuild.
  *
@@ -44,9 +49,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * cross-signed by the old one), at the date of the builder's {@link Clock}, without revocation
  * checks; its leaf allows client authentication (on a server) or server
  * authentication (on a client) if it restricts its extended key usage; it carries exactly one
- * URI SAN, a Connect service SPIFFE ID in our trust domain. Then a server authorizes it with the
- * cache's intention match for its own service, falling back to the {@link
- * DefaultIntentionPolicy} it was given; a client requires the service it expects. A refusal
+ * URI SAN, a Connect service SPIFFE ID in our trust domain, default namespace and partition.
+ * Then a server authorizes it with the identity's intentions, falling back to the {@link
+ * DefaultIntentionPolicy} it was given ({@link #authorize}, the one decision path of every
+ * server context); a client requires the service it expects. A refusal
  * throws {@link java.security.cert.CertificateException} inside the trust manager with the
  * reason ({@code connect: authz denied: <reason>}), so the peer gets a TLS alert and nothing
  * reaches the application. Every decision goes to the {@link HandshakeListener}. With TLS 1.3
@@ -104,6 +110,34 @@ public final class ConnectTls {
   private ConnectTls() {}
 
   /**
+   * Decides whether {@code client} may connect to {@code server}, exactly as a server context
+   * does once the client's chain has validated: the one decision path of every server context,
+   * for code that authorizes outside a handshake (an HTTP authorize endpoint, a check after a
+   * resumed session on a stack that resumes without asking the trust manager).
+   *
+   * <p>In order: a URI that is not a Connect service of the server's trust domain and partition
+   * is denied by {@link Intentions#refusal} with Consul's reason; a service in another namespace
+   * than {@code default} is denied ({@code peer <id> is in namespace "<ns>"; only the "default"
+   * namespace is accepted}), since the CA issues no such leaf and no intention can name one;
+   * then the most precedent matching intention decides, or {@code defaultPolicy}. A client
+   * context refuses a server for the same reasons, before it compares the expected service.
+   *
+   * @param server the service being connected to
+   * @param intentions the intentions for it, such as {@link ConnectIdentity#intentions()}
+   * @param client the client's SPIFFE ID, from its certificate's URI SAN
+   * @param defaultPolicy what decides when no intention matches
+   * @return the decision
+   */
+  public static Decision authorize(ServiceId server, Intentions intentions, SpiffeId client,
+      DefaultIntentionPolicy defaultPolicy) {
+    requireNonNull(server, "server");
+    requireNonNull(intentions, "intentions");
+    requireNonNull(client, "client");
+    requireNonNull(defaultPolicy, "defaultPolicy");
+    return PeerRules.authorize(server, intentions, client, defaultPolicy);
+  }
+
+  /**
    * Starts a server context for {@code identity}; {@link ServerStart#authorizeWith} is next.
    *
    * @param identity whose leaf the server presents and whose intentions decide
@@ -132,7 +166,8 @@ public final class ConnectTls {
     }
 
     /**
-     * Authorizes every client with the cache's intention match for this service, and with
+     * Authorizes every client with the identity's intentions ({@link
+     * ConnectIdentity#intentions()}), and with
      * {@code defaultPolicy} when no intention matches. Pick the constant that describes the
      * server's ACL configuration, as Consul does: {@link DefaultIntentionPolicy#ACLS_DISABLED}
      * or {@link DefaultIntentionPolicy#ACLS_DEFAULT_ALLOW} allow, {@link
@@ -231,11 +266,12 @@ public final class ConnectTls {
     }
 
     SSLContext build() {
-      // Fail fast, and warm the cache on the caller's thread rather than a handshake's.
-      identity.cache().roots(identity.request());
-      identity.cache().leaf(identity.service(), identity.request());
+      // Fail fast, and warm the identity on the caller's thread rather than a handshake's.
+      identity.roots();
+      identity.leaf();
+      identity.serviceId();
       if (server()) {
-        identity.cache().intentionMatch(identity.service(), identity.request());
+        identity.intentions();
       }
       LiveKeyManager km = new LiveKeyManager(identity, stack);
       km.currentAlias();
@@ -340,10 +376,10 @@ public final class ConnectTls {
 
     /**
      * Returns a new live server context. It reads the roots, the leaf and the intention match
-     * once now, to fail fast and warm the cache.
+     * once now, to fail fast and warm the identity.
      *
      * @return the context; its engines and sockets require client certificates
-     * @throws dev.connect.core.ConnectException (or a subtype) if the cache cannot supply them
+     * @throws dev.connect.core.ConnectException (or a subtype) if the identity cannot supply them
      */
     public SSLContext sslContext() {
       return build();
@@ -481,10 +517,10 @@ public final class ConnectTls {
 
     /**
      * Returns a new live client context. It reads the roots and the leaf once now, to fail fast
-     * and warm the cache.
+     * and warm the identity.
      *
      * @return the context
-     * @throws dev.connect.core.ConnectException (or a subtype) if the cache cannot supply them
+     * @throws dev.connect.core.ConnectException (or a subtype) if the identity cannot supply them
      */
     public SSLContext sslContext() {
       return build();

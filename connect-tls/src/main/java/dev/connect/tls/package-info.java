@@ -1,6 +1,7 @@
 /**
- * Live mutual-TLS contexts for Connect identities: key and trust managers that read the agent
- * cache's current leaf and roots on every handshake, check the peer's SPIFFE ID, and authorize
+ * Live mutual-TLS contexts for Connect identities: key and trust managers that read a {@link
+ * dev.connect.tls.ConnectIdentity}'s current leaf and roots (usually the agent cache's) on every
+ * handshake, check the peer's SPIFFE ID, and authorize
  * inbound connections against intentions inside the handshake.
  *
  * <p>Nothing in this package accepts or returns {@code null}; an absent value is an {@link

@@ -1,6 +1,5 @@
 package dev.connect.tls.internal;
 
-import dev.connect.cache.Leaf;
 import dev.connect.core.CaRoots;
 import dev.connect.core.ConnectId;
 import dev.connect.core.Decision;
@@ -26,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trust manager of one Connect context: verifies the peer against the cache's current roots,
- * reads its SPIFFE ID, and on a server authorizes it against the current intentions; on a client
- * requires the expected service.
+ * The trust manager of one Connect context: verifies the peer against the identity's current
+ * roots, reads its SPIFFE ID, applies {@link PeerRules}, and on a server authorizes it against the
+ * identity's current intentions; on a client requires the expected service.
  *
  * <p>A server invalidates the handshake session before deciding, so JSSE neither caches it nor
  * issues a resumption ticket for it: every connection is a full handshake that reaches this
@@ -47,6 +46,7 @@ public final class ConnectTrustManager extends X509ExtendedTrustManager {
   private final DefaultIntentionPolicy policy;
   private final String expectedService;
   private final String expectedDatacenter;
+  private volatile String name;
 
   private ConnectTrustManager(Role role, ConnectIdentity identity, Clock clock,
       HandshakeListener listener, DefaultIntentionPolicy policy, String expectedService,
@@ -165,7 +165,8 @@ public final class ConnectTrustManager extends X509ExtendedTrustManager {
   private void check(X509Certificate[] chain) throws CertificateException {
     SpiffeId peer = null;
     try {
-      CaRoots roots = read(() -> identity.cache().roots(identity.request()), "roots");
+      ServiceId self = read(identity::serviceId, "service ID");
+      CaRoots roots = read(identity::roots, "roots");
       verifier.verify(chain, roots, clock.instant(),
           role == Role.SERVER ? ChainVerifier.OID_CLIENT_AUTH : ChainVerifier.OID_SERVER_AUTH);
       try {
@@ -173,35 +174,21 @@ public final class ConnectTrustManager extends X509ExtendedTrustManager {
       } catch (InvalidSpiffeIdException e) {
         throw new CertificateException(e.getMessage(), e);
       }
-      ConnectId id;
-      try {
-        id = ConnectId.from(peer);
-      } catch (InvalidSpiffeIdException e) {
-        throw new CertificateException("peer is not a Connect identity: " + e.getMessage(), e);
-      }
-      if (!(id instanceof ServiceId service)) {
-        throw new CertificateException("peer is not a service identity: " + peer);
-      }
-      if (!service.trustDomain().equals(roots.trustDomain())) {
-        throw new CertificateException("peer " + peer + " is from an external trust domain: "
-            + service.trustDomain() + " (ours is " + roots.trustDomain() + ")");
-      }
-      requireDefaultNamespaceAndPartition(service);
-      Leaf self = read(() -> identity.cache().leaf(identity.service(), identity.request()),
-          "leaf");
-      ServiceId local = self.certificate().service();
       String reason;
       if (role == Role.SERVER) {
-        Intentions intentions = read(
-            () -> identity.cache().intentionMatch(identity.service(), identity.request()),
-            "intentions");
-        Decision d = intentions.authorize(local, service, policy);
+        Intentions intentions = read(identity::intentions, "intentions");
+        Decision d = PeerRules.authorize(self, intentions, peer, policy);
         if (!d.allowed()) {
           throw new CertificateException("connect: authz denied: " + d.reason());
         }
         reason = d.reason();
       } else {
-        String dc = expectedDatacenter != null ? expectedDatacenter : local.datacenter();
+        Optional<Decision> refused = PeerRules.refusal(self, peer);
+        if (refused.isPresent()) {
+          throw new CertificateException(refused.get().reason());
+        }
+        ServiceId service = (ServiceId) ConnectId.from(peer);
+        String dc = expectedDatacenter != null ? expectedDatacenter : self.datacenter();
         if (!service.service().equals(expectedService) || !service.datacenter().equals(dc)) {
           throw new CertificateException("peer certificate mismatch: got " + peer
               + ", want service " + expectedService + " in datacenter " + dc);
@@ -211,25 +198,8 @@ public final class ConnectTrustManager extends X509ExtendedTrustManager {
       report(peer, true, reason);
     } catch (CertificateException e) {
       report(peer, false, e.getMessage());
-      log.debug("{} {}: peer {} refused: {}", identity.service(), role, peer, e.getMessage());
+      log.debug("{} {}: peer {} refused: {}", name(), role, peer, e.getMessage());
       throw e;
-    }
-  }
-
-  /**
-   * Refuses a peer outside the default namespace and partition, in both roles: the CA issues no
-   * such leaf and no intention can name one (docs/security.md, handshake step 3), so a peer
-   * that presents one is refused before intentions or the expected service are consulted.
-   */
-  private static void requireDefaultNamespaceAndPartition(ServiceId peer)
-      throws CertificateException {
-    if (!peer.partition().equals(ConnectId.DEFAULT_PARTITION)) {
-      throw new CertificateException("peer " + peer + " is in partition \"" + peer.partition()
-          + "\"; only the \"" + ConnectId.DEFAULT_PARTITION + "\" partition is accepted");
-    }
-    if (!peer.namespace().equals(ConnectId.DEFAULT_NAMESPACE)) {
-      throw new CertificateException("peer " + peer + " is in namespace \"" + peer.namespace()
-          + "\"; only the \"" + ConnectId.DEFAULT_NAMESPACE + "\" namespace is accepted");
     }
   }
 
@@ -241,14 +211,31 @@ public final class ConnectTrustManager extends X509ExtendedTrustManager {
     try {
       return read.get();
     } catch (RuntimeException e) {
-      throw new CertificateException("connect: " + what + " of " + identity.service()
-          + " unavailable: " + e.getMessage(), e);
+      throw new CertificateException("connect: " + what + " of " + name() + " unavailable: "
+          + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Returns the local service's name for messages and events, once the identity has told it;
+   * before that (its service ID unavailable) the identity's description.
+   */
+  private String name() {
+    String n = name;
+    if (n == null) {
+      try {
+        n = identity.serviceId().service();
+        name = n;
+      } catch (RuntimeException e) {
+        return identity.toString();
+      }
+    }
+    return n;
   }
 
   private void report(SpiffeId peer, boolean allowed, String reason) {
     try {
-      listener.onHandshake(new HandshakeEvent(role, identity.service(),
+      listener.onHandshake(new HandshakeEvent(role, name(),
           Optional.ofNullable(peer), allowed, reason == null ? "unknown" : reason));
     } catch (RuntimeException e) {
       log.warn("handshake listener failed; the decision stands", e);
@@ -275,7 +262,7 @@ public final class ConnectTrustManager extends X509ExtendedTrustManager {
 
   @Override
   public String toString() {
-    return "ConnectTrustManager[" + role + ", service=" + identity.service()
+    return "ConnectTrustManager[" + role + ", identity=" + identity
         + (role == Role.CLIENT ? ", expects=" + expectedService : ", default=" + policy) + "]";
   }
 }

@@ -1,8 +1,8 @@
 package dev.connect.tls.internal;
 
-import dev.connect.cache.Leaf;
 import dev.connect.tls.ConnectIdentity;
 import dev.connect.tls.TlsStack;
+import dev.connect.tls.X509Leaf;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A key manager that presents the cache's current leaf on every handshake.
+ * A key manager that presents its identity's current leaf ({@link ConnectIdentity#leaf()}) on
+ * every handshake.
  *
  * <p>Each leaf generation gets its own alias, {@code leaf-<serial in hex>}, followed by {@code
  * .<n>} when the chain carries {@code n} intermediates, so that a leaf re-chained without its
@@ -37,8 +38,14 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
   private static final Logger log = LoggerFactory.getLogger(LiveKeyManager.class);
 
   /** One leaf generation: everything a handshake needs, read together. */
-  record Generation(String alias, PrivateKey key, X509Certificate[] chain, Leaf leaf,
-      Set<String> keyTypes) {}
+  record Generation(String alias, PrivateKey key, X509Certificate[] chain, X509Leaf leaf,
+      Set<String> keyTypes) {
+    /** Whether {@code other} is this generation's leaf: the same instance, or an equal one. */
+    boolean presents(X509Leaf other) {
+      return leaf == other || leaf.privateKey().equals(other.privateKey())
+          && leaf.chain().equals(other.chain());
+    }
+  }
 
   private record Generations(Generation current, Generation previous) {
     Generation find(String alias) {
@@ -56,7 +63,7 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
   /**
    * Creates the key manager for the JDK's stack; nothing is read until a handshake asks.
    *
-   * @param identity the cache, service and request to read the leaf with
+   * @param identity whose leaf to present
    */
   public LiveKeyManager(ConnectIdentity identity) {
     this(identity, TlsStack.JDK);
@@ -65,7 +72,7 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
   /**
    * Creates the key manager; nothing is read until a handshake asks.
    *
-   * @param identity the cache, service and request to read the leaf with
+   * @param identity whose leaf to present
    * @param stack whose cryptography provider the key is converted for: a key of another
    *     provider would be translated again on every signature
    */
@@ -75,24 +82,24 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
   }
 
   /**
-   * Returns the current generation, reading the cache's leaf.
+   * Returns the alias of the current generation, reading the identity's leaf.
    *
-   * @return the generation presented now
-   * @throws RuntimeException if the cache cannot supply a leaf
+   * @return the alias presented now
+   * @throws RuntimeException if the identity cannot supply a leaf
    */
   public String currentAlias() {
     return current().alias;
   }
 
   Generation current() {
-    Leaf leaf = identity.cache().leaf(identity.service(), identity.request());
+    X509Leaf leaf = identity.leaf();
     while (true) {
       Generations g = generations.get();
       if (g != null) {
-        if (g.current.leaf == leaf) {
+        if (g.current.presents(leaf)) {
           return g.current;
         }
-        if (g.previous != null && g.previous.leaf == leaf) {
+        if (g.previous != null && g.previous.presents(leaf)) {
           return g.previous; // a reader that raced a renewal; the newer one stays current
         }
         if (leaf.validAfter().isBefore(g.current.leaf.validAfter())) {
@@ -101,13 +108,13 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
       }
       Generation next = generation(leaf);
       if (generations.compareAndSet(g, new Generations(next, g == null ? null : g.current))) {
-        log.debug("{}: presenting {} from now on", identity.service(), next.alias);
+        log.debug("{}: presenting {} from now on", identity, next.alias);
         return next;
       }
     }
   }
 
-  private Generation generation(Leaf leaf) {
+  private Generation generation(X509Leaf leaf) {
     X509Certificate[] chain = leaf.chain().toArray(new X509Certificate[0]);
     PrivateKey key = leaf.privateKey();
     String algorithm = chain[0].getPublicKey().getAlgorithm();
@@ -165,7 +172,7 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
     try {
       g = current();
     } catch (RuntimeException e) {
-      log.warn("{}: no leaf to present: {}", identity.service(), e.toString());
+      log.warn("{}: no leaf to present: {}", identity, e.toString());
       return null;
     }
     for (String type : keyTypes) {
@@ -226,7 +233,7 @@ public final class LiveKeyManager extends X509ExtendedKeyManager {
   @Override
   public String toString() {
     Generations g = generations.get();
-    return "LiveKeyManager[service=" + identity.service() + ", alias="
+    return "LiveKeyManager[identity=" + identity + ", alias="
         + (g == null ? "none yet" : g.current.alias) + "]";
   }
 }

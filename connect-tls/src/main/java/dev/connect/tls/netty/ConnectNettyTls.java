@@ -39,7 +39,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * ch.pipeline().addLast(server.newHandler(ch.alloc()));
  * }</pre>
  *
- * <p><b>Live.</b> Build each context once and share it: every handshake presents the cache's
+ * <p><b>Live.</b> Build each context once and share it: every handshake presents the identity's
  * current leaf and checks the peer against the current roots and intentions, exactly as the JSSE
  * contexts do (see {@link ConnectTls}), so leaf renewals, root rotations and intention changes
  * apply to the next handshake with no rebuild. A refused peer fails the handshake with a TLS
@@ -151,12 +151,12 @@ public final class ConnectNettyTls {
     /**
      * Returns a new live Netty context. Like the JSSE builders' {@code sslContext()}, it reads
      * the roots, the leaf and (on a server) the intention match once now, to fail fast and warm
-     * the cache.
+     * the identity.
      *
      * @return the context; not reference counted
      * @throws IllegalStateException if the provider is {@code OPENSSL} and BoringSSL cannot be
      *     loaded or does not support key manager factories, or if Netty refuses the settings
-     * @throws dev.connect.core.ConnectException (or a subtype) if the cache cannot supply them
+     * @throws dev.connect.core.ConnectException (or a subtype) if the identity cannot supply them
      */
     public SslContext build() {
       if (provider == SslProvider.OPENSSL) {
