@@ -7,7 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connect.cache.CacheListener;
 import dev.connect.cache.CacheRequest;
 import dev.connect.consul.ConsulBackend;
+import dev.connect.ca.CaConfiguration;
+import dev.connect.core.CaRoots;
 import dev.connect.core.DefaultIntentionPolicy;
+import dev.connect.core.Intention;
+import dev.connect.core.IntentionAction;
+import dev.connect.core.IntentionTarget;
+import dev.connect.core.PermissionDeniedException;
 import dev.connect.core.Intentions;
 import dev.connect.core.SpiffeId;
 import dev.connect.peers.ConsulAgent;
@@ -103,6 +109,64 @@ class AgentOverConsulTest {
             .isInstanceOf(java.io.IOException.class);
         assertThat(echo.next()).isInstanceOf(SSLException.class);
       }
+    }
+  }
+
+  @Test
+  void theAdminViewsWriteIntentionsAndRotateTheCaInConsul() throws Exception {
+    try (ConnectAgent agent = ConnectAgent.builder().backend(backend)
+        .defaultIntentionPolicy(backend.defaultIntentionPolicy()).build()) {
+      AgentIntentions intentions = agent.intentions(management);
+      Intention allow = intentions.allow("shop", "stock");
+      assertThat(intentions.get("shop", "stock")).hasValueSatisfying(
+          i -> assertThat(i.action()).isEqualTo(IntentionAction.ALLOW));
+      assertThat(intentions.check("shop", "stock").allowed()).isTrue();
+      assertThat(intentions.match("stock")).extracting(i -> i.source().name())
+          .containsExactly("shop");
+
+      Intention api = intentions.create(Intention.builder(IntentionTarget.parse("cart"),
+          IntentionTarget.parse("ledger"), IntentionAction.ALLOW).build());
+      assertThat(api.id()).isNotEmpty();
+      assertThat(intentions.get(api.id())).contains(api);
+      assertThatThrownBy(() -> intentions.create(Intention.builder(
+          IntentionTarget.parse("cart"), IntentionTarget.parse("ledger"), IntentionAction.DENY)
+          .build()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Sources[1] defines \\\"cart\\\" more than once");
+      Intention denied = intentions.update(api.id(), Intention.builder(
+          IntentionTarget.parse("cart"), IntentionTarget.parse("ledger"), IntentionAction.DENY)
+          .description("changed").build());
+      assertThat(denied.id()).isEqualTo(api.id());
+      assertThat(denied.description()).isEqualTo("changed");
+      assertThat(intentions.check("cart", "ledger").allowed()).isFalse();
+      assertThat(intentions.list()).filteredOn(i -> i.destination().name().equals("ledger"))
+          .hasSize(1);
+      // Consul refuses the legacy API on a destination written through /exact (config entries).
+      assertThatThrownBy(() -> intentions.create(Intention.builder(IntentionTarget.parse("cart"),
+          IntentionTarget.parse("stock"), IntentionAction.ALLOW).build()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("cannot use legacy intention API");
+      assertThat(allow.source().name()).isEqualTo("shop");
+
+      assertThat(intentions.delete(api.id())).isTrue();
+      assertThat(intentions.delete(api.id())).isFalse();
+      assertThat(intentions.delete("shop", "stock")).isTrue();
+      assertThat(intentions.delete("shop", "stock")).isFalse();
+      assertThat(intentions.list()).noneMatch(i -> i.destination().name().equals("stock"));
+      assertThatThrownBy(() -> agent.intentions(webToken).allow("web", "stock"))
+          .isInstanceOf(PermissionDeniedException.class);
+
+      AgentCa ca = agent.ca(management);
+      String before = ca.roots().activeRootId();
+      CaRoots rotated = ca.rotate();
+      assertThat(rotated.activeRootId()).isNotEqualTo(before);
+      assertThat(rotated.roots()).extracting(r -> r.id()).contains(before);
+      CaConfiguration longer =
+          ca.configuration().toBuilder().leafCertTtl(Duration.ofHours(96)).build();
+      ca.updateConfiguration(longer);
+      assertThat(ca.configuration().leafCertTtl()).isEqualTo(Duration.ofHours(96));
+      assertThatThrownBy(() -> agent.ca(webToken).rotate())
+          .isInstanceOf(PermissionDeniedException.class);
     }
   }
 

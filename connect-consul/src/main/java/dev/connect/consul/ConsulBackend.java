@@ -2,12 +2,18 @@ package dev.connect.consul;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.connect.ca.CaAdmin;
+import dev.connect.ca.CaConfiguration;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.BuilderOptions;
 import dev.connect.core.CaRoots;
 import dev.connect.core.Certificates;
 import dev.connect.core.DefaultIntentionPolicy;
+import dev.connect.core.Decision;
 import dev.connect.core.Intention;
+import dev.connect.core.IntentionAction;
+import dev.connect.core.IntentionAdmin;
+import dev.connect.core.IntentionTarget;
 import dev.connect.core.IssuedCertificate;
 import dev.connect.core.IssuedLeaf;
 import dev.connect.core.LeafIssuingBackend;
@@ -27,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -75,12 +82,14 @@ import javax.net.ssl.SSLContext;
  * Consul side and crosses the wire (use {@code https://} beyond loopback). Thread-safe; {@link
  * #close()} stops the client's two threads ({@code connect-consul-N}).
  */
-public final class ConsulBackend implements LeafIssuingBackend, AutoCloseable {
+public final class ConsulBackend
+    implements LeafIssuingBackend, IntentionAdmin, CaAdmin, AutoCloseable {
   private final URI address;
   private final String token; // null: none configured
   private final String datacenter; // null: the agent's own
   private final ConsulHttp http;
   private final Duration requestTimeout;
+  private final ConsulAdmin admin = new ConsulAdmin(this);
 
   private ConsulBackend(URI address, String token, String datacenter, SSLContext tls,
       Duration requestTimeout) {
@@ -185,6 +194,109 @@ public final class ConsulBackend implements LeafIssuingBackend, AutoCloseable {
             + e.getMessage(), e);
       }
     });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // IntentionAdmin over /v1/connect/intentions
+
+  /** {@inheritDoc} {@code POST /v1/connect/intentions}, then reads it back by its new ID. */
+  @Override
+  public CompletableFuture<Intention> intentionCreate(Intention intention, QueryOptions options) {
+    return admin.create(requireNonNull(intention, "intention"), requireNonNull(options, "options"));
+  }
+
+  /** {@inheritDoc} {@code PUT /v1/connect/intentions/<id>}, then reads it back. */
+  @Override
+  public CompletableFuture<Intention> intentionUpdate(String id, Intention intention,
+      QueryOptions options) {
+    return admin.update(requireNonNull(id, "id"), requireNonNull(intention, "intention"),
+        requireNonNull(options, "options"));
+  }
+
+  /** {@inheritDoc} {@code PUT /v1/connect/intentions/exact}, then reads it back. */
+  @Override
+  public CompletableFuture<Intention> intentionUpsert(IntentionTarget source,
+      IntentionTarget destination, IntentionAction action, String description,
+      QueryOptions options) {
+    return admin.upsert(requireNonNull(source, "source"),
+        requireNonNull(destination, "destination"), requireNonNull(action, "action"),
+        requireNonNull(description, "description"), requireNonNull(options, "options"));
+  }
+
+  /** {@inheritDoc} A 404 is empty. */
+  @Override
+  public CompletableFuture<Optional<Intention>> intentionGet(String id, QueryOptions options) {
+    return admin.get(requireNonNull(id, "id"), requireNonNull(options, "options"));
+  }
+
+  /** {@inheritDoc} A 404 is empty. */
+  @Override
+  public CompletableFuture<Optional<Intention>> intentionGetExact(IntentionTarget source,
+      IntentionTarget destination, QueryOptions options) {
+    return admin.getExact(requireNonNull(source, "source"),
+        requireNonNull(destination, "destination"), requireNonNull(options, "options"));
+  }
+
+  @Override
+  public CompletableFuture<QueryResult<List<Intention>>> intentions(QueryOptions options) {
+    return admin.list(requireNonNull(options, "options"));
+  }
+
+  /** {@inheritDoc} Consul's 500 for a missing ID is {@code false}. */
+  @Override
+  public CompletableFuture<Boolean> intentionDelete(String id, QueryOptions options) {
+    return admin.delete(requireNonNull(id, "id"), requireNonNull(options, "options"));
+  }
+
+  /**
+   * {@inheritDoc} Consul answers {@code true} either way, so the intention is looked up first; a
+   * concurrent writer between the two requests can make the answer stale.
+   */
+  @Override
+  public CompletableFuture<Boolean> intentionDeleteExact(IntentionTarget source,
+      IntentionTarget destination, QueryOptions options) {
+    return admin.deleteExact(requireNonNull(source, "source"),
+        requireNonNull(destination, "destination"), requireNonNull(options, "options"));
+  }
+
+  /** {@inheritDoc} Consul's answer carries no reason and no intention; the decision says so. */
+  @Override
+  public CompletableFuture<Decision> intentionCheck(String source, String destination,
+      QueryOptions options) {
+    return admin.check(requireNonNull(source, "source"),
+        requireNonNull(destination, "destination"), requireNonNull(options, "options"));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // CaAdmin over /v1/connect/ca/configuration
+
+  @Override
+  public CompletableFuture<CaConfiguration> caGetConfig(QueryOptions options) {
+    return admin.caGetConfig(requireNonNull(options, "options"));
+  }
+
+  @Override
+  public CompletableFuture<CaRoots> caSetConfig(CaConfiguration configuration,
+      QueryOptions options) {
+    return admin.caSetConfig(requireNonNull(configuration, "configuration"),
+        requireNonNull(options, "options"));
+  }
+
+  /**
+   * {@inheritDoc} Consul has no rotate call: this generates a root key of the configured type
+   * here and sets the configuration with it as {@code PrivateKey}, so Consul makes a new root
+   * from it, cross-signed by the old one (the key crosses the wire; use {@code https://}).
+   */
+  @Override
+  public CompletableFuture<CaRoots> caRotate(QueryOptions options) {
+    return admin.caRotate(requireNonNull(options, "options"));
+  }
+
+  @Override
+  public CompletableFuture<CaRoots> caRotate(String privateKeyPem, String rootCertPem,
+      QueryOptions options) {
+    return admin.caRotate(requireNonNull(privateKeyPem, "privateKeyPem"),
+        requireNonNull(rootCertPem, "rootCertPem"), requireNonNull(options, "options"));
   }
 
   /**

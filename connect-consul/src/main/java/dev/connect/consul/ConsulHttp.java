@@ -64,8 +64,9 @@ final class ConsulHttp implements AutoCloseable {
 
   /** One answer: status, headers and body, with the endpoint that gave it. */
   record Response(String endpoint, int status, HttpHeaders headers, byte[] body) {
+    /** The body as text, private keys redacted: Consul echoes a refused key in its error. */
     String text() {
-      return new String(body, StandardCharsets.UTF_8).strip();
+      return redactKeys(new String(body, StandardCharsets.UTF_8).strip());
     }
 
     /** Returns {@code X-Consul-Index} by Consul's rules: required, unsigned; 0 counts as 1. */
@@ -215,6 +216,15 @@ final class ConsulHttp implements AutoCloseable {
       return new IllegalArgumentException(r.endpoint() + " answered 400: " + text);
     }
     return new ConsulHttpException(r.endpoint(), r.status(), text);
+  }
+
+  private static final java.util.regex.Pattern PRIVATE_KEY = java.util.regex.Pattern.compile(
+      "-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|\\z)",
+      java.util.regex.Pattern.DOTALL);
+
+  /** Replaces every PEM private key in a server's text, so no exception carries one. */
+  static String redactKeys(String text) {
+    return PRIVATE_KEY.matcher(text).replaceAll("<redacted private key>");
   }
 
   private static RuntimeException failure(String endpoint, Duration timeout, Throwable error) {

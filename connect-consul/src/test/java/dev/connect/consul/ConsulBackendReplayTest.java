@@ -275,4 +275,18 @@ class ConsulBackendReplayTest {
         .isInstanceOf(ConsulHttpException.class)
         .hasMessageContaining("longer than " + ConsulHttp.MAX_BODY_BYTES + " bytes");
   }
+
+  /** Consul 1.10 echoes a refused CA key in its 500; the exception must not carry it. */
+  @Test
+  void aPrivateKeyEchoedInAnErrorIsRedacted() throws Exception {
+    answer(500, "error generating CA root certificate: error parsing private key \"-----BEGIN"
+        + " EC PRIVATE KEY-----\\nMCUCAQEEIEctWKJsbucE5wKY4BMytX5ytGtHsE2yZHoW0C5JaIcZ\\n-----END"
+        + " EC PRIVATE KEY-----\\n\": x509: unknown elliptic curve", Map.of());
+
+    assertThatThrownBy(() -> get(backend.roots(QueryOptions.defaults())))
+        .isInstanceOf(ConsulHttpException.class)
+        .hasMessageContaining("error parsing private key \\\"<redacted private key>")
+        .hasMessageContaining("unknown elliptic curve")
+        .hasMessageNotContaining("MCUCAQEE");
+  }
 }
