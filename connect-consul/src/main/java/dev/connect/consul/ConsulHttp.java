@@ -1,0 +1,317 @@
+package dev.connect.consul;
+
+import dev.connect.core.AclNotFoundException;
+import dev.connect.core.PermissionDeniedException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+
+/**
+ * The HTTP side of {@link ConsulBackend}: one JDK {@link HttpClient} (HTTP/1.1, kept-alive
+ * connections, asynchronous), Consul's query parameters and headers, and the mapping of every
+ * failure to the project's exceptions.
+ */
+final class ConsulHttp implements AutoCloseable {
+  /** Added to a blocking query's wait and Consul's jitter (wait/16) before the request times out. */
+  static final Duration BLOCKING_MARGIN = Duration.ofSeconds(10);
+  /** The most a response body may hold: far above any Consul answer about Connect. */
+  static final int MAX_BODY_BYTES = 16 << 20;
+
+  private final URI base;
+  private final HttpClient client;
+  private final ExecutorService executor;
+  private final Duration requestTimeout;
+
+  ConsulHttp(URI base, SSLContext tls, Duration requestTimeout) {
+    this.base = base;
+    this.requestTimeout = requestTimeout;
+    AtomicInteger n = new AtomicInteger();
+    this.executor = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "connect-consul-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(requestTimeout).followRedirects(HttpClient.Redirect.NEVER)
+        .executor(executor);
+    if (tls != null) {
+      b.sslContext(tls);
+    }
+    this.client = b.build();
+  }
+
+  /** One answer: status, headers and body, with the endpoint that gave it. */
+  record Response(String endpoint, int status, HttpHeaders headers, byte[] body) {
+    /** The body as text, private keys redacted: Consul echoes a refused key in its error. */
+    String text() {
+      return redactKeys(new String(body, StandardCharsets.UTF_8).strip());
+    }
+
+    /** Returns {@code X-Consul-Index} by Consul's rules: required, unsigned; 0 counts as 1. */
+    long index() {
+      List<String> values = headers.allValues(ConsulHeaders.INDEX);
+      if (values.isEmpty()) {
+        throw new ConsulHttpException(endpoint, status, "no " + ConsulHeaders.INDEX + " header");
+      }
+      String v = values.get(0);
+      long index;
+      try {
+        index = Long.parseLong(v);
+      } catch (NumberFormatException e) {
+        index = -1;
+      }
+      if (index < 0) {
+        throw new ConsulHttpException(endpoint, status, "malformed " + ConsulHeaders.INDEX
+            + " \"" + Texts.escape(v, 32) + "\"");
+      }
+      // Consul's blocking-query rules: an index of 0 is a server bug that would make the next
+      // query return at once; treat it as 1 so that the next one blocks.
+      return Math.max(index, 1);
+    }
+
+    /** Decodes the body leniently, or fails naming the endpoint; never a raw parse error. */
+    <T> T decode(Shape<T> shape) {
+      try {
+        return ConsulJson.decodeResponse(body, shape);
+      } catch (ConsulWireException e) {
+        throw new ConsulHttpException(endpoint, status, "malformed body: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** A request under construction: method, path, query parameters, token and body. */
+  final class Call {
+    private final String method;
+    private final String path;
+    private final Map<String, String> query = new LinkedHashMap<>();
+    private String token;
+    private byte[] body;
+    private Duration timeout = requestTimeout;
+
+    Call(String method, String path) {
+      this.method = method;
+      this.path = path;
+    }
+
+    Call param(String name, String value) {
+      query.put(name, value);
+      return this;
+    }
+
+    Call token(String secret) {
+      this.token = secret;
+      return this;
+    }
+
+    Call body(byte[] json) {
+      this.body = json;
+      return this;
+    }
+
+    /** Blocks on {@code index} for at most {@code wait}, as Consul's {@code ?index=&wait=}. */
+    Call blocking(long index, Duration wait) {
+      if (index > 0) {
+        query.put("index", Long.toString(index));
+        query.put("wait", wait.toMillis() + "ms");
+        timeout = wait.plus(wait.dividedBy(BlockingQuery.JITTER_FRACTION)).plus(BLOCKING_MARGIN);
+      }
+      return this;
+    }
+
+    URI uri() {
+      StringBuilder s = new StringBuilder(path);
+      char sep = '?';
+      for (Map.Entry<String, String> e : query.entrySet()) {
+        s.append(sep).append(e.getKey()).append('=')
+            .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8).replace("+", "%20"));
+        sep = '&';
+      }
+      return base.resolve(s.toString());
+    }
+
+    /** Sends the request; any status completes normally, failures to talk exceptionally. */
+    CompletableFuture<Response> send() {
+      URI uri = uri();
+      String endpoint = method + " " + uri;
+      HttpRequest.Builder r = HttpRequest.newBuilder(uri).timeout(timeout)
+          .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofByteArray(body));
+      if (token != null) {
+        r.header(ConsulHeaders.TOKEN, token);
+      }
+      if (body != null) {
+        r.header("Content-Type", ConsulHeaders.CONTENT_TYPE_JSON);
+      }
+      CompletableFuture<HttpResponse<byte[]>> sent;
+      try {
+        sent = client.sendAsync(r.build(), info -> new BoundedBody(MAX_BODY_BYTES));
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(failure(endpoint, timeout, e));
+      }
+      return sent.handle((resp, error) -> {
+        if (error != null) {
+          throw failure(endpoint, timeout, error);
+        }
+        return new Response(endpoint, resp.statusCode(), resp.headers(), resp.body());
+      });
+    }
+
+    /** Sends the request and fails unless the status is 200. */
+    CompletableFuture<Response> ok() {
+      return send().thenApply(ConsulHttp::requireOk);
+    }
+  }
+
+  Call get(String path) {
+    return new Call("GET", path);
+  }
+
+  Call call(String method, String path) {
+    return new Call(method, path);
+  }
+
+  /**
+   * Returns the response if its status is 200, else throws the project's exception for it: 403
+   * as {@link AclNotFoundException} or {@link PermissionDeniedException}, 400 as {@link
+   * IllegalArgumentException}, anything else as {@link ConsulHttpException}.
+   */
+  static Response requireOk(Response r) {
+    if (r.status() == 200) {
+      return r;
+    }
+    throw statusFailure(r);
+  }
+
+  static RuntimeException statusFailure(Response r) {
+    String text = Texts.escape(r.text(), 512);
+    if (r.status() == 403) {
+      if (r.text().startsWith(AclNotFoundException.MESSAGE)) {
+        return new AclNotFoundException();
+      }
+      return PermissionDeniedException.withCause(r.endpoint() + " answered 403 \"" + text + "\"");
+    }
+    if (r.status() == 400) {
+      return new IllegalArgumentException(r.endpoint() + " answered 400: " + text);
+    }
+    return new ConsulHttpException(r.endpoint(), r.status(), text);
+  }
+
+  private static final java.util.regex.Pattern PRIVATE_KEY = java.util.regex.Pattern.compile(
+      "-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|\\z)",
+      java.util.regex.Pattern.DOTALL);
+
+  /** Replaces every PEM private key in a server's text, so no exception carries one. */
+  static String redactKeys(String text) {
+    return PRIVATE_KEY.matcher(text).replaceAll("<redacted private key>");
+  }
+
+  private static RuntimeException failure(String endpoint, Duration timeout, Throwable error) {
+    Throwable e = error;
+    while (e instanceof CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof ConsulHttpException c) {
+      return c;
+    }
+    String detail;
+    if (e instanceof HttpConnectTimeoutException) {
+      detail = "connect timed out after " + timeout;
+    } else if (e instanceof HttpTimeoutException) {
+      detail = "no answer within " + timeout;
+    } else if (e instanceof java.net.ConnectException) {
+      detail = "connection refused";
+    } else if (e instanceof SSLException) {
+      detail = "TLS failure: " + e.getMessage();
+    } else if (e instanceof IOException) {
+      detail = "I/O failure: " + e;
+    } else {
+      detail = e.toString();
+    }
+    return new ConsulHttpException(endpoint, 0, detail, e);
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+
+  /** Collects a body of at most {@code limit} bytes; a longer one fails the request. */
+  private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+    private final int limit;
+    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    private final List<ByteBuffer> parts = new ArrayList<>();
+    private Flow.Subscription subscription;
+    private int size;
+
+    BoundedBody(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return result;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      this.subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (result.isDone()) {
+        return;
+      }
+      for (ByteBuffer b : items) {
+        size += b.remaining();
+        parts.add(b);
+      }
+      if (size > limit) {
+        parts.clear();
+        subscription.cancel();
+        result.completeExceptionally(
+            new IOException("response body longer than " + limit + " bytes"));
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      result.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      byte[] out = new byte[size];
+      int at = 0;
+      for (ByteBuffer b : parts) {
+        int n = b.remaining();
+        b.get(out, at, n);
+        at += n;
+      }
+      result.complete(out);
+    }
+  }
+}
