@@ -42,7 +42,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * another module's {@code .internal}. This test compiles a small application module with
  * {@code javax.tools} on the module path, against the very artifacts Maven resolved for this
  * module's tests (the reactor's jars, or its class directories before {@code package}), as a
- * user who {@code requires dev.connect.agent} would: the API packages compile, every
+ * user who requires {@code dev.connect.agent}, {@code dev.connect.test} and {@code
+ * dev.connect.consul} would: the API packages compile, every
  * {@code .internal} package is refused.
  */
 class ModulePathConsumerTest {
