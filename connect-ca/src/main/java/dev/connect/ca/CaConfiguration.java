@@ -2,9 +2,9 @@ package dev.connect.ca;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.connect.ca.internal.GoDurations;
 import dev.connect.ca.internal.LeafKeys;
 import dev.connect.core.BuilderOptions;
+import dev.connect.core.GoDuration;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -165,9 +165,9 @@ public final class CaConfiguration {
   /** Returns every setting, with durations as Consul writes them ({@code 72h0m0s}). */
   @Override
   public String toString() {
-    return "CaConfiguration[leafCertTtl=" + GoDurations.format(leafCertTtl)
-        + ", intermediateCertTtl=" + GoDurations.format(intermediateCertTtl)
-        + ", rootCertTtl=" + GoDurations.format(rootCertTtl)
+    return "CaConfiguration[leafCertTtl=" + GoDuration.format(leafCertTtl)
+        + ", intermediateCertTtl=" + GoDuration.format(intermediateCertTtl)
+        + ", rootCertTtl=" + GoDuration.format(rootCertTtl)
         + ", keySpec=" + keySpec
         + ", csrMaxPerSecond=" + csrMaxPerSecond
         + ", csrMaxConcurrent=" + csrMaxConcurrent + "]";
@@ -338,26 +338,26 @@ public final class CaConfiguration {
     public CaConfiguration build() {
       if (rootCertTtl.compareTo(intermediateCertTtl) < 0) {
         throw new IllegalArgumentException("root cert TTL is set and is not greater than"
-            + " intermediate cert ttl. root cert ttl: " + GoDurations.format(rootCertTtl)
-            + ", intermediate cert ttl: " + GoDurations.format(intermediateCertTtl));
+            + " intermediate cert ttl. root cert ttl: " + GoDuration.format(rootCertTtl)
+            + ", intermediate cert ttl: " + GoDuration.format(intermediateCertTtl));
       }
       if (leafCertTtl.compareTo(MIN_LEAF_CERT_TTL) < 0) {
         throw new IllegalArgumentException("leaf cert TTL must be greater or equal than "
-            + GoDurations.format(MIN_LEAF_CERT_TTL) + ": " + GoDurations.format(leafCertTtl));
+            + GoDuration.format(MIN_LEAF_CERT_TTL) + ": " + GoDuration.format(leafCertTtl));
       }
       if (leafCertTtl.compareTo(MAX_LEAF_CERT_TTL) > 0) {
         throw new IllegalArgumentException("leaf cert TTL must be less than "
-            + GoDurations.format(MAX_LEAF_CERT_TTL) + ": " + GoDurations.format(leafCertTtl));
+            + GoDuration.format(MAX_LEAF_CERT_TTL) + ": " + GoDuration.format(leafCertTtl));
       }
       if (intermediateCertTtl.compareTo(MIN_INTERMEDIATE_CERT_TTL) < 0) {
         throw new IllegalArgumentException("Intermediate Cert TTL must be greater or equal than"
-            + " 3h: " + GoDurations.format(intermediateCertTtl));
+            + " 3h: " + GoDuration.format(intermediateCertTtl));
       }
       Duration threeLeaves = leafCertTtl.multipliedBy(3);
       if (intermediateCertTtl.compareTo(threeLeaves) < 0) {
         throw new IllegalArgumentException("Intermediate Cert TTL must be greater or equal than"
-            + " 3 * LeafCertTTL (>=" + GoDurations.format(threeLeaves) + "): "
-            + GoDurations.format(intermediateCertTtl));
+            + " 3 * LeafCertTTL (>=" + GoDuration.format(threeLeaves) + "): "
+            + GoDuration.format(intermediateCertTtl));
       }
       return new CaConfiguration(this);
     }

@@ -96,6 +96,19 @@ class CaConfigurationTest {
             + " (>=216h0m0s): 200h0m0s");
   }
 
+  /** A TTL beyond Go's 292 years has no Go text, yet the configuration prints and names it. */
+  @Test
+  void ttlBeyondGoRangeIsStillPrintedAndNamed() {
+    CaConfiguration config = CaConfiguration.builder().rootCertTtl(Duration.ofHours(8_766_000))
+        .build();
+    assertThat(config.toString()).contains("rootCertTtl=8766000h0m0s");
+    assertThatThrownBy(() -> CaConfiguration.builder().leafCertTtl(Duration.ofHours(8_766_000))
+        .intermediateCertTtl(Duration.ofHours(30000)).rootCertTtl(Duration.ofHours(30000))
+        .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("leaf cert TTL must be less than 8760h0m0s: 8766000h0m0s");
+  }
+
   @Test
   void rootTtlBelowIntermediateTtlIsCheckedFirstAsInConsul() {
     assertThatThrownBy(() -> CaConfiguration.builder().leafCertTtl(Duration.ofMinutes(1))

@@ -2,6 +2,7 @@ package dev.connect.consul;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.connect.core.GoDuration;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -3,6 +3,7 @@ package dev.connect.consul;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.ca.CaKeySpec;
+import dev.connect.core.GoDuration;
 import dev.connect.core.KeyType;
 import java.util.Map;
 import java.util.Optional;

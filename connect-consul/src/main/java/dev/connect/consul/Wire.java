@@ -2,6 +2,7 @@ package dev.connect.consul;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import dev.connect.core.GoDuration;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.security.cert.CertificateEncodingException;

@@ -6,7 +6,8 @@
  * dev.connect.consul.ConsulJson}), and the generic HTTP rules: header names ({@link
  * dev.connect.consul.ConsulHeaders}), blocking queries ({@link
  * dev.connect.consul.BlockingQuery}), tokens ({@link dev.connect.consul.ConsulTokens}), error
- * texts ({@link dev.connect.consul.GoMultiError}) and Go's durations and times.
+ * texts ({@link dev.connect.consul.GoMultiError}) and Go's times; Go's durations are {@link
+ * dev.connect.core.GoDuration}.
  *
  * <p>Methods accept and return no {@code null}, with one stated exception: a component of a wire
  * record ({@code *Wire}) is {@code null} when its field is absent from the JSON, because Consul

@@ -7,41 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
-/** Go durations, blocking-query parameters, tokens, header names and multi-error text. */
+/** Blocking-query parameters, tokens, header names and multi-error text. */
 class HttpRulesTest {
-
-  @ParameterizedTest
-  @CsvSource({"72h,PT72H", "8760h,PT8760H", "1h30m,PT1H30M", "1.5s,PT1.5S", "300ms,PT0.3S",
-      "0,PT0S", "-2m,PT-2M", "+5s,PT5S", "1us,PT0.000001S", "2\u00b5s,PT0.000002S",
-      ".5h,PT30M", "1h1m1s1ms1us1ns,PT1H1M1.001001001S"})
-  void parsesGoDurations(String text, Duration expected) {
-    assertThat(GoDuration.parse(text)).isEqualTo(expected);
-  }
-
-  @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "abc|time: invalid duration \"abc\"",
-      "|time: invalid duration \"\"",
-      "1|time: missing unit in duration \"1\"",
-      "1d|time: unknown unit \"d\" in duration \"1d\"",
-      ".|time: invalid duration \".\"",
-      "9999999999h|time: invalid duration \"9999999999h\""})
-  void refusesBadDurationsWithGoText(String text, String message) {
-    assertThatThrownBy(() -> GoDuration.parse(text == null ? "" : text))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
-  }
-
-  @ParameterizedTest
-  @CsvSource({"PT72H,72h0m0s,72h", "PT1H30M,1h30m0s,1h30m", "PT1.5S,1.5s,1.5s",
-      "PT0.3S,300ms,300ms", "PT0S,0s,0s", "PT0.000000001S,1ns,1ns", "PT-90S,-1m30s,-1m30s"})
-  void formatsAsGo(Duration d, String go, String compact) {
-    assertThat(GoDuration.format(d)).isEqualTo(go);
-    assertThat(GoDuration.formatCompact(d)).isEqualTo(compact);
-    assertThat(GoDuration.parse(compact)).isEqualTo(d);
-  }
 
   @Test
   void blockingQueryDefaultsCapsAndJitter() {

@@ -1,4 +1,4 @@
-package dev.connect.consul;
+package dev.connect.core;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,16 +11,22 @@ import java.util.Map;
 /**
  * Durations as Go's {@code time.ParseDuration} reads them and {@code time.Duration.String}
  * writes them: {@code "72h"}, {@code "1h30m"}, {@code "1.5s"}, {@code "300ms"}, {@code "0"}.
- * Consul's CA configuration ({@code LeafCertTTL}), blocking queries ({@code wait}) and checks
- * ({@code Interval}) use them.
+ * Consul's CA configuration ({@code LeafCertTTL}), its messages about it, blocking queries
+ * ({@code wait}) and checks ({@code Interval}) use them.
  *
- * <p>The range is Go's: at most 2<sup>63</sup>−1 nanoseconds, about 292 years, either sign.
+ * <p>Go's range is 2<sup>63</sup>−1 nanoseconds, about 292 years, either sign: {@link
+ * #parse(String)} and {@link #formatCompact(Duration)} keep to it, as text meant for Go must.
+ * {@link #format(Duration)}, which writes messages, writes any {@code Duration}; beyond Go's
+ * range it keeps counting hours ({@code 8766000h0m0s}), text Go would refuse.
  */
 public final class GoDuration {
   private static final Map<String, Long> UNITS = Map.of("ns", 1L, "us", 1_000L,
       "\u00b5s", 1_000L, "\u03bcs", 1_000L, "ms", 1_000_000L, "s", 1_000_000_000L,
       "m", 60_000_000_000L, "h", 3_600_000_000_000L);
   private static final BigInteger MAX = BigInteger.valueOf(Long.MAX_VALUE);
+  private static final BigInteger NANOS_PER_SECOND = BigInteger.valueOf(1_000_000_000L);
+  /** How many characters of the caller's text an error message quotes. */
+  private static final int QUOTED = 64;
 
   private GoDuration() {}
 
@@ -102,28 +108,23 @@ public final class GoDuration {
 
   /**
    * Formats a duration as Go's {@code time.Duration.String}: {@code 72h0m0s}, {@code 1.5s},
-   * {@code 300ms}, {@code 0s}.
+   * {@code 300ms}, {@code 1.5µs}, {@code 0s}. A duration beyond Go's range is written the same
+   * way, with more hours than Go can hold, so that a message can name any value it refuses.
    *
-   * @param duration the duration, within Go's range
+   * @param duration the duration, of any length
    * @return Go's text
-   * @throws IllegalArgumentException when the duration does not fit in 2<sup>63</sup>−1
-   *     nanoseconds
    */
   public static String format(Duration duration) {
     requireNonNull(duration, "duration");
-    long nanos;
-    try {
-      nanos = duration.toNanos();
-    } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("duration out of Go's range: " + duration, e);
-    }
-    if (nanos == 0) {
+    BigInteger nanos = BigInteger.valueOf(duration.getSeconds()).multiply(NANOS_PER_SECOND)
+        .add(BigInteger.valueOf(duration.getNano()));
+    if (nanos.signum() == 0) {
       return "0s";
     }
-    boolean negative = nanos < 0;
-    BigInteger u = BigInteger.valueOf(nanos).abs();
+    boolean negative = nanos.signum() < 0;
+    BigInteger u = nanos.abs();
     StringBuilder s = new StringBuilder();
-    if (u.compareTo(BigInteger.valueOf(1_000_000_000L)) < 0) {
+    if (u.compareTo(NANOS_PER_SECOND) < 0) {
       long v = u.longValueExact();
       if (v < 1_000L) {
         s.append(v).append("ns");
@@ -154,9 +155,15 @@ public final class GoDuration {
    * @param duration the duration, within Go's range
    * @return text that {@link #parse(String)} reads back to the same duration
    * @throws IllegalArgumentException when the duration does not fit in 2<sup>63</sup>−1
-   *     nanoseconds
+   *     nanoseconds, naming it
    */
   public static String formatCompact(Duration duration) {
+    requireNonNull(duration, "duration");
+    try {
+      duration.toNanos();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("duration out of Go's range: " + duration, e);
+    }
     String s = format(duration);
     if (s.endsWith("m0s")) {
       s = s.substring(0, s.length() - 2);
@@ -189,7 +196,22 @@ public final class GoDuration {
     return new IllegalArgumentException("time: invalid duration " + quote(text));
   }
 
+  /** Go's quoting in the message; caller's text, so escaped and cut at {@value #QUOTED}. */
   private static String quote(String s) {
-    return "\"" + Texts.escape(s, 64) + "\"";
+    StringBuilder b = new StringBuilder(Math.min(s.length(), QUOTED) + 8).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      if (b.length() > QUOTED) {
+        return b.append("...\"").toString();
+      }
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20 || c == 0x7f || Character.isSurrogate(c)) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
   }
 }

@@ -1,0 +1,13 @@
+/**
+ * Consul's HTTP API on the wire: Consul 1.10's JSON shapes as records, Go's encoding rules and
+ * the generic HTTP rules (headers, blocking queries, tokens), behind {@code ConsulJson}.
+ */
+module dev.connect.consul {
+  requires transitive dev.connect.core;
+  requires transitive dev.connect.ca;
+  requires com.fasterxml.jackson.databind;
+
+  // Jackson reads and writes the wire records through their public constructors and accessors
+  // in this exported package, so nothing is opened (ModulePathConsumerTest runs it).
+  exports dev.connect.consul;
+}
