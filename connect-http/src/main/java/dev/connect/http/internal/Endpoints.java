@@ -1,0 +1,205 @@
+package dev.connect.http.internal;
+
+import dev.connect.agent.ConnectAgent;
+import dev.connect.cache.CacheRequest;
+import dev.connect.cache.EntryStatus;
+import dev.connect.core.CaRoot;
+import dev.connect.core.CaRoots;
+import dev.connect.core.QueryOptions;
+import dev.connect.core.QueryResult;
+import java.math.BigInteger;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.LongUnaryOperator;
+import java.util.function.Supplier;
+
+/**
+ * The endpoints of the HTTP API, served from the agent's cache (agent endpoints) and its
+ * backend (server endpoints), as a Consul agent serves them.
+ */
+final class Endpoints {
+  private final ConnectAgent agent;
+  private final Executor worker;
+  private final Waiters waiters;
+  private final LongUnaryOperator random;
+  private final String serverAddress;
+
+  Endpoints(ConnectAgent agent, Executor worker, Waiters waiters, LongUnaryOperator random,
+      String serverAddress) {
+    this.agent = agent;
+    this.worker = worker;
+    this.waiters = waiters;
+    this.random = random;
+    this.serverAddress = serverAddress;
+  }
+
+  /** Registers every endpoint. */
+  Router register(Router router) {
+    router.add("GET", "/v1/status/leader", this::leader);
+    router.add("GET", "/v1/agent/connect/ca/roots", this::agentRoots);
+    router.add("GET", "/v1/connect/ca/roots", this::serverRoots);
+    return router;
+  }
+
+  // --- status ---------------------------------------------------------------------------------
+
+  private CompletableFuture<ApiReply> leader(ApiRequest r, String rest) {
+    // One server, always the leader: its "address" is the agent's own.
+    return done(json(r, serverAddress));
+  }
+
+  // --- roots ----------------------------------------------------------------------------------
+
+  private CompletableFuture<ApiReply> agentRoots(ApiRequest r, String rest) {
+    Blocking b = Blocking.of(r);
+    if (b.blocks()) {
+      // A blocking read waits on the backend's roots index (the cache's own background query
+      // keeps the same index); Consul adds no jitter to agent-cached reads.
+      return waiters.await(r.client(), () -> backendRoots(b.index(), b.maxWait())
+              .thenApply(q -> rootsReply(r, q, "MISS", Optional.empty())),
+          () -> backendRoots(0, b.maxWait()).thenApply(q -> rootsReply(r, q, "MISS",
+              Optional.empty())));
+    }
+    CacheRequest anonymous = CacheRequest.anonymous();
+    Optional<EntryStatus> before = agent.cache().rootsStatus(anonymous);
+    return agent.cache().rootsAsync(anonymous).thenApply(roots -> {
+      long index = before.map(EntryStatus::index)
+          .orElseGet(() -> agent.cache().rootsStatus(anonymous).map(EntryStatus::index)
+              .orElse(0L));
+      return rootsReply(r, new QueryResult<>(roots, index), before.isPresent() ? "HIT" : "MISS",
+          before.map(EntryStatus::age));
+    });
+  }
+
+  private CompletableFuture<ApiReply> serverRoots(ApiRequest r, String rest) {
+    Blocking b = Blocking.of(r);
+    boolean pem = r.param("pem").map(v -> v.equals("true") || v.equals("1") || v.isEmpty())
+        .orElse(false);
+    Supplier<CompletableFuture<ApiReply>> now = () -> backendRoots(0, b.maxWait())
+        .thenApply(q -> pem ? pemReply(q.value()) : rootsReply(r, q, null, Optional.empty()));
+    if (b.blocks()) {
+      Duration wait = b.withJitter(random);
+      return waiters.await(r.client(), () -> backendRoots(b.index(), wait)
+          .thenApply(q -> pem ? pemReply(q.value()) : rootsReply(r, q, null, Optional.empty())),
+          now);
+    }
+    return now.get();
+  }
+
+  private CompletableFuture<QueryResult<CaRoots>> backendRoots(long index, Duration wait) {
+    QueryOptions.Builder o = QueryOptions.builder();
+    if (index > 0) {
+      o.minIndex(index).maxWait(wait);
+    }
+    return agent.backend().roots(o.build());
+  }
+
+  private ApiReply rootsReply(ApiRequest r, QueryResult<CaRoots> q, String cache,
+      Optional<Duration> age) {
+    CaRoots roots = q.value();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ActiveRootID", roots.activeRootId());
+    body.put("TrustDomain", roots.trustDomain());
+    List<Object> list = new ArrayList<>();
+    for (CaRoot root : roots.roots()) {
+      list.add(root(root));
+    }
+    body.put("Roots", list);
+    ApiReply reply = json(r, body)
+        .with("X-Consul-Index", Long.toString(q.index()))
+        .with("X-Consul-Knownleader", "false")
+        .with("X-Consul-Lastcontact", "0")
+        .with("X-Consul-Query-Backend", "blocking-query");
+    if (cache != null) {
+      reply = reply.with("X-Cache", cache);
+      if (age.isPresent()) {
+        reply = reply.with("Age", Long.toString(age.get().toSeconds()));
+      }
+    }
+    return reply;
+  }
+
+  private static Map<String, Object> root(CaRoot root) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("ID", root.id());
+    m.put("Name", root.name());
+    m.put("SerialNumber", new BigInteger(Long.toUnsignedString(root.serialNumberLow64())));
+    m.put("SigningKeyID", root.signingKeyId());
+    m.put("ExternalTrustDomain", root.externalTrustDomain());
+    m.put("NotBefore", time(root.notBefore()));
+    m.put("NotAfter", time(root.notAfter()));
+    m.put("RootCert", pem(root.certificate()));
+    List<String> intermediates = new ArrayList<>();
+    for (X509Certificate c : root.intermediates()) {
+      intermediates.add(pem(c));
+    }
+    m.put("IntermediateCerts", intermediates.isEmpty() ? null : intermediates);
+    m.put("Active", root.active());
+    m.put("PrivateKeyType", root.privateKeyType().wireName());
+    m.put("PrivateKeyBits", root.privateKeyBits());
+    m.put("CreateIndex", root.createIndex());
+    m.put("ModifyIndex", root.modifyIndex());
+    return m;
+  }
+
+  /** {@code ?pem=true}: every root's PEM, then its intermediates, as Consul concatenates them. */
+  private static ApiReply pemReply(CaRoots roots) {
+    StringBuilder s = new StringBuilder();
+    for (CaRoot root : roots.roots()) {
+      s.append(pem(root.certificate()));
+      for (X509Certificate c : root.intermediates()) {
+        s.append(pem(c));
+      }
+    }
+    return new ApiReply(200, List.of(Map.entry("Content-Type",
+        "application/pem-certificate-chain")), s.toString().getBytes(
+            java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
+  // --- helpers --------------------------------------------------------------------------------
+
+  static ApiReply json(ApiRequest r, Object body) {
+    return ApiReply.json(Json.write(body, r.has("pretty")));
+  }
+
+  static CompletableFuture<ApiReply> done(ApiReply reply) {
+    return CompletableFuture.completedFuture(reply);
+  }
+
+  /** Go's RFC 3339 in whole seconds, as Consul writes certificate dates. */
+  static String time(Instant t) {
+    return t.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /** Go's {@code pem.Encode}: 64 characters a line, each line ending in a newline. */
+  static String pem(X509Certificate certificate) {
+    byte[] der;
+    try {
+      der = certificate.getEncoded();
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException("certificate cannot be encoded: "
+          + certificate.getSubjectX500Principal(), e);
+    }
+    String b64 = Base64.getEncoder().encodeToString(der);
+    StringBuilder s = new StringBuilder(b64.length() + 80).append("-----BEGIN CERTIFICATE-----\n");
+    for (int i = 0; i < b64.length(); i += 64) {
+      s.append(b64, i, Math.min(b64.length(), i + 64)).append('\n');
+    }
+    return s.append("-----END CERTIFICATE-----\n").toString();
+  }
+
+  Executor worker() {
+    return worker;
+  }
+}
