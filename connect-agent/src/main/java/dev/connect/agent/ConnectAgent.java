@@ -13,6 +13,7 @@ import dev.connect.cache.CacheRequest;
 import dev.connect.cache.ConnectCache;
 import dev.connect.cache.Leaf;
 import dev.connect.cache.LeafKeyFactory;
+import dev.connect.core.BuilderOptions;
 import dev.connect.core.CaRoots;
 import dev.connect.core.AclAdmin;
 import dev.connect.core.AclDefaultPolicy;
@@ -20,6 +21,7 @@ import dev.connect.core.ConnectBackend;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.IntentionAdmin;
 import dev.connect.core.QueryOptions;
+import dev.connect.core.Schedulers;
 import dev.connect.core.ServiceId;
 import dev.connect.core.ServiceNames;
 import dev.connect.server.EmbeddedServer;
@@ -35,8 +37,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -536,7 +536,7 @@ public final class ConnectAgent implements AutoCloseable {
     private void once(String option, Object shown) {
       Object earlier = given.get(option);
       if (earlier != null) {
-        throw new IllegalStateException(option + " was already set to " + earlier);
+        throw BuilderOptions.alreadySet(option, earlier);
       }
       if (EMBEDDED_ONLY.contains(option) && given.containsKey("backend")) {
         throw new IllegalStateException(option + " is an option of the embedded server, but"
@@ -805,9 +805,7 @@ public final class ConnectAgent implements AutoCloseable {
           }
           server = embedded.datacenter(datacenter).clock(c).scheduler(s).open();
           b = server;
-          policy = !server.aclsEnabled() ? DefaultIntentionPolicy.ACLS_DISABLED
-              : server.aclDefaultPolicy().allows() ? DefaultIntentionPolicy.ACLS_DEFAULT_ALLOW
-              : DefaultIntentionPolicy.ACLS_DEFAULT_DENY;
+          policy = DefaultIntentionPolicy.of(server.aclsEnabled(), server.aclDefaultPolicy());
         }
         ConnectCache.Builder cb = ConnectCache.builder(b).leafKeys(LEAF_KEYS)
             .datacenter(datacenter).clock(c).ticker(t).scheduler(s);
@@ -831,14 +829,7 @@ public final class ConnectAgent implements AutoCloseable {
     }
 
     private static ScheduledExecutorService newScheduler() {
-      AtomicInteger n = new AtomicInteger();
-      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, r -> {
-        Thread t = new Thread(r, "connect-agent-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-      s.setRemoveOnCancelPolicy(true);
-      return s;
+      return Schedulers.newDaemonScheduler("connect-agent", 2);
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.connect.core.CaRoots;
 import dev.connect.core.Decision;
 import dev.connect.core.InvalidSpiffeIdException;
 import dev.connect.core.ServiceId;
+import dev.connect.core.ServiceNames;
 import dev.connect.core.SpiffeId;
 import dev.connect.tls.ConnectIdentity;
 import dev.connect.tls.ConnectTls;
@@ -159,7 +160,7 @@ public final class ConnectService {
    */
   public SSLContext clientSslContext(String upstream) {
     requireNonNull(upstream, "upstream");
-    checkName("upstream", upstream);
+    ServiceNames.check(upstream);
     agent.checkOpen();
     SSLContext c = clientContexts.get(upstream);
     if (c != null) {
@@ -199,7 +200,7 @@ public final class ConnectService {
    */
   public ConnectTls.ClientBuilder clientTls(String upstream) {
     requireNonNull(upstream, "upstream");
-    checkName("upstream", upstream);
+    ServiceNames.check(upstream);
     agent.checkOpen();
     return ConnectTls.forClient(identity).expectPeer(upstream).clock(agent.clock())
         .listener(fanOut);

@@ -2,6 +2,7 @@ package dev.connect.agent;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.connect.core.ServiceNames;
 import dev.connect.tls.netty.ConnectNettyTls;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
@@ -21,6 +22,8 @@ import io.netty.handler.ssl.SslProvider;
  * by reflection work without Netty on the class path. See {@link ConnectNettyTls} for what each
  * provider does.
  */
+// Netty is an optional dependency: an application that uses this class requires its module itself.
+@SuppressWarnings("exports")
 public final class NettyContexts {
   private NettyContexts() {}
 
@@ -58,7 +61,7 @@ public final class NettyContexts {
     requireNonNull(service, "service");
     requireNonNull(upstream, "upstream");
     requireNonNull(provider, "provider");
-    ConnectService.checkName("upstream", upstream);
+    ServiceNames.check(upstream);
     service.checkOpen();
     return get(service, "client/" + upstream + "/" + provider,
         () -> ConnectNettyTls.forClient(service.clientTls(upstream)).provider(provider).build());

@@ -102,7 +102,8 @@ class AgentBuilderTest {
       assertThatThrownBy(() -> f.agent.service("we b"))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("we b");
       assertThatThrownBy(() -> f.agent.service("web").clientSslContext(""))
-          .isInstanceOf(IllegalArgumentException.class).hasMessage("upstream must not be empty");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("service name must not be empty");
     }
   }
 

@@ -10,8 +10,6 @@ import dev.connect.tls.ConnectIdentity;
 import dev.connect.tls.ConnectTls;
 import dev.connect.tls.HandshakeEvent;
 import dev.connect.tls.TlsStack;
-import dev.connect.tls.internal.BouncyCastle;
-import dev.connect.tls.internal.TlsStacks;
 import dev.connect.tls.netty.ConnectNettyTls;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
@@ -271,7 +269,7 @@ public class HandshakeBenchmark {
     // Each stack's key store: the JDK's yields SunEC keys, which BouncyCastle would translate
     // on every signature, and a BouncyCastle user would keep BouncyCastle keys.
     KeyStore keys = tls == TlsStack.JDK ? KeyStore.getInstance("PKCS12")
-        : KeyStore.getInstance("PKCS12", BouncyCastle.provider());
+        : KeyStore.getInstance("PKCS12", StaticBc.PROVIDER);
     keys.load(null, null);
     keys.setKeyEntry("leaf", leaf.privateKey(), PASSWORD,
         leaf.chain().toArray(new X509Certificate[0]));
@@ -281,7 +279,8 @@ public class HandshakeBenchmark {
     for (X509Certificate root : cache.roots(request).certificates()) {
       roots.setCertificateEntry("root-" + i++, root);
     }
-    SSLContext context = TlsStacks.newContext(tls);
+    SSLContext context = tls == TlsStack.JDK ? SSLContext.getInstance("TLS")
+        : SSLContext.getInstance("TLS", StaticBc.JSSE);
     KeyManagerFactory kmf = tls == TlsStack.JDK
         ? KeyManagerFactory.getInstance("SunX509")
         : KeyManagerFactory.getInstance("PKIX", context.getProvider());
@@ -433,5 +432,16 @@ public class HandshakeBenchmark {
     if (r.getStatus() != SSLEngineResult.Status.OK) {
       throw new SSLException((engine.getUseClientMode() ? "client" : "server") + " " + r);
     }
+  }
+
+  /**
+   * The static baseline's own BouncyCastle providers, made as connect-tls makes its own (one
+   * unregistered instance each), without reaching into connect-tls's internals.
+   */
+  private static final class StaticBc {
+    static final java.security.Provider PROVIDER =
+        new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    static final java.security.Provider JSSE =
+        new org.bouncycastle.jsse.provider.BouncyCastleJsseProvider(PROVIDER);
   }
 }

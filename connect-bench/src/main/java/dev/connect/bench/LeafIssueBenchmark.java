@@ -6,7 +6,7 @@ import dev.connect.ca.CertificateRequest;
 import dev.connect.ca.LeafRequests;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;

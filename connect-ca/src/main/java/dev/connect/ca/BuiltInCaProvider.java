@@ -6,9 +6,9 @@ import dev.connect.ca.internal.Issuer;
 import dev.connect.ca.internal.Jca;
 import dev.connect.ca.internal.KeyDescription;
 import dev.connect.ca.internal.PrivateKeys;
-import dev.connect.ca.internal.Texts;
+import dev.connect.core.UntrustedText;
 import dev.connect.core.SigningId;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.CertificateParsingException;
@@ -248,7 +248,7 @@ public final class BuiltInCaProvider implements CaProvider {
     if (uris.size() != 1 || !uris.get(0).equals(trustDomain.toString())) {
       throw new IllegalArgumentException("certificate to cross-sign must have exactly one URI"
           + " SAN, " + trustDomain + ", the trust domain of this CA; " + fingerprint + " has "
-          + (uris.isEmpty() ? "none" : Texts.firstOf(uris, 5)));
+          + (uris.isEmpty() ? "none" : UntrustedText.firstOf(uris, 5)));
     }
     Instant now = clock.instant();
     checkRootValid(now);

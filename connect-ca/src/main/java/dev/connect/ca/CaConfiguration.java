@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.connect.ca.internal.GoDurations;
 import dev.connect.ca.internal.LeafKeys;
+import dev.connect.core.BuilderOptions;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -363,7 +364,7 @@ public final class CaConfiguration {
 
     private void markSet(Setting setting, Object current) {
       if (!set.add(setting)) {
-        throw new IllegalStateException(setting.option + " was already set to " + current);
+        throw BuilderOptions.alreadySet(setting.option, current);
       }
     }
 

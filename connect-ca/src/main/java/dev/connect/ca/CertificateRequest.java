@@ -6,7 +6,7 @@ import dev.connect.ca.internal.Csrs;
 import dev.connect.ca.internal.Csrs.RequestedExtensions;
 import dev.connect.ca.internal.KeyDescription;
 import dev.connect.ca.internal.LeafKeys;
-import dev.connect.ca.internal.Texts;
+import dev.connect.core.UntrustedText;
 import dev.connect.core.AgentId;
 import dev.connect.core.ConnectId;
 import dev.connect.core.InvalidCsrException;
@@ -122,8 +122,9 @@ public final class CertificateRequest {
     if (!serviceId.namespace().equals(ConnectId.DEFAULT_NAMESPACE)
         || !serviceId.partition().equals(ConnectId.DEFAULT_PARTITION)) {
       throw fail(Problem.NAMESPACE_NOT_SUPPORTED, "SPIFFE ID in CSR names namespace "
-          + Texts.shown(serviceId.namespace()) + " in partition "
-          + Texts.shown(serviceId.partition()) + "; namespaces and admin partitions are a Consul"
+          + UntrustedText.shown(serviceId.namespace()) + " in partition "
+          + UntrustedText.shown(serviceId.partition())
+          + "; namespaces and admin partitions are a Consul"
           + " Enterprise feature this CA does not support: it signs only the default namespace"
           + " of the default partition");
     }
@@ -169,12 +170,12 @@ public final class CertificateRequest {
       List<String> others = requested.otherNames();
       throw fail(Problem.NO_URI_SAN, "CSR has no URI subject alternative name; found "
           + (others.isEmpty() ? "no subject alternative names at all"
-              : "only " + Texts.firstOf(others, SHOWN_SANS)));
+              : "only " + UntrustedText.firstOf(others, SHOWN_SANS)));
     }
     if (uris.size() > 1) {
       throw fail(Problem.MULTIPLE_URI_SANS, "CSR has " + uris.size()
           + " URI subject alternative names, exactly one is allowed: "
-          + Texts.firstOf(uris, SHOWN_SANS));
+          + UntrustedText.firstOf(uris, SHOWN_SANS));
     }
     String uri = uris.get(0);
     ConnectId id;
@@ -188,7 +189,8 @@ public final class CertificateRequest {
       return serviceId;
     }
     throw fail(Problem.NOT_A_SERVICE_ID, "SPIFFE ID in CSR must be a service ID, not "
-        + (id instanceof AgentId ? "an agent ID: " : "a signing (CA) ID: ") + Texts.shown(uri));
+        + (id instanceof AgentId ? "an agent ID: " : "a signing (CA) ID: ")
+        + UntrustedText.shown(uri));
   }
 
   private static InvalidCsrException fail(Problem problem, String message) {

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.connect.ca.internal.Jca;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import dev.connect.testkit.TestCa;
 import dev.connect.testkit.TestCertificates;
 import dev.connect.testkit.TestLeaf;

@@ -2,7 +2,7 @@ package dev.connect.ca;
 
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

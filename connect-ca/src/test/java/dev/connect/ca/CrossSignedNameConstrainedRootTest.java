@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.connect.ca.internal.Jca;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import dev.connect.testkit.TestCertificates;
 import java.io.StringWriter;
 import java.math.BigInteger;

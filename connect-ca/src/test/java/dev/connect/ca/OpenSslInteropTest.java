@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.connect.ca;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.cert.CertificateParsingException;

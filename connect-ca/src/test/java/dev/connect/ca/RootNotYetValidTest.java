@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import dev.connect.testkit.FakeTime;
 import dev.connect.testkit.TestCertificates;
 import java.security.cert.X509Certificate;

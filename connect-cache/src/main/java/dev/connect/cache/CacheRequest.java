@@ -2,6 +2,7 @@ package dev.connect.cache;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.connect.core.BuilderOptions;
 import dev.connect.core.QueryOptions;
 import java.time.Duration;
 import java.util.Optional;
@@ -122,13 +123,15 @@ public final class CacheRequest {
      * @param secretId the secret
      * @return this builder
      * @throws IllegalArgumentException if {@code secretId} is empty
+     * @throws IllegalStateException if the token was already set; the message does not show it
      */
     public Builder token(String secretId) {
       requireNonNull(secretId, "secretId");
       if (secretId.isEmpty()) {
         throw new IllegalArgumentException("token must not be empty");
       }
-      this.tokenSecret = secretId;
+      this.tokenSecret = BuilderOptions.once("token", tokenSecret == null ? null : "<redacted>",
+          secretId);
       return this;
     }
 
@@ -138,13 +141,14 @@ public final class CacheRequest {
      * @param datacenter a datacenter name such as {@code dc1}
      * @return this builder
      * @throws IllegalArgumentException if {@code datacenter} is empty
+     * @throws IllegalStateException if the datacenter was already set
      */
     public Builder datacenter(String datacenter) {
       requireNonNull(datacenter, "datacenter");
       if (datacenter.isEmpty()) {
         throw new IllegalArgumentException("datacenter must not be empty");
       }
-      this.datacenter = datacenter;
+      this.datacenter = BuilderOptions.once("datacenter", this.datacenter, datacenter);
       return this;
     }
 
@@ -156,13 +160,14 @@ public final class CacheRequest {
      * @param maxAge the maximum age; zero accepts only a value whose loop is healthy
      * @return this builder
      * @throws IllegalArgumentException if {@code maxAge} is negative
+     * @throws IllegalStateException if the maximum age was already set
      */
     public Builder maxAge(Duration maxAge) {
       requireNonNull(maxAge, "maxAge");
       if (maxAge.isNegative()) {
         throw new IllegalArgumentException("maxAge must not be negative: " + maxAge);
       }
-      this.maxAge = maxAge;
+      this.maxAge = BuilderOptions.once("maxAge", this.maxAge, maxAge);
       return this;
     }
 

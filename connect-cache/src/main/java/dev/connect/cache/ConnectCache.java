@@ -7,11 +7,13 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.connect.core.BuilderOptions;
 import dev.connect.core.CaRoots;
 import dev.connect.core.ConnectBackend;
 import dev.connect.core.ConnectException;
 import dev.connect.core.Intentions;
 import dev.connect.core.QueryOptions;
+import dev.connect.core.Schedulers;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -22,8 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -197,8 +197,7 @@ public final class ConnectCache implements AutoCloseable {
    *     nothing is cached then
    * @throws ConnectException (or a subtype) if the backend fails
    * @throws dev.connect.core.UnsupportedByBackendException if the backend is of neither kind
-   * @throws IllegalStateException if the backend signs CSRs and no {@link Builder#leafKeys} was
-   *     given, or the cache is closed
+   * @throws IllegalStateException if the cache is closed
    */
   public Leaf leaf(String service, CacheRequest request) {
     return get(leafKey(service, request), request);
@@ -439,9 +438,6 @@ public final class ConnectCache implements AutoCloseable {
       case INTENTION_MATCH:
         return new MatchEntry(key, request, this);
       case LEAF:
-        if (keyFactory == null && backend instanceof dev.connect.core.CsrSigningBackend) {
-          throw new IllegalStateException("no LeafKeyFactory: set one with leafKeys(...)");
-        }
         return new LeafEntry(key, request, this);
       default:
         throw new AssertionError(key.type);
@@ -633,19 +629,13 @@ public final class ConnectCache implements AutoCloseable {
   }
 
   private static ScheduledExecutorService newScheduler() {
-    AtomicInteger n = new AtomicInteger();
-    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, r -> {
-      Thread t = new Thread(r, "connect-cache-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    s.setRemoveOnCancelPolicy(true);
-    return s;
+    return Schedulers.newDaemonScheduler("connect-cache", 2);
   }
 
   /**
    * A mutable builder of {@link ConnectCache}. Every setting has a default but {@link
-   * #leafKeys}, which leaves need.
+   * #leafKeys}, which a CSR-signing backend requires; each may be set once ("{@code clock was already set to
+   * ...}").
    */
   public static final class Builder {
     private final ConnectBackend backend;
@@ -659,6 +649,7 @@ public final class ConnectCache implements AutoCloseable {
     private Duration blockingWait = QueryOptions.DEFAULT_MAX_WAIT;
     private Duration caChangeJitter = DEFAULT_CA_CHANGE_JITTER;
     private long maximumSize = DEFAULT_MAXIMUM_SIZE;
+    private final BuilderOptions options = BuilderOptions.create();
 
     private Builder(ConnectBackend backend) {
       this.backend = backend;
@@ -667,14 +658,17 @@ public final class ConnectCache implements AutoCloseable {
     /**
      * Sets what makes leaf key pairs and CSRs, which a {@link
      * dev.connect.core.CsrSigningBackend} needs (a {@link dev.connect.core.LeafIssuingBackend}
-     * makes the key itself). Default: none, and {@link ConnectCache#leaf} over a CSR-signing
-     * backend throws {@link IllegalStateException}.
+     * makes the key itself). Required over a CSR-signing backend: {@link #build()} fails without
+     * it.
      *
      * @param factory the factory
      * @return this builder
+     * @throws IllegalStateException if already set
      */
     public Builder leafKeys(LeafKeyFactory factory) {
-      this.keyFactory = requireNonNull(factory, "factory");
+      requireNonNull(factory, "factory");
+      options.set("leafKeys", factory);
+      this.keyFactory = factory;
       return this;
     }
 
@@ -685,9 +679,12 @@ public final class ConnectCache implements AutoCloseable {
      *
      * @param scheduler the scheduler
      * @return this builder
+     * @throws IllegalStateException if already set
      */
     public Builder scheduler(ScheduledExecutorService scheduler) {
-      this.scheduler = requireNonNull(scheduler, "scheduler");
+      requireNonNull(scheduler, "scheduler");
+      options.set("scheduler", scheduler);
+      this.scheduler = scheduler;
       return this;
     }
 
@@ -696,9 +693,12 @@ public final class ConnectCache implements AutoCloseable {
      *
      * @param ticker the ticker
      * @return this builder
+     * @throws IllegalStateException if already set
      */
     public Builder ticker(Ticker ticker) {
-      this.ticker = requireNonNull(ticker, "ticker");
+      requireNonNull(ticker, "ticker");
+      options.set("ticker", ticker);
+      this.ticker = ticker;
       return this;
     }
 
@@ -708,9 +708,12 @@ public final class ConnectCache implements AutoCloseable {
      *
      * @param clock the clock
      * @return this builder
+     * @throws IllegalStateException if already set
      */
     public Builder clock(Clock clock) {
-      this.clock = requireNonNull(clock, "clock");
+      requireNonNull(clock, "clock");
+      options.set("clock", clock);
+      this.clock = clock;
       return this;
     }
 
@@ -720,9 +723,12 @@ public final class ConnectCache implements AutoCloseable {
      *
      * @param random the generator
      * @return this builder
+     * @throws IllegalStateException if already set
      */
     public Builder random(RandomGenerator random) {
-      this.random = requireNonNull(random, "random");
+      requireNonNull(random, "random");
+      options.set("random", random);
+      this.random = random;
       return this;
     }
 
@@ -733,12 +739,14 @@ public final class ConnectCache implements AutoCloseable {
      * @param datacenter the datacenter name
      * @return this builder
      * @throws IllegalArgumentException if it is empty
+     * @throws IllegalStateException if already set
      */
     public Builder datacenter(String datacenter) {
       requireNonNull(datacenter, "datacenter");
       if (datacenter.isEmpty()) {
         throw new IllegalArgumentException("datacenter must not be empty");
       }
+      options.set("datacenter", datacenter);
       this.datacenter = datacenter;
       return this;
     }
@@ -750,9 +758,11 @@ public final class ConnectCache implements AutoCloseable {
      * @param ttl the time since the last read
      * @return this builder
      * @throws IllegalArgumentException if {@code ttl} is not positive
+     * @throws IllegalStateException if already set
      */
     public Builder disuseTtl(Duration ttl) {
       this.disuseTtl = positive(ttl, "disuseTtl");
+      options.set("disuseTtl", ttl);
       return this;
     }
 
@@ -763,9 +773,11 @@ public final class ConnectCache implements AutoCloseable {
      * @param wait the wait
      * @return this builder
      * @throws IllegalArgumentException if {@code wait} is not positive
+     * @throws IllegalStateException if already set
      */
     public Builder blockingWait(Duration wait) {
       this.blockingWait = positive(wait, "blockingWait");
+      options.set("blockingWait", wait);
       return this;
     }
 
@@ -776,9 +788,11 @@ public final class ConnectCache implements AutoCloseable {
      * @param window the window
      * @return this builder
      * @throws IllegalArgumentException if {@code window} is not positive
+     * @throws IllegalStateException if already set
      */
     public Builder caChangeJitter(Duration window) {
       this.caChangeJitter = positive(window, "caChangeJitter");
+      options.set("caChangeJitter", window);
       return this;
     }
 
@@ -790,17 +804,28 @@ public final class ConnectCache implements AutoCloseable {
      * @param size the most entries
      * @return this builder
      * @throws IllegalArgumentException if {@code size} is not positive
+     * @throws IllegalStateException if already set
      */
     public Builder maximumSize(long size) {
       if (size <= 0) {
         throw new IllegalArgumentException("maximumSize must be positive: " + size);
       }
+      options.set("maximumSize", size);
       this.maximumSize = size;
       return this;
     }
 
-    /** Returns the cache; it fetches nothing until read. */
+    /**
+     * Returns the cache; it fetches nothing until read.
+     *
+     * @return the cache
+     * @throws IllegalStateException if the backend signs CSRs and no {@link #leafKeys} was given
+     */
     public ConnectCache build() {
+      if (keyFactory == null && backend instanceof dev.connect.core.CsrSigningBackend) {
+        throw new IllegalStateException("leafKeys is required: set the LeafKeyFactory that makes"
+            + " leaf key pairs and CSRs with leafKeys(...)");
+      }
       return new ConnectCache(this);
     }
 

@@ -49,12 +49,10 @@ class ConnectCacheApiTest {
   }
 
   @Test
-  void leafNeedsAKeyFactoryAndClosedCacheRefusesReads() throws Exception {
+  void closedCacheRefusesReads() throws Exception {
     try (Fixture f = Fixture.open(dir)) {
-      ConnectCache cache = ConnectCache.builder(f.server).scheduler(f.scheduler).ticker(f.time)
-          .clock(f.time).build();
-      assertThatThrownBy(() -> cache.leaf("web", CacheRequest.anonymous()))
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("leafKeys");
+      ConnectCache cache = ConnectCache.builder(f.server).leafKeys(Fixture.KEYS)
+          .scheduler(f.scheduler).ticker(f.time).clock(f.time).build();
       cache.roots(CacheRequest.anonymous());
       cache.close();
       cache.close();
@@ -126,7 +124,7 @@ class ConnectCacheApiTest {
           return f.server.matchIntentions(d, options);
         }
       };
-      ConnectCache cache = ConnectCache.builder(spy).build();
+      ConnectCache cache = ConnectCache.builder(spy).leafKeys(Fixture.KEYS).build();
       cache.roots(CacheRequest.anonymous());
       Thread t = loopThread.get(10, TimeUnit.SECONDS);
       assertThat(t.getName()).startsWith("connect-cache-");

@@ -41,7 +41,8 @@ class DatacenterNotSentTest {
   @Test
   void cacheOfAnotherDatacenterDoesNotCacheThisOnesAnswer() throws Exception {
     try (Fixture f = Fixture.open(dir);
-        ConnectCache cache = ConnectCache.builder(f.server).scheduler(f.scheduler)
+        ConnectCache cache = ConnectCache.builder(f.server).leafKeys(Fixture.KEYS)
+            .scheduler(f.scheduler)
             .ticker(f.time).clock(f.time).datacenter("dc2").build()) {
       assertThatThrownBy(() -> cache.roots(CacheRequest.anonymous()))
           .isInstanceOf(ConnectException.class).hasMessageContaining("dc2");

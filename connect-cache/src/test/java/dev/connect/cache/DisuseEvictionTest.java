@@ -56,7 +56,8 @@ class DisuseEvictionTest {
   @Test
   void customTtl() throws Exception {
     try (Fixture f = Fixture.open(dir)) {
-      try (ConnectCache cache = ConnectCache.builder(f.server).scheduler(f.scheduler)
+      try (ConnectCache cache = ConnectCache.builder(f.server).leafKeys(Fixture.KEYS)
+          .scheduler(f.scheduler)
           .ticker(f.time).clock(f.time).disuseTtl(Duration.ofMinutes(10)).build()) {
         cache.roots(CacheRequest.anonymous());
         f.advance(Duration.ofMinutes(9));

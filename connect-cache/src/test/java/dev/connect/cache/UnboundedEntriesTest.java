@@ -20,7 +20,8 @@ class UnboundedEntriesTest {
   @Test
   void entriesPastTheMaximumSizeAreEvicted() throws Exception {
     try (Fixture f = Fixture.open(dir);
-        ConnectCache cache = ConnectCache.builder(f.server).scheduler(f.scheduler)
+        ConnectCache cache = ConnectCache.builder(f.server).leafKeys(Fixture.KEYS)
+            .scheduler(f.scheduler)
             .ticker(f.time).clock(f.time).maximumSize(2).build()) {
       CacheRequest req = CacheRequest.anonymous();
       cache.intentionMatch("a", req);

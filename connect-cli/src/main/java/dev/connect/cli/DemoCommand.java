@@ -9,7 +9,7 @@ import dev.connect.core.CaRoots;
 import dev.connect.core.Intention;
 import dev.connect.core.IntentionAction;
 import dev.connect.core.SpiffeId;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import dev.connect.tls.HandshakeEvent;
 import java.io.BufferedReader;
 import java.io.IOException;

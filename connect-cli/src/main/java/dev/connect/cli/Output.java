@@ -3,7 +3,7 @@ package dev.connect.cli;
 import dev.connect.core.CaRoot;
 import dev.connect.core.IssuedCertificate;
 import dev.connect.core.SpiffeId;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import java.io.PrintWriter;
 import java.security.cert.X509Certificate;
 

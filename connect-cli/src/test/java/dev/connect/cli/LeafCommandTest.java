@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.connect.cli.ConnectCliTest.Run;
 import dev.connect.core.SpiffeId;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -267,11 +267,7 @@ public final class AclAuthorizer {
    * Decision}s: {@code ACLS_DISABLED}, {@code ACLS_DEFAULT_ALLOW} or {@code ACLS_DEFAULT_DENY}.
    */
   public DefaultIntentionPolicy defaultIntentionPolicy() {
-    if (disabled) {
-      return DefaultIntentionPolicy.ACLS_DISABLED;
-    }
-    return defaultPolicy.allows() ? DefaultIntentionPolicy.ACLS_DEFAULT_ALLOW
-        : DefaultIntentionPolicy.ACLS_DEFAULT_DENY;
+    return DefaultIntentionPolicy.of(!disabled, defaultPolicy);
   }
 
   /** Returns the accessor ID, the default policy and the number of policies; no secrets. */

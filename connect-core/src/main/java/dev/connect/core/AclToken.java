@@ -189,7 +189,7 @@ public final class AclToken {
     public Builder accessorId(String accessorId) {
       requireNonNull(accessorId, "accessorId");
       if (this.accessorId != null) {
-        throw new IllegalStateException("accessorId was already set to " + this.accessorId);
+        throw BuilderOptions.alreadySet("accessorId", this.accessorId);
       }
       if (!AclIds.isUuid(accessorId)) {
         throw new IllegalArgumentException("accessorId must be a UUID, not "
@@ -211,7 +211,7 @@ public final class AclToken {
     public Builder secretId(String secretId) {
       requireNonNull(secretId, "secretId");
       if (this.secretId != null) {
-        throw new IllegalStateException("secretId was already set");
+        throw BuilderOptions.alreadySet("secretId", "<redacted>");
       }
       if (secretId.isEmpty()) {
         throw new IllegalArgumentException("secretId must not be empty");
@@ -230,8 +230,7 @@ public final class AclToken {
     public Builder description(String description) {
       requireNonNull(description, "description");
       if (this.description != null) {
-        throw new IllegalStateException("description was already set to "
-            + AclGoSyntax.quote(this.description));
+        throw BuilderOptions.alreadySet("description", AclGoSyntax.quote(this.description));
       }
       this.description = description;
       return this;
@@ -248,7 +247,7 @@ public final class AclToken {
     public Builder policies(List<AclPolicyLink> policies) {
       requireNonNull(policies, "policies");
       if (policiesSet) {
-        throw new IllegalStateException("policies were already set to " + this.policies);
+        throw BuilderOptions.alreadySet("policies", this.policies);
       }
       Set<String> ids = new HashSet<>();
       for (AclPolicyLink link : policies) {
@@ -271,7 +270,7 @@ public final class AclToken {
      */
     public Builder local(boolean local) {
       if (this.local != null) {
-        throw new IllegalStateException("local was already set to " + this.local);
+        throw BuilderOptions.alreadySet("local", this.local);
       }
       this.local = local;
       return this;
@@ -287,7 +286,7 @@ public final class AclToken {
     public Builder createTime(Instant createTime) {
       requireNonNull(createTime, "createTime");
       if (this.createTime != null) {
-        throw new IllegalStateException("createTime was already set to " + this.createTime);
+        throw BuilderOptions.alreadySet("createTime", this.createTime);
       }
       this.createTime = createTime;
       return this;

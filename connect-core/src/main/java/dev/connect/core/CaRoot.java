@@ -2,7 +2,6 @@ package dev.connect.core;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.connect.core.internal.Certificates;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package dev.connect.core;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.Optional;
 
 /**
@@ -21,6 +23,23 @@ public enum DefaultIntentionPolicy {
 
   DefaultIntentionPolicy(boolean allowed, String reason) {
     this.decision = new Decision(allowed, reason, Optional.empty());
+  }
+
+  /**
+   * Returns the policy of a server's ACL configuration, as Consul derives it: {@link
+   * #ACLS_DISABLED} with ACLs off, else {@link #ACLS_DEFAULT_ALLOW} or {@link #ACLS_DEFAULT_DENY}
+   * by the ACL default policy.
+   *
+   * @param aclsEnabled whether the server enforces ACLs
+   * @param aclDefaultPolicy the ACL {@code default_policy}, which counts only with ACLs on
+   * @return the policy
+   */
+  public static DefaultIntentionPolicy of(boolean aclsEnabled, AclDefaultPolicy aclDefaultPolicy) {
+    requireNonNull(aclDefaultPolicy, "aclDefaultPolicy");
+    if (!aclsEnabled) {
+      return ACLS_DISABLED;
+    }
+    return aclDefaultPolicy.allows() ? ACLS_DEFAULT_ALLOW : ACLS_DEFAULT_DENY;
   }
 
   /** Returns whether a connection no intention matches is allowed. */

@@ -343,10 +343,7 @@ public record Intention(String id, IntentionTarget source, IntentionTarget desti
     }
 
     private static <T> T once(String setting, T current, T value) {
-      if (current != null) {
-        throw new IllegalStateException(setting + " was already set to " + current);
-      }
-      return value;
+      return BuilderOptions.once(setting, current, value);
     }
   }
 }

@@ -42,29 +42,8 @@ public final class InvalidSpiffeIdException extends IllegalArgumentException {
     return escape(input, MAX_SHOWN);
   }
 
-  /**
-   * Returns {@code text} fit for a message: control and format characters (such as bidi
-   * overrides), line separators, quotes and backslashes written as Java unicode escapes, and cut
-   * after {@code max} characters (never inside a surrogate pair).
-   */
+  /** Returns {@code text} fit for a message: see {@link UntrustedText#shown(String, int)}. */
   static String escape(String text, int max) {
-    StringBuilder out = new StringBuilder();
-    int limit = Math.min(text.length(), max);
-    if (limit < text.length() && limit > 0 && Character.isHighSurrogate(text.charAt(limit - 1))) {
-      limit--;
-    }
-    for (int i = 0; i < limit; i++) {
-      char c = text.charAt(i);
-      if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
-          || c == '\u2028' || c == '\u2029' || c == '"' || c == '\\') {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    if (limit < text.length()) {
-      out.append("...(").append(text.length()).append(" chars)");
-    }
-    return out.toString();
+    return UntrustedText.shown(text, max);
   }
 }

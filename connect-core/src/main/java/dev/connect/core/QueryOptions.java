@@ -196,7 +196,7 @@ public final class QueryOptions {
 
     private static void checkNotSet(boolean set, String option, Object earlier) {
       if (set) {
-        throw new IllegalStateException(option + " was already set to " + earlier);
+        throw BuilderOptions.alreadySet(option, earlier);
       }
     }
   }

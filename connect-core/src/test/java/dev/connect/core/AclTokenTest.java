@@ -116,7 +116,7 @@ class AclTokenTest {
         .withMessage("accessorId was already set to " + ACCESSOR);
     assertThatIllegalStateException()
         .isThrownBy(() -> AclToken.builder().secretId(SECRET).secretId(SECRET))
-        .withMessage("secretId was already set");
+        .withMessage("secretId was already set to <redacted>");
     assertThatIllegalArgumentException().isThrownBy(() -> AclToken.builder().secretId(""))
         .withMessage("secretId must not be empty");
     assertThatIllegalStateException()
@@ -129,7 +129,7 @@ class AclTokenTest {
         .withMessage("createTime was already set to " + CREATED);
     assertThatIllegalStateException()
         .isThrownBy(() -> AclToken.builder().policies(List.of()).policies(List.of()))
-        .withMessage("policies were already set to []");
+        .withMessage("policies was already set to []");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> AclToken.builder().policies(List.of(WEB_WRITE, WEB_WRITE)))
         .withMessage("policy cc48d19e-ac9c-cd92-f1c0-d5f093a74658 is linked twice");

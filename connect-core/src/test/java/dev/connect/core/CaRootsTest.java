@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
-import dev.connect.core.internal.Certificates;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
-import dev.connect.core.internal.Certificates;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;

@@ -2,7 +2,6 @@ package dev.connect.core;
 
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.connect.core.internal.Certificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -18,7 +18,8 @@ import org.w3c.dom.Element;
  * connect-bench and connect-examples, which are not published, must not spend time on them.
  */
 class SourcesAndJavadocJarsTest {
-  private static final Set<String> UNPUBLISHED = Set.of("connect-bench", "connect-examples");
+  private static final Set<String> UNPUBLISHED = Set.of("connect-bench", "connect-examples",
+      "connect-peers");
   private static final Set<String> BY_PACKAGE = Set.of("", "prepare-package", "package");
 
   @Test

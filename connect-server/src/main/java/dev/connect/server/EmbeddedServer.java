@@ -12,6 +12,7 @@ import dev.connect.core.AclNotFoundException;
 import dev.connect.core.AclPolicy;
 import dev.connect.core.AclToken;
 import dev.connect.core.AclTokenInfo;
+import dev.connect.core.BuilderOptions;
 import dev.connect.core.CaRoots;
 import dev.connect.core.ConnectBackend;
 import dev.connect.core.ConnectException;
@@ -31,6 +32,7 @@ import dev.connect.core.PermissionDeniedException;
 import dev.connect.core.PolicyRulesException;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
+import dev.connect.core.Schedulers;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
 import dev.connect.server.internal.AclStore;
@@ -50,9 +52,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -1199,7 +1199,7 @@ public final class EmbeddedServer
     private void once(String option, Object shown) {
       Object earlier = given.putIfAbsent(option, shown);
       if (earlier != null) {
-        throw new IllegalStateException(option + " was already set to " + earlier);
+        throw BuilderOptions.alreadySet(option, earlier);
       }
     }
 
@@ -1377,14 +1377,7 @@ public final class EmbeddedServer
     }
 
     private static ScheduledExecutorService newScheduler() {
-      AtomicInteger n = new AtomicInteger();
-      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "connect-server-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-      s.setRemoveOnCancelPolicy(true);
-      return s;
+      return Schedulers.newDaemonScheduler("connect-server", 1);
     }
   }
 }

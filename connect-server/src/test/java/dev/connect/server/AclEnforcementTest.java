@@ -14,7 +14,7 @@ import dev.connect.core.IntentionAction;
 import dev.connect.core.IntentionTarget;
 import dev.connect.core.PermissionDeniedException;
 import dev.connect.core.QueryOptions;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import dev.connect.testkit.FakeTime;
 import java.nio.file.Path;
 import java.time.Duration;

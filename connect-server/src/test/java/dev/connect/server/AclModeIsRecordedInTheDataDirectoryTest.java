@@ -13,7 +13,7 @@ import dev.connect.core.PermissionDeniedException;
 import dev.connect.core.QueryOptions;
 import dev.connect.server.internal.AclStore;
 import dev.connect.server.internal.ChecksummedFile;
-import dev.connect.server.internal.FileMode;
+import dev.connect.server.FileMode;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

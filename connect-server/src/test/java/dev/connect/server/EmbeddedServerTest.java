@@ -15,7 +15,7 @@ import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SpiffeId;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import dev.connect.testkit.FakeTime;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -11,7 +11,7 @@ import dev.connect.core.IntentionTarget;
 import dev.connect.core.InvalidCsrException;
 import dev.connect.core.QueryOptions;
 import dev.connect.server.internal.ChecksummedFile;
-import dev.connect.server.internal.FileMode;
+import dev.connect.server.FileMode;
 import dev.connect.server.internal.IntentionStore;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -11,7 +11,7 @@ import dev.connect.core.IntentionAction;
 import dev.connect.core.IntentionTarget;
 import dev.connect.core.QueryOptions;
 import dev.connect.server.internal.ChecksummedFile;
-import dev.connect.server.internal.FileMode;
+import dev.connect.server.FileMode;
 import dev.connect.server.internal.IntentionStore;
 import dev.connect.testkit.FakeTime;
 import java.nio.file.Files;

@@ -2,6 +2,7 @@ package dev.connect.tls;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.connect.core.BuilderOptions;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.tls.internal.ConfiguredSslContext;
 import dev.connect.tls.internal.ConnectTrustManager;
@@ -178,9 +179,7 @@ public final class ConnectTls {
     HandshakeListener listener = HandshakeListener.none();
     boolean tls12;
     TlsStack stack = TlsStack.JDK;
-    private boolean clockSet;
-    private boolean listenerSet;
-    private boolean stackSet;
+    final BuilderOptions options = BuilderOptions.create();
 
     Common(ConnectIdentity identity) {
       this.identity = identity;
@@ -190,31 +189,25 @@ public final class ConnectTls {
 
     B setClock(Clock c) {
       requireNonNull(c, "clock");
-      if (clockSet) {
-        throw new IllegalStateException("clock was already set to " + clock);
-      }
-      clockSet = true;
+      options.set("clock", c);
       clock = c;
       return self();
     }
 
     B setListener(HandshakeListener l) {
       requireNonNull(l, "listener");
-      if (listenerSet) {
-        throw new IllegalStateException("listener was already set to " + listener);
-      }
-      listenerSet = true;
+      options.set("listener", l);
       listener = l;
       return self();
     }
 
     B setStack(TlsStack s) {
       requireNonNull(s, "stack");
-      if (stackSet) {
-        throw new IllegalStateException("stack was already set to " + stack);
+      if (options.isSet("stack")) {
+        throw BuilderOptions.alreadySet("stack", stack);
       }
       TlsStacks.requireAvailable(s);
-      stackSet = true;
+      options.set("stack", s);
       stack = s;
       return self();
     }
@@ -299,8 +292,10 @@ public final class ConnectTls {
      * Also accepts TLS 1.2 (ECDHE with AES-GCM or ChaCha20-Poly1305). Default: TLS 1.3 only.
      *
      * @return this builder
+     * @throws IllegalStateException if already called on this builder
      */
     public ServerBuilder tls12Allowed() {
+      options.set("tls12Allowed", true);
       tls12 = true;
       return this;
     }
@@ -430,10 +425,7 @@ public final class ConnectTls {
       if (datacenter.isEmpty()) {
         throw new IllegalArgumentException("peerDatacenter must not be empty");
       }
-      if (this.datacenter != null) {
-        throw new IllegalStateException("peerDatacenter was already set to " + this.datacenter);
-      }
-      this.datacenter = datacenter;
+      this.datacenter = BuilderOptions.once("peerDatacenter", this.datacenter, datacenter);
       return this;
     }
 
@@ -441,8 +433,10 @@ public final class ConnectTls {
      * Also offers TLS 1.2 (ECDHE with AES-GCM or ChaCha20-Poly1305). Default: TLS 1.3 only.
      *
      * @return this builder
+     * @throws IllegalStateException if already called on this builder
      */
     public ClientBuilder tls12Allowed() {
+      options.set("tls12Allowed", true);
       tls12 = true;
       return this;
     }

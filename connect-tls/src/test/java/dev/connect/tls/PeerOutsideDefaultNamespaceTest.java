@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.connect.ca.BuiltInCaProvider;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.ca.LeafRequests;
-import dev.connect.ca.internal.PrivateKeys;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.IntentionAction;
 import java.io.IOException;
@@ -19,6 +18,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Date;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -63,8 +63,9 @@ class PeerOutsideDefaultNamespaceTest extends TlsFixtureTestBase {
     f.runDue();
     // Test material only: the CA key signs the intruders' leaves. Re-read by the JDK's own
     // KeyFactory so that the JDK's ECDSA signs with it.
+    String pkcs8Pem = ca.exportPrivateKeyPkcs8Pem();
     caKey = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(
-        PrivateKeys.parsePem(ca.exportPrivateKeyPkcs8Pem()).getEncoded()));
+        Base64.getMimeDecoder().decode(pkcs8Pem.replaceAll("-----[A-Z ]+-----", ""))));
     caCert = ca.rootCertificate();
   }
 

@@ -2,6 +2,7 @@ package dev.connect.ca.internal;
 
 import dev.connect.core.InvalidCsrException;
 import dev.connect.core.InvalidCsrException.Problem;
+import dev.connect.core.UntrustedText;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.InetAddress;
@@ -90,16 +91,17 @@ public final class Csrs {
     }
     if (first == null) {
       throw fail(Problem.MALFORMED, "no PEM-encoded data found in CSR text ("
-          + text.length() + " characters starting \"" + Texts.shown(text, SHOWN_PREFIX) + "\")");
+          + text.length() + " characters starting \""
+          + UntrustedText.shown(text, SHOWN_PREFIX) + "\")");
     }
     if (!first.getType().equals("CERTIFICATE REQUEST")
         && !first.getType().equals("NEW CERTIFICATE REQUEST")) {
       throw fail(Problem.MALFORMED, "expected a PEM CERTIFICATE REQUEST, found "
-          + Texts.shown(first.getType(), SHOWN_PREFIX));
+          + UntrustedText.shown(first.getType(), SHOWN_PREFIX));
     }
     if (second != null) {
       throw fail(Problem.MALFORMED, "expected one PEM block, found another after the CSR: "
-          + Texts.shown(second.getType(), SHOWN_PREFIX));
+          + UntrustedText.shown(second.getType(), SHOWN_PREFIX));
     }
     return first.getContent();
   }
@@ -161,8 +163,8 @@ public final class Csrs {
    * What the CSR's extension request asks for, decoded up front so decoding fails first.
    *
    * @param uris the URI SANs, in order
-   * @param otherNames the other SANs, described for messages, not yet {@linkplain Texts#shown
-   *     shown}
+   * @param otherNames the other SANs, described for messages, not yet {@linkplain
+   *     UntrustedText#shown shown}
    * @param basicConstraints the requested basic constraints, or null
    * @param keyUsage the requested key usage, or null
    */

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
-import dev.connect.core.internal.Certificates;
+import dev.connect.core.Certificates;
 import java.io.IOException;
 import java.security.KeyPair;
 import java.security.PrivateKey;

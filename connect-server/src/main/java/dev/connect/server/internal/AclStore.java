@@ -16,6 +16,7 @@ import dev.connect.core.PolicyRules;
 import dev.connect.core.PolicyRulesException;
 import dev.connect.core.AclTokenInfo;
 import dev.connect.server.DataDirectoryException;
+import dev.connect.server.FileMode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;

@@ -2,7 +2,9 @@ package dev.connect.server.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.connect.server.AtomicFiles;
 import dev.connect.server.DataDirectoryException;
+import dev.connect.server.FileMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connect.core.ConnectException;
 import dev.connect.server.DataDirectoryException;
+import dev.connect.server.FileMode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -3,7 +3,7 @@ package dev.connect.server.internal;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.connect.ca.internal.Texts;
+import dev.connect.core.UntrustedText;
 import dev.connect.core.ConnectException;
 import dev.connect.core.ConnectId;
 import dev.connect.core.Intention;
@@ -12,6 +12,7 @@ import dev.connect.core.IntentionTarget;
 import dev.connect.core.Intentions;
 import dev.connect.core.ServiceNames;
 import dev.connect.server.DataDirectoryException;
+import dev.connect.server.FileMode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -195,7 +196,7 @@ public final class IntentionStore {
       ServiceNames.check(target.name());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("intention " + side + " \""
-          + Texts.shown(target.toString()) + "\": " + e.getMessage(), e);
+          + UntrustedText.shown(target.toString()) + "\": " + e.getMessage(), e);
     }
   }
 
@@ -221,7 +222,7 @@ public final class IntentionStore {
     if (namespace.equals(ConnectId.DEFAULT_NAMESPACE)) {
       return;
     }
-    String shown = "intention " + side + " \"" + Texts.shown(target.toString()) + "\": ";
+    String shown = "intention " + side + " \"" + UntrustedText.shown(target.toString()) + "\": ";
     if (namespace.equals(IntentionTarget.WILDCARD)) {
       throw new IllegalArgumentException(shown + "namespaces other than default are not"
           + " supported, the wildcard namespace included (namespaces are a Consul Enterprise"

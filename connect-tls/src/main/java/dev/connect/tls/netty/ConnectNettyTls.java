@@ -74,6 +74,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * contexts do, and its SunJSSE context is made with TLS 1.2 session tickets off, so that it never
  * promises a ticket it would not send.
  */
+// Netty is an optional dependency: an application that uses this class requires its module itself.
+@SuppressWarnings("exports")
 public final class ConnectNettyTls {
   // Current and previous leaf generation: the key manager resolves no older alias.
   private static final int CACHED_KEY_GENERATIONS = 2;

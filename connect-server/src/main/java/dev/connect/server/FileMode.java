@@ -1,4 +1,4 @@
-package dev.connect.server.internal;
+package dev.connect.server;
 
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;

@@ -1,4 +1,4 @@
-package dev.connect.server.internal;
+package dev.connect.server;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;

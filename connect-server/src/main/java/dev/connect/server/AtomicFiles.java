@@ -1,9 +1,10 @@
-package dev.connect.server.internal;
+package dev.connect.server;
 
 import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
 import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 import static java.util.Objects.requireNonNull;
 
+import dev.connect.server.internal.DirectorySyncException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -129,7 +130,7 @@ public final class AtomicFiles {
    *
    * @throws IOException if {@code mode} is owner-only and the file system cannot say so
    */
-  static FileAttribute<?>[] fileAttributes(Path dir, FileMode mode, Path target)
+  public static FileAttribute<?>[] fileAttributes(Path dir, FileMode mode, Path target)
       throws IOException {
     return posix(dir, mode, target) ? new FileAttribute<?>[] {mode.fileAttribute()}
         : new FileAttribute<?>[0];

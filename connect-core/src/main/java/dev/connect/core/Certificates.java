@@ -1,4 +1,4 @@
-package dev.connect.core.internal;
+package dev.connect.core;
 
 import static java.util.Objects.requireNonNull;
 
@@ -16,7 +16,15 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 
-/** JDK-only certificate helpers shared by the modules: PEM, DER, fingerprints, colon-hex. */
+/**
+ * Certificate encodings as Consul writes them: PEM blocks, DER, SHA-1 and SHA-256 fingerprints,
+ * and the lower-case colon-hex of root IDs and serial numbers.
+ *
+ * <p>Uses the JDK only. {@link #toPem(X509Certificate)} ends each block with a newline, as the
+ * files Consul's agent writes do; {@link #parsePem(String)} accepts several blocks (a chain or a
+ * roots bundle) and names what it could not parse. Certificates only: private keys travel
+ * through {@code LeafRequests.exportPrivateKeyPkcs8Pem} in {@code connect-ca}, loudly.
+ */
 public final class Certificates {
   private static final Base64.Encoder PEM_BASE64 =
       Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));

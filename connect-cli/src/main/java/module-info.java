@@ -1,0 +1,10 @@
+/**
+ * The {@code connect} command line: a program, not a library, so it exports nothing; picocli
+ * reads its commands by reflection.
+ */
+module dev.connect.cli {
+  requires dev.connect.agent;
+  requires info.picocli;
+
+  opens dev.connect.cli to info.picocli;
+}

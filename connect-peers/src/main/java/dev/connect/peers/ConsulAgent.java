@@ -1,0 +1,356 @@
+package dev.connect.peers;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A real Consul dev agent ({@code consul agent -dev}): one server, in memory, Connect on with
+ * the built-in CA, every port picked free on 127.0.0.1 and DNS off; optionally ACLs on with a
+ * management token of its own.
+ *
+ * <pre>{@code
+ * try (ConsulAgent consul = ConsulAgent.builder().aclsDefaultDeny().start()) {
+ *   URI roots = consul.httpAddress().resolve("/v1/connect/ca/roots");
+ *   String token = consul.managementToken().orElseThrow();   // X-Consul-Token
+ * }
+ * }</pre>
+ *
+ * <p>{@link Builder#start()} returns once the agent is ready: {@code /v1/status/leader} names a
+ * leader and {@code /v1/connect/ca/roots} has an active root. Dev mode keeps everything in
+ * memory: each agent is a new CA and a new trust domain. {@link #close()} stops it by its PID
+ * (SIGTERM, SIGKILL after a bound; Consul exits with status 1 on SIGTERM, which is normal) and
+ * deletes its directory (log included: copy the log first if you want to keep it).
+ *
+ * <p>Thread-safe.
+ */
+public final class ConsulAgent implements AutoCloseable {
+  /** How long {@link #close()} waits after SIGTERM before SIGKILL. */
+  static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+  /** Starts tried when another process takes one of the picked ports first. */
+  static final int START_ATTEMPTS = 3;
+
+  private final PeerProcess process;
+  private final Path directory;
+  private final ConsulPorts ports;
+  private final Optional<String> managementToken;
+  private final Optional<String> aclDefaultPolicy;
+  private final Duration startupTime;
+  private final int attempts;
+  private final Object closeLock = new Object();
+  private boolean closed;
+
+  private ConsulAgent(PeerProcess process, Path directory, ConsulPorts ports,
+      Optional<String> managementToken, Optional<String> aclDefaultPolicy, Duration startupTime,
+      int attempts) {
+    this.process = process;
+    this.directory = directory;
+    this.ports = ports;
+    this.managementToken = managementToken;
+    this.aclDefaultPolicy = aclDefaultPolicy;
+    this.startupTime = startupTime;
+    this.attempts = attempts;
+  }
+
+  /** Returns a builder of a dev agent with ACLs off and no extra configuration. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts a dev agent with ACLs off: a shortcut for {@code builder().start()}.
+   *
+   * @throws org.opentest4j.TestAbortedException when there is no Consul binary outside CI
+   * @throws IllegalStateException when the agent is not ready in time, quoting its log
+   */
+  public static ConsulAgent start() {
+    return builder().start();
+  }
+
+  /** Returns the HTTP API's address, {@code http://127.0.0.1:<port>}. */
+  public URI httpAddress() {
+    return URI.create("http://127.0.0.1:" + ports.http());
+  }
+
+  /** Returns the HTTP API's port on 127.0.0.1. */
+  public int httpPort() {
+    return ports.http();
+  }
+
+  /** Returns the gRPC port (xDS) on 127.0.0.1. */
+  public int grpcPort() {
+    return ports.grpc();
+  }
+
+  /** Returns the server RPC port on 127.0.0.1; {@code /v1/status/leader} names it. */
+  public int serverPort() {
+    return ports.server();
+  }
+
+  /** Returns the Serf LAN port (TCP and UDP) on 127.0.0.1. */
+  public int serfLanPort() {
+    return ports.serfLan();
+  }
+
+  /** Returns the Serf WAN port (TCP and UDP) on 127.0.0.1. */
+  public int serfWanPort() {
+    return ports.serfWan();
+  }
+
+  /**
+   * Returns the management token's secret ID when ACLs are on, to send as {@code
+   * X-Consul-Token}; empty when they are off. It is also the agent's own token.
+   */
+  public Optional<String> managementToken() {
+    return managementToken;
+  }
+
+  /** Returns the ACL default policy ({@code "deny"} or {@code "allow"}), empty when ACLs are off. */
+  public Optional<String> aclDefaultPolicy() {
+    return aclDefaultPolicy;
+  }
+
+  /** Returns the agent's process ID. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Returns whether the agent's process still runs. */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Returns the file holding the agent's output (deleted by {@link #close()}). */
+  public Path log() {
+    return process.log();
+  }
+
+  /** Returns the last {@code lines} lines of the agent's output, to print when a test fails. */
+  public String logTail(int lines) {
+    return process.logTail(lines);
+  }
+
+  /** Returns how long the start took, from the first exec to ready (retries included). */
+  public Duration startupTime() {
+    return startupTime;
+  }
+
+  /** The directory holding the log, HOME and TMPDIR of the agent. */
+  Path directory() {
+    return directory;
+  }
+
+  /** How many starts it took (more than one when a picked port was taken meanwhile). */
+  int attempts() {
+    return attempts;
+  }
+
+  /**
+   * Stops the agent by its PID (SIGTERM, then SIGKILL after 10 seconds), waits until it is gone,
+   * and deletes its directory. Idempotent.
+   *
+   * @throws IllegalStateException if the process survives SIGKILL
+   */
+  @Override
+  public void close() {
+    synchronized (closeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        process.stop(STOP_GRACE);
+      } finally {
+        PeerProcess.deleteRecursively(directory);
+      }
+    }
+  }
+
+  /** Prints the PID, the HTTP address and the ACL mode; never the token. */
+  @Override
+  public String toString() {
+    return "ConsulAgent[pid=" + pid() + ", http=" + httpAddress() + ", acls="
+        + aclDefaultPolicy.orElse("off") + (managementToken.isPresent() ? ", token=<redacted>" : "")
+        + "]";
+  }
+
+  /** Builds and starts a {@link ConsulAgent}; not thread-safe, used once. */
+  public static final class Builder {
+    private Optional<String> aclDefaultPolicy = Optional.empty();
+    private final List<String> hcl = new ArrayList<>();
+    private String node = "dev";
+    private Duration readyTimeout = Duration.ofSeconds(60);
+    private Optional<Path> binary = Optional.empty();
+    private Optional<ConsulPorts> firstPorts = Optional.empty();
+
+    private Builder() {}
+
+    /**
+     * Turns ACLs on with {@code default_policy = "deny"} and a generated management token.
+     *
+     * @throws IllegalStateException if an ACL mode was already chosen
+     */
+    public Builder aclsDefaultDeny() {
+      return acls("deny");
+    }
+
+    /**
+     * Turns ACLs on with {@code default_policy = "allow"} and a generated management token.
+     *
+     * @throws IllegalStateException if an ACL mode was already chosen
+     */
+    public Builder aclsDefaultAllow() {
+      return acls("allow");
+    }
+
+    private Builder acls(String policy) {
+      if (aclDefaultPolicy.isPresent()) {
+        throw new IllegalStateException(
+            "ACLs were already set to default_policy " + aclDefaultPolicy.get());
+      }
+      aclDefaultPolicy = Optional.of(policy);
+      return this;
+    }
+
+    /**
+     * Adds configuration in HCL, passed as one {@code -hcl} argument after the builder's own;
+     * repeatable. Default: none.
+     *
+     * @throws IllegalArgumentException if {@code config} is blank
+     */
+    public Builder hcl(String config) {
+      requireNonNull(config, "config");
+      if (config.isBlank()) {
+        throw new IllegalArgumentException("hcl must not be blank");
+      }
+      hcl.add(config);
+      return this;
+    }
+
+    /**
+     * Sets the node name. Default: {@code dev}.
+     *
+     * @throws IllegalArgumentException if {@code name} is not letters, digits and dashes
+     */
+    public Builder node(String name) {
+      requireNonNull(name, "name");
+      if (!name.matches("[A-Za-z0-9-]{1,63}")) {
+        throw new IllegalArgumentException("node must be 1-63 letters, digits or dashes: " + name);
+      }
+      node = name;
+      return this;
+    }
+
+    /**
+     * Sets how long {@link #start()} waits for the agent to be ready, per attempt. Default: 60 s.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
+    public Builder readyTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("readyTimeout must be positive: " + timeout);
+      }
+      readyTimeout = timeout;
+      return this;
+    }
+
+    /** Sets the Consul binary. Default: {@link PeerBinaries#consul()}. */
+    public Builder binary(Path consul) {
+      binary = Optional.of(requireNonNull(consul, "consul"));
+      return this;
+    }
+
+    /** Ports for the first attempt instead of picked ones, for a test of the retry. */
+    Builder firstPorts(ConsulPorts ports) {
+      firstPorts = Optional.of(ports);
+      return this;
+    }
+
+    /**
+     * Starts the agent and waits until it is ready, retrying on fresh ports (up to three
+     * starts) when another process took a picked port first. When the start fails, the agent's
+     * directory is left in the temporary directory, for its log.
+     *
+     * @throws org.opentest4j.TestAbortedException when there is no Consul binary outside CI
+     * @throws IllegalStateException when there is none under {@code CI=true}, or the agent
+     *     exits or is not ready within the timeout; the message quotes its log
+     */
+    public ConsulAgent start() {
+      Path consul = binary.orElseGet(PeerBinaries::consul);
+      Optional<String> token = aclDefaultPolicy.map(p -> UUID.randomUUID().toString());
+      long began = System.nanoTime();
+      for (int attempt = 1; ; attempt++) {
+        ConsulPorts ports = attempt == 1 && firstPorts.isPresent()
+            ? firstPorts.get() : ConsulPorts.pick();
+        Path dir = PeerProcess.tempDirectory("connect-peers-consul-");
+        List<String> command = new ArrayList<>(List.of(consul.toString(), "agent", "-dev",
+            "-node", node, "-bind", "127.0.0.1", "-client", "127.0.0.1"));
+        command.addAll(ports.arguments());
+        aclDefaultPolicy.ifPresent(policy -> command.addAll(List.of("-hcl",
+            "acl { enabled = true  default_policy = \"" + policy + "\"  tokens { master = \""
+                + token.get() + "\"  agent = \"" + token.get() + "\" } }")));
+        for (String config : hcl) {
+          command.addAll(List.of("-hcl", config));
+        }
+        PeerProcess process = PeerProcess.start("consul agent -dev", command, dir,
+            dir.resolve("consul.log"));
+        try {
+          awaitReady(process, ports, token, readyTimeout);
+          return new ConsulAgent(process, dir, ports, token, aclDefaultPolicy,
+              Duration.ofNanos(System.nanoTime() - began), attempt);
+        } catch (RuntimeException e) {
+          boolean retry = e instanceof PeerProcess.Exited exited && exited.bindFailure()
+              && attempt < START_ATTEMPTS;
+          try {
+            process.stop(STOP_GRACE);
+          } finally {
+            if (retry) {
+              PeerProcess.deleteRecursively(dir);
+            }
+          }
+          if (!retry) {
+            // Keep the directory: the message names the log in it.
+            throw e;
+          }
+        }
+      }
+    }
+  }
+
+  /** Waits for a leader and an active CA root, as a client of the agent would see them. */
+  static void awaitReady(PeerProcess process, ConsulPorts ports, Optional<String> token,
+      Duration timeout) {
+    URI http = URI.create("http://127.0.0.1:" + ports.http());
+    PeerProcess.await("leader at " + http, timeout, List.of(process),
+        () -> leader(http).filter(l -> !l.isEmpty()));
+    PeerProcess.await("active CA root at " + http, timeout, List.of(process),
+        () -> PeerHttp.get(http.resolve("/v1/connect/ca/roots"), "X-Consul-Token", token)
+            .filter(a -> a.status() == 200).flatMap(PeerHttp.Answer::json)
+            .filter(ConsulAgent::hasActiveRoot));
+  }
+
+  /** The leader's RPC address as {@code /v1/status/leader} gives it; empty if unreachable. */
+  static Optional<String> leader(URI http) {
+    return PeerHttp.get(http.resolve("/v1/status/leader"), "X-Consul-Token", Optional.empty())
+        .filter(a -> a.status() == 200).flatMap(PeerHttp.Answer::json)
+        .filter(JsonNode::isTextual).map(JsonNode::asText);
+  }
+
+  static boolean hasActiveRoot(JsonNode roots) {
+    for (JsonNode root : roots.path("Roots")) {
+      if (root.path("Active").asBoolean(false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
