@@ -44,7 +44,7 @@ public record ApiRequest(String method, String path, Map<String, List<String>> q
 
   /** Returns the ACL token of the request, found as Consul finds it. */
   public Optional<String> token() {
-    return Tokens.fromRequest(query, header);
+    return dev.connect.consul.ConsulTokens.fromRequest(query, header);
   }
 
   @Override

@@ -3,19 +3,15 @@ package dev.connect.http.internal;
 import dev.connect.agent.ConnectAgent;
 import dev.connect.cache.CacheRequest;
 import dev.connect.cache.EntryStatus;
+import dev.connect.consul.CaRootsWire;
 import dev.connect.core.CaRoot;
 import dev.connect.core.CaRoots;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
-import java.math.BigInteger;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -107,16 +103,7 @@ final class Endpoints {
 
   private ApiReply rootsReply(ApiRequest r, QueryResult<CaRoots> q, String cache,
       Optional<Duration> age) {
-    CaRoots roots = q.value();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("ActiveRootID", roots.activeRootId());
-    body.put("TrustDomain", roots.trustDomain());
-    List<Object> list = new ArrayList<>();
-    for (CaRoot root : roots.roots()) {
-      list.add(root(root));
-    }
-    body.put("Roots", list);
-    ApiReply reply = json(r, body)
+    ApiReply reply = json(r, CaRootsWire.from(q.value()))
         .with("X-Consul-Index", Long.toString(q.index()))
         .with("X-Consul-Knownleader", "false")
         .with("X-Consul-Lastcontact", "0")
@@ -128,29 +115,6 @@ final class Endpoints {
       }
     }
     return reply;
-  }
-
-  private static Map<String, Object> root(CaRoot root) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("ID", root.id());
-    m.put("Name", root.name());
-    m.put("SerialNumber", new BigInteger(Long.toUnsignedString(root.serialNumberLow64())));
-    m.put("SigningKeyID", root.signingKeyId());
-    m.put("ExternalTrustDomain", root.externalTrustDomain());
-    m.put("NotBefore", time(root.notBefore()));
-    m.put("NotAfter", time(root.notAfter()));
-    m.put("RootCert", pem(root.certificate()));
-    List<String> intermediates = new ArrayList<>();
-    for (X509Certificate c : root.intermediates()) {
-      intermediates.add(pem(c));
-    }
-    m.put("IntermediateCerts", intermediates.isEmpty() ? null : intermediates);
-    m.put("Active", root.active());
-    m.put("PrivateKeyType", root.privateKeyType().wireName());
-    m.put("PrivateKeyBits", root.privateKeyBits());
-    m.put("CreateIndex", root.createIndex());
-    m.put("ModifyIndex", root.modifyIndex());
-    return m;
   }
 
   /** {@code ?pem=true}: every root's PEM, then its intermediates, as Consul concatenates them. */
@@ -175,11 +139,6 @@ final class Endpoints {
 
   static CompletableFuture<ApiReply> done(ApiReply reply) {
     return CompletableFuture.completedFuture(reply);
-  }
-
-  /** Go's RFC 3339 in whole seconds, as Consul writes certificate dates. */
-  static String time(Instant t) {
-    return t.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
   /** Go's {@code pem.Encode}: 64 characters a line, each line ending in a newline. */
