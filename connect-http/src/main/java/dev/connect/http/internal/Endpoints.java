@@ -3,7 +3,18 @@ package dev.connect.http.internal;
 import dev.connect.agent.ConnectAgent;
 import dev.connect.cache.CacheRequest;
 import dev.connect.cache.EntryStatus;
+import dev.connect.ca.LeafRequests;
+import dev.connect.consul.AuthorizeReplyWire;
+import dev.connect.consul.AuthorizeRequestWire;
 import dev.connect.consul.CaRootsWire;
+import dev.connect.consul.LeafCertWire;
+import dev.connect.consul.Shape;
+import dev.connect.core.ConnectId;
+import dev.connect.core.Decision;
+import dev.connect.core.InvalidSpiffeIdException;
+import dev.connect.core.IssuedCertificate;
+import dev.connect.core.ServiceId;
+import dev.connect.core.ServiceNames;
 import dev.connect.core.CaRoot;
 import dev.connect.core.CaRoots;
 import dev.connect.core.QueryOptions;
@@ -45,6 +56,8 @@ final class Endpoints {
     router.add("GET", "/v1/status/leader", this::leader);
     router.add("GET", "/v1/agent/connect/ca/roots", this::agentRoots);
     router.add("GET", "/v1/connect/ca/roots", this::serverRoots);
+    router.add("GET", "/v1/agent/connect/ca/leaf/", this::leaf);
+    router.add("POST", "/v1/agent/connect/authorize", this::authorize);
     return router;
   }
 
@@ -129,6 +142,75 @@ final class Endpoints {
     return new ApiReply(200, List.of(Map.entry("Content-Type",
         "application/pem-certificate-chain")), s.toString().getBytes(
             java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
+  // --- leaf -----------------------------------------------------------------------------------
+
+  /**
+   * The agent makes the key and has the leaf signed, as Consul's agent does; the key is
+   * exported here, to the caller that asked for it with {@code service:write}.
+   */
+  private CompletableFuture<ApiReply> leaf(ApiRequest r, String service) {
+    if (service.isEmpty()) {
+      // Consul: 500 "URI must be either service or agent"; a client's mistake, so 400.
+      throw new ApiException(400, "URI must be either service or agent");
+    }
+    try {
+      ServiceNames.check(service);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, e.getMessage());
+    }
+    Blocking.of(r); // validates index and wait; blocking leaf reads are not served yet
+    CacheRequest request = cacheRequest(r);
+    Optional<EntryStatus> before = agent.cache().leafStatus(service, request);
+    return agent.cache().leafAsync(service, request).thenApply(leaf -> {
+      IssuedCertificate cert = leaf.certificate();
+      ApiReply reply = json(r, LeafCertWire.of(cert,
+              LeafRequests.exportPrivateKeyPkcs8Pem(leaf.privateKey())))
+          .with("X-Consul-Index", Long.toString(cert.modifyIndex()))
+          .with("X-Cache", before.isPresent() ? "HIT" : "MISS");
+      return before.isPresent()
+          ? reply.with("Age", Long.toString(before.get().age().toSeconds())) : reply;
+    });
+  }
+
+  // --- authorize ------------------------------------------------------------------------------
+
+  private CompletableFuture<ApiReply> authorize(ApiRequest r, String rest) {
+    AuthorizeRequestWire body = Json.read(r.body(), Shape.of(AuthorizeRequestWire.class),
+        "Bad request: Request decode failed: ");
+    if (body.target() == null || body.target().isEmpty()) {
+      throw ApiException.badRequest("Target service must be specified");
+    }
+    ConnectId client;
+    try {
+      client = ConnectId.parse(body.clientCertUri() == null ? "" : body.clientCertUri());
+    } catch (InvalidSpiffeIdException e) {
+      throw ApiException.badRequest("ClientCertURI not a valid Connect identifier");
+    }
+    if (!(client instanceof ServiceId)) {
+      throw ApiException.badRequest("ClientCertURI not a valid Service identifier");
+    }
+    String target = body.target();
+    try {
+      ServiceNames.check(target);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    CacheRequest request = cacheRequest(r);
+    Optional<EntryStatus> before = agent.cache().intentionMatchStatus(target, request);
+    ServiceId destination = ServiceId.of(agent.trustDomain(), agent.datacenter(), target);
+    return agent.cache().intentionMatchAsync(target, request).thenApply(intentions -> {
+      Decision d = intentions.authorize(destination, client, agent.defaultIntentionPolicy());
+      ApiReply reply = json(r, AuthorizeReplyWire.from(d))
+          .with("X-Cache", before.isPresent() ? "HIT" : "MISS");
+      return before.isPresent()
+          ? reply.with("Age", Long.toString(before.get().age().toSeconds())) : reply;
+    });
+  }
+
+  private static CacheRequest cacheRequest(ApiRequest r) {
+    return r.token().map(CacheRequest::withToken).orElseGet(CacheRequest::anonymous);
   }
 
   // --- helpers --------------------------------------------------------------------------------
