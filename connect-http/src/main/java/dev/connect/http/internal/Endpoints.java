@@ -4,12 +4,17 @@ import dev.connect.agent.ConnectAgent;
 import dev.connect.cache.CacheRequest;
 import dev.connect.cache.EntryStatus;
 import dev.connect.ca.LeafRequests;
+import dev.connect.consul.AgentMemberWire;
+import dev.connect.consul.AgentSelfConfigWire;
+import dev.connect.consul.AgentSelfWire;
 import dev.connect.consul.AuthorizeReplyWire;
 import dev.connect.consul.AuthorizeRequestWire;
 import dev.connect.consul.CaRootsWire;
 import dev.connect.consul.LeafCertWire;
 import dev.connect.consul.Shape;
 import dev.connect.core.ConnectId;
+import dev.connect.core.CsrSigningBackend;
+import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.Decision;
 import dev.connect.core.InvalidSpiffeIdException;
 import dev.connect.core.IssuedCertificate;
@@ -36,6 +41,16 @@ import java.util.function.Supplier;
  * backend (server endpoints), as a Consul agent serves them.
  */
 final class Endpoints {
+  /**
+   * Ours, not Consul's: signs a caller's CSR, so that an application in another process keeps its
+   * private key; {@code /v1/agent/self} names it in {@code Meta}.
+   */
+  static final String CSR_SIGN_PATH = "/v1/agent/connect/ca/sign";
+  /** The {@code Meta} key of {@code /v1/agent/self} that names {@link #CSR_SIGN_PATH}. */
+  static final String CSR_SIGN_META = "connect-java-csr-sign";
+  /** The Consul version whose HTTP API this agent speaks. */
+  static final String CONSUL_VERSION = "1.10.4";
+
   private final ConnectAgent agent;
   private final Executor worker;
   private final Waiters waiters;
@@ -58,6 +73,8 @@ final class Endpoints {
     router.add("GET", "/v1/connect/ca/roots", this::serverRoots);
     router.add("GET", "/v1/agent/connect/ca/leaf/", this::leaf);
     router.add("POST", "/v1/agent/connect/authorize", this::authorize);
+    router.add("POST", CSR_SIGN_PATH, this::signCsr);
+    router.add("GET", "/v1/agent/self", this::self);
     return router;
   }
 
@@ -207,6 +224,53 @@ final class Endpoints {
       return before.isPresent()
           ? reply.with("Age", Long.toString(before.get().age().toSeconds())) : reply;
     });
+  }
+
+  // --- our CSR endpoint -----------------------------------------------------------------------
+
+  /**
+   * Signs the PEM CSR in the body: the same ACL rule as the leaf endpoint ({@code service:write}
+   * on the CSR's service, checked by the server), and the reply is the leaf endpoint's without
+   * {@code PrivateKeyPEM}, which stays with the caller.
+   */
+  private CompletableFuture<ApiReply> signCsr(ApiRequest r, String rest) {
+    if (!(agent.backend() instanceof CsrSigningBackend signer)) {
+      throw new ApiException(501, "this agent's backend does not sign CSRs: "
+          + agent.backend().getClass().getSimpleName());
+    }
+    String pem = new String(r.body(), java.nio.charset.StandardCharsets.US_ASCII);
+    if (!pem.contains("-----BEGIN CERTIFICATE REQUEST-----")) {
+      throw ApiException.badRequest("the body must be a PEM certificate signing request"
+          + " (-----BEGIN CERTIFICATE REQUEST-----); got " + r.body().length + " bytes without one");
+    }
+    QueryOptions.Builder o = QueryOptions.builder();
+    r.token().ifPresent(o::token);
+    return signer.signLeaf(pem, o.build()).thenApply(q -> {
+      IssuedCertificate c = q.value();
+      LeafCertWire wire = new LeafCertWire(c.serialNumberHex(), pem(c.certificate()), null,
+          c.service().service(), c.service().spiffeId().toString(),
+          c.validAfter().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+          c.validBefore().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), c.createIndex(),
+          c.modifyIndex());
+      return json(r, wire).with("X-Consul-Index", Long.toString(q.index()));
+    });
+  }
+
+  // --- agent/self -----------------------------------------------------------------------------
+
+  private CompletableFuture<ApiReply> self(ApiRequest r, String rest) {
+    String node = "connect-agent";
+    String nodeId = agent.trustDomain().replace(".consul", "");
+    boolean acls = agent.defaultIntentionPolicy() != DefaultIntentionPolicy.ACLS_DISABLED;
+    AgentSelfConfigWire config = new AgentSelfConfigWire(agent.datacenter(), agent.datacenter(),
+        node, nodeId, "", true, CONSUL_VERSION);
+    Map<String, String> tags = new java.util.TreeMap<>(Map.of("acls", acls ? "1" : "0",
+        "build", CONSUL_VERSION + ":connect-java", "dc", agent.datacenter(), "id", nodeId,
+        "role", "consul"));
+    AgentMemberWire member = new AgentMemberWire(node, "127.0.0.1", 0, tags, 1, 1, 5, 2, 2, 5, 4);
+    Map<String, String> meta = Map.of("consul-network-segment", "", CSR_SIGN_META,
+        CSR_SIGN_PATH);
+    return done(json(r, new AgentSelfWire(config, meta, member)));
   }
 
   private static CacheRequest cacheRequest(ApiRequest r) {

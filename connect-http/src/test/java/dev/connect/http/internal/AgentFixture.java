@@ -38,8 +38,20 @@ final class AgentFixture implements AutoCloseable {
   }
 
   AgentFixture(Path dir, HttpServerCore.Settings settings) throws IOException {
-    agent = ConnectAgent.builder().dataDirectory(dir).clock(time).ticker(time)
-        .scheduler(scheduler).build();
+    this(dir, settings, b -> { });
+  }
+
+  AgentFixture(Path dir, java.util.function.Consumer<ConnectAgent.Builder> options)
+      throws IOException {
+    this(dir, settings(200, 200, 1 << 20, 1 << 20), options);
+  }
+
+  AgentFixture(Path dir, HttpServerCore.Settings settings,
+      java.util.function.Consumer<ConnectAgent.Builder> options) throws IOException {
+    ConnectAgent.Builder b = ConnectAgent.builder().dataDirectory(dir).clock(time).ticker(time)
+        .scheduler(scheduler);
+    options.accept(b);
+    agent = b.build();
     server = new HttpServerCore(agent, settings);
   }
 
