@@ -60,7 +60,8 @@ class ConsulSamplesTest {
       "intentions-match-bad-by", "intentions-match-no-name", "intention-get-by-id-malformed",
       "intention-get-by-id-missing", "intention-delete-by-id-missing",
       "intention-delete-exact-again", "intentions-check-missing-source",
-      "intentions-check-no-intention-acl-disabled"})
+      "intentions-check-no-intention-acl-disabled",
+      "ca-config-invalid-provider"})
   void answersAsTheRecordedConsulAgent(String name) throws Exception {
     Path file = SAMPLES.resolve(name + ".json");
     Assumptions.assumeTrue(Files.exists(file), "samples not present: " + file.toAbsolutePath());
