@@ -4,6 +4,8 @@
  */
 module dev.connect.cli {
   requires dev.connect.agent;
+  requires dev.connect.http;
+  requires org.slf4j;
   requires info.picocli;
 
   opens dev.connect.cli to info.picocli;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "connect", mixinStandardHelpOptions = true,
     versionProvider = ConnectCli.Version.class,
     description = "Connect for Java: identity-based mutual TLS, in-process.",
-    subcommands = {InitCommand.class, DemoCommand.class, CaCommand.class, LeafCommand.class,
+    subcommands = {InitCommand.class, AgentCommand.class, DemoCommand.class, CaCommand.class, LeafCommand.class,
         IntentionCommand.class, AclCommand.class,
         HelpCommand.class})
 public final class ConnectCli {

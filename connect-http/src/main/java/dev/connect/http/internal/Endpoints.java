@@ -1,0 +1,311 @@
+package dev.connect.http.internal;
+
+import dev.connect.agent.ConnectAgent;
+import dev.connect.cache.CacheRequest;
+import dev.connect.cache.EntryStatus;
+import dev.connect.ca.LeafRequests;
+import dev.connect.consul.AgentMemberWire;
+import dev.connect.consul.AgentSelfConfigWire;
+import dev.connect.consul.AgentSelfWire;
+import dev.connect.consul.AuthorizeReplyWire;
+import dev.connect.consul.AuthorizeRequestWire;
+import dev.connect.consul.CaRootsWire;
+import dev.connect.consul.LeafCertWire;
+import dev.connect.consul.Shape;
+import dev.connect.core.ConnectId;
+import dev.connect.core.CsrSigningBackend;
+import dev.connect.core.DefaultIntentionPolicy;
+import dev.connect.core.Decision;
+import dev.connect.core.InvalidSpiffeIdException;
+import dev.connect.core.IssuedCertificate;
+import dev.connect.core.ServiceId;
+import dev.connect.core.ServiceNames;
+import dev.connect.core.CaRoot;
+import dev.connect.core.CaRoots;
+import dev.connect.core.QueryOptions;
+import dev.connect.core.QueryResult;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.LongUnaryOperator;
+import java.util.function.Supplier;
+
+/**
+ * The endpoints of the HTTP API, served from the agent's cache (agent endpoints) and its
+ * backend (server endpoints), as a Consul agent serves them.
+ */
+final class Endpoints {
+  /**
+   * Ours, not Consul's: signs a caller's CSR, so that an application in another process keeps its
+   * private key; {@code /v1/agent/self} names it in {@code Meta}.
+   */
+  static final String CSR_SIGN_PATH = "/v1/agent/connect/ca/sign";
+  /** The {@code Meta} key of {@code /v1/agent/self} that names {@link #CSR_SIGN_PATH}. */
+  static final String CSR_SIGN_META = "connect-java-csr-sign";
+  /** The Consul version whose HTTP API this agent speaks. */
+  static final String CONSUL_VERSION = "1.10.4";
+
+  private final ConnectAgent agent;
+  private final Executor worker;
+  private final Waiters waiters;
+  private final LongUnaryOperator random;
+  private final String serverAddress;
+
+  Endpoints(ConnectAgent agent, Executor worker, Waiters waiters, LongUnaryOperator random,
+      String serverAddress) {
+    this.agent = agent;
+    this.worker = worker;
+    this.waiters = waiters;
+    this.random = random;
+    this.serverAddress = serverAddress;
+  }
+
+  /** Registers every endpoint. */
+  Router register(Router router) {
+    router.add("GET", "/v1/status/leader", this::leader);
+    router.add("GET", "/v1/agent/connect/ca/roots", this::agentRoots);
+    router.add("GET", "/v1/connect/ca/roots", this::serverRoots);
+    router.add("GET", "/v1/agent/connect/ca/leaf/", this::leaf);
+    router.add("POST", "/v1/agent/connect/authorize", this::authorize);
+    router.add("POST", CSR_SIGN_PATH, this::signCsr);
+    router.add("GET", "/v1/agent/self", this::self);
+    new CaConfigEndpoints(agent).register(router);
+    return new IntentionEndpoints(agent, waiters, random).register(router);
+  }
+
+  // --- status ---------------------------------------------------------------------------------
+
+  private CompletableFuture<ApiReply> leader(ApiRequest r, String rest) {
+    // One server, always the leader: its "address" is the agent's own.
+    return done(json(r, serverAddress));
+  }
+
+  // --- roots ----------------------------------------------------------------------------------
+
+  private CompletableFuture<ApiReply> agentRoots(ApiRequest r, String rest) {
+    Blocking b = Blocking.of(r);
+    if (b.blocks()) {
+      // A blocking read waits on the backend's roots index (the cache's own background query
+      // keeps the same index); Consul adds no jitter to agent-cached reads.
+      return waiters.await(r.client(), () -> backendRoots(b.index(), b.maxWait())
+              .thenApply(q -> rootsReply(r, q, "MISS", Optional.empty())),
+          () -> backendRoots(0, b.maxWait()).thenApply(q -> rootsReply(r, q, "MISS",
+              Optional.empty())));
+    }
+    CacheRequest anonymous = CacheRequest.anonymous();
+    Optional<EntryStatus> before = agent.cache().rootsStatus(anonymous);
+    return agent.cache().rootsAsync(anonymous).thenApply(roots -> {
+      long index = before.map(EntryStatus::index)
+          .orElseGet(() -> agent.cache().rootsStatus(anonymous).map(EntryStatus::index)
+              .orElse(0L));
+      return rootsReply(r, new QueryResult<>(roots, index), before.isPresent() ? "HIT" : "MISS",
+          before.map(EntryStatus::age));
+    });
+  }
+
+  private CompletableFuture<ApiReply> serverRoots(ApiRequest r, String rest) {
+    Blocking b = Blocking.of(r);
+    boolean pem = r.param("pem").map(v -> v.equals("true") || v.equals("1") || v.isEmpty())
+        .orElse(false);
+    Supplier<CompletableFuture<ApiReply>> now = () -> backendRoots(0, b.maxWait())
+        .thenApply(q -> pem ? pemReply(q.value()) : rootsReply(r, q, null, Optional.empty()));
+    if (b.blocks()) {
+      Duration wait = b.withJitter(random);
+      return waiters.await(r.client(), () -> backendRoots(b.index(), wait)
+          .thenApply(q -> pem ? pemReply(q.value()) : rootsReply(r, q, null, Optional.empty())),
+          now);
+    }
+    return now.get();
+  }
+
+  private CompletableFuture<QueryResult<CaRoots>> backendRoots(long index, Duration wait) {
+    QueryOptions.Builder o = QueryOptions.builder();
+    if (index > 0) {
+      o.minIndex(index).maxWait(wait);
+    }
+    return agent.backend().roots(o.build());
+  }
+
+  private ApiReply rootsReply(ApiRequest r, QueryResult<CaRoots> q, String cache,
+      Optional<Duration> age) {
+    ApiReply reply = json(r, CaRootsWire.from(q.value()))
+        .with("X-Consul-Index", Long.toString(q.index()))
+        .with("X-Consul-Knownleader", "false")
+        .with("X-Consul-Lastcontact", "0")
+        .with("X-Consul-Query-Backend", "blocking-query");
+    if (cache != null) {
+      reply = reply.with("X-Cache", cache);
+      if (age.isPresent()) {
+        reply = reply.with("Age", Long.toString(age.get().toSeconds()));
+      }
+    }
+    return reply;
+  }
+
+  /** {@code ?pem=true}: every root's PEM, then its intermediates, as Consul concatenates them. */
+  private static ApiReply pemReply(CaRoots roots) {
+    StringBuilder s = new StringBuilder();
+    for (CaRoot root : roots.roots()) {
+      s.append(pem(root.certificate()));
+      for (X509Certificate c : root.intermediates()) {
+        s.append(pem(c));
+      }
+    }
+    return new ApiReply(200, List.of(Map.entry("Content-Type",
+        "application/pem-certificate-chain")), s.toString().getBytes(
+            java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
+  // --- leaf -----------------------------------------------------------------------------------
+
+  /**
+   * The agent makes the key and has the leaf signed, as Consul's agent does; the key is
+   * exported here, to the caller that asked for it with {@code service:write}.
+   */
+  private CompletableFuture<ApiReply> leaf(ApiRequest r, String service) {
+    if (service.isEmpty()) {
+      // Consul: 500 "URI must be either service or agent"; a client's mistake, so 400.
+      throw new ApiException(400, "URI must be either service or agent");
+    }
+    try {
+      ServiceNames.check(service);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, e.getMessage());
+    }
+    Blocking.of(r); // validates index and wait; blocking leaf reads are not served yet
+    CacheRequest request = cacheRequest(r);
+    Optional<EntryStatus> before = agent.cache().leafStatus(service, request);
+    return agent.cache().leafAsync(service, request).thenApply(leaf -> {
+      IssuedCertificate cert = leaf.certificate();
+      ApiReply reply = json(r, LeafCertWire.of(cert,
+              LeafRequests.exportPrivateKeyPkcs8Pem(leaf.privateKey())))
+          .with("X-Consul-Index", Long.toString(cert.modifyIndex()))
+          .with("X-Cache", before.isPresent() ? "HIT" : "MISS");
+      return before.isPresent()
+          ? reply.with("Age", Long.toString(before.get().age().toSeconds())) : reply;
+    });
+  }
+
+  // --- authorize ------------------------------------------------------------------------------
+
+  private CompletableFuture<ApiReply> authorize(ApiRequest r, String rest) {
+    AuthorizeRequestWire body = Json.read(r.body(), Shape.of(AuthorizeRequestWire.class),
+        "Bad request: Request decode failed: ");
+    if (body.target() == null || body.target().isEmpty()) {
+      throw ApiException.badRequest("Target service must be specified");
+    }
+    ConnectId client;
+    try {
+      client = ConnectId.parse(body.clientCertUri() == null ? "" : body.clientCertUri());
+    } catch (InvalidSpiffeIdException e) {
+      throw ApiException.badRequest("ClientCertURI not a valid Connect identifier");
+    }
+    if (!(client instanceof ServiceId)) {
+      throw ApiException.badRequest("ClientCertURI not a valid Service identifier");
+    }
+    String target = body.target();
+    try {
+      ServiceNames.check(target);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    CacheRequest request = cacheRequest(r);
+    Optional<EntryStatus> before = agent.cache().intentionMatchStatus(target, request);
+    ServiceId destination = ServiceId.of(agent.trustDomain(), agent.datacenter(), target);
+    return agent.cache().intentionMatchAsync(target, request).thenApply(intentions -> {
+      Decision d = intentions.authorize(destination, client, agent.defaultIntentionPolicy());
+      ApiReply reply = json(r, AuthorizeReplyWire.from(d))
+          .with("X-Cache", before.isPresent() ? "HIT" : "MISS");
+      return before.isPresent()
+          ? reply.with("Age", Long.toString(before.get().age().toSeconds())) : reply;
+    });
+  }
+
+  // --- our CSR endpoint -----------------------------------------------------------------------
+
+  /**
+   * Signs the PEM CSR in the body: the same ACL rule as the leaf endpoint ({@code service:write}
+   * on the CSR's service, checked by the server), and the reply is the leaf endpoint's without
+   * {@code PrivateKeyPEM}, which stays with the caller.
+   */
+  private CompletableFuture<ApiReply> signCsr(ApiRequest r, String rest) {
+    if (!(agent.backend() instanceof CsrSigningBackend signer)) {
+      throw new ApiException(501, "this agent's backend does not sign CSRs: "
+          + agent.backend().getClass().getSimpleName());
+    }
+    String pem = new String(r.body(), java.nio.charset.StandardCharsets.US_ASCII);
+    if (!pem.contains("-----BEGIN CERTIFICATE REQUEST-----")) {
+      throw ApiException.badRequest("the body must be a PEM certificate signing request"
+          + " (-----BEGIN CERTIFICATE REQUEST-----); got " + r.body().length + " bytes without one");
+    }
+    QueryOptions.Builder o = QueryOptions.builder();
+    r.token().ifPresent(o::token);
+    return signer.signLeaf(pem, o.build()).thenApply(q -> {
+      IssuedCertificate c = q.value();
+      LeafCertWire wire = new LeafCertWire(c.serialNumberHex(), pem(c.certificate()), null,
+          c.service().service(), c.service().spiffeId().toString(),
+          c.validAfter().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+          c.validBefore().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), c.createIndex(),
+          c.modifyIndex());
+      return json(r, wire).with("X-Consul-Index", Long.toString(q.index()));
+    });
+  }
+
+  // --- agent/self -----------------------------------------------------------------------------
+
+  private CompletableFuture<ApiReply> self(ApiRequest r, String rest) {
+    String node = "connect-agent";
+    String nodeId = agent.trustDomain().replace(".consul", "");
+    boolean acls = agent.defaultIntentionPolicy() != DefaultIntentionPolicy.ACLS_DISABLED;
+    AgentSelfConfigWire config = new AgentSelfConfigWire(agent.datacenter(), agent.datacenter(),
+        node, nodeId, "", true, CONSUL_VERSION);
+    Map<String, String> tags = new java.util.TreeMap<>(Map.of("acls", acls ? "1" : "0",
+        "build", CONSUL_VERSION + ":connect-java", "dc", agent.datacenter(), "id", nodeId,
+        "role", "consul"));
+    AgentMemberWire member = new AgentMemberWire(node, "127.0.0.1", 0, tags, 1, 1, 5, 2, 2, 5, 4);
+    Map<String, String> meta = Map.of("consul-network-segment", "", CSR_SIGN_META,
+        CSR_SIGN_PATH);
+    return done(json(r, new AgentSelfWire(config, meta, member)));
+  }
+
+  private static CacheRequest cacheRequest(ApiRequest r) {
+    return r.token().map(CacheRequest::withToken).orElseGet(CacheRequest::anonymous);
+  }
+
+  // --- helpers --------------------------------------------------------------------------------
+
+  static ApiReply json(ApiRequest r, Object body) {
+    return ApiReply.json(Json.write(body, r.has("pretty")));
+  }
+
+  static CompletableFuture<ApiReply> done(ApiReply reply) {
+    return CompletableFuture.completedFuture(reply);
+  }
+
+  /** Go's {@code pem.Encode}: 64 characters a line, each line ending in a newline. */
+  static String pem(X509Certificate certificate) {
+    byte[] der;
+    try {
+      der = certificate.getEncoded();
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException("certificate cannot be encoded: "
+          + certificate.getSubjectX500Principal(), e);
+    }
+    String b64 = Base64.getEncoder().encodeToString(der);
+    StringBuilder s = new StringBuilder(b64.length() + 80).append("-----BEGIN CERTIFICATE-----\n");
+    for (int i = 0; i < b64.length(); i += 64) {
+      s.append(b64, i, Math.min(b64.length(), i + 64)).append('\n');
+    }
+    return s.append("-----END CERTIFICATE-----\n").toString();
+  }
+
+  Executor worker() {
+    return worker;
+  }
+}
