@@ -4,7 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.connect.ca.CaAdmin;
 import dev.connect.ca.CaConfiguration;
+import dev.connect.core.AclAdmin;
 import dev.connect.core.AclDefaultPolicy;
+import dev.connect.core.AclPolicy;
+import dev.connect.core.AclToken;
+import dev.connect.core.AclTokenInfo;
 import dev.connect.core.BuilderOptions;
 import dev.connect.core.CaRoots;
 import dev.connect.core.Certificates;
@@ -83,13 +87,14 @@ import javax.net.ssl.SSLContext;
  * #close()} stops the client's two threads ({@code connect-consul-N}).
  */
 public final class ConsulBackend
-    implements LeafIssuingBackend, IntentionAdmin, CaAdmin, AutoCloseable {
+    implements LeafIssuingBackend, IntentionAdmin, CaAdmin, AclAdmin, AutoCloseable {
   private final URI address;
   private final String token; // null: none configured
   private final String datacenter; // null: the agent's own
   private final ConsulHttp http;
   private final Duration requestTimeout;
   private final ConsulAdmin admin = new ConsulAdmin(this);
+  private final ConsulAcl acl = new ConsulAcl(this);
 
   private ConsulBackend(URI address, String token, String datacenter, SSLContext tls,
       Duration requestTimeout) {
@@ -297,6 +302,103 @@ public final class ConsulBackend
       QueryOptions options) {
     return admin.caRotate(requireNonNull(privateKeyPem, "privateKeyPem"),
         requireNonNull(rootCertPem, "rootCertPem"), requireNonNull(options, "options"));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // AclAdmin over /v1/acl
+
+  /** {@inheritDoc} {@code PUT /v1/acl/bootstrap}; Consul's 403 afterwards is final. */
+  @Override
+  public CompletableFuture<AclToken> aclBootstrap(QueryOptions options) {
+    return acl.bootstrap(requireNonNull(options, "options"));
+  }
+
+  /**
+   * {@inheritDoc} The rules are parsed here first, so rules that do not parse fail with {@link
+   * dev.connect.core.PolicyRulesException} before anything is sent.
+   */
+  @Override
+  public CompletableFuture<AclPolicy> policyCreate(String name, String description,
+      String rules, QueryOptions options) {
+    return acl.policyCreate(requireNonNull(name, "name"),
+        requireNonNull(description, "description"), requireNonNull(rules, "rules"),
+        requireNonNull(options, "options"));
+  }
+
+  /**
+   * {@inheritDoc} Consul answers {@code 403 ACL not found} for a missing policy as for an
+   * unknown token; {@code GET /v1/acl/token/self} then tells the two apart.
+   */
+  @Override
+  public CompletableFuture<Optional<AclPolicy>> policyRead(String idOrName,
+      QueryOptions options) {
+    return acl.policyRead(requireNonNull(idOrName, "idOrName"),
+        requireNonNull(options, "options"));
+  }
+
+  /** {@inheritDoc} The list leaves the rules out, so each policy is then read by its ID. */
+  @Override
+  public CompletableFuture<List<AclPolicy>> policyList(QueryOptions options) {
+    return acl.policyList(requireNonNull(options, "options"));
+  }
+
+  @Override
+  public CompletableFuture<AclPolicy> policyUpdate(String id, String name, String description,
+      String rules, QueryOptions options) {
+    return acl.policyUpdate(requireNonNull(id, "id"), requireNonNull(name, "name"),
+        requireNonNull(description, "description"), requireNonNull(rules, "rules"),
+        requireNonNull(options, "options"));
+  }
+
+  /** {@inheritDoc} Consul answers {@code true} either way, so the policy is read first. */
+  @Override
+  public CompletableFuture<Boolean> policyDelete(String idOrName, QueryOptions options) {
+    return acl.policyDelete(requireNonNull(idOrName, "idOrName"),
+        requireNonNull(options, "options"));
+  }
+
+  /** {@inheritDoc} A UUID is sent as a policy ID, anything else as a name. */
+  @Override
+  public CompletableFuture<AclToken> tokenCreate(String description,
+      List<String> policyIdsOrNames, QueryOptions options) {
+    return acl.tokenCreate(requireNonNull(description, "description"),
+        List.copyOf(requireNonNull(policyIdsOrNames, "policyIdsOrNames")),
+        requireNonNull(options, "options"));
+  }
+
+  /** {@inheritDoc} As {@link #policyRead}, a {@code 403 ACL not found} is checked twice. */
+  @Override
+  public CompletableFuture<Optional<AclTokenInfo>> tokenRead(String accessorId,
+      QueryOptions options) {
+    return acl.tokenRead(requireNonNull(accessorId, "accessorId"),
+        requireNonNull(options, "options"));
+  }
+
+  @Override
+  public CompletableFuture<AclTokenInfo> tokenReadSelf(QueryOptions options) {
+    return acl.tokenReadSelf(requireNonNull(options, "options"));
+  }
+
+  /** {@inheritDoc} Sorted here by creation index, since Consul lists in its own order. */
+  @Override
+  public CompletableFuture<List<AclTokenInfo>> tokenList(QueryOptions options) {
+    return acl.tokenList(requireNonNull(options, "options"));
+  }
+
+  @Override
+  public CompletableFuture<AclTokenInfo> tokenUpdate(String accessorId, String description,
+      List<String> policyIdsOrNames, QueryOptions options) {
+    return acl.tokenUpdate(requireNonNull(accessorId, "accessorId"),
+        requireNonNull(description, "description"),
+        List.copyOf(requireNonNull(policyIdsOrNames, "policyIdsOrNames")),
+        requireNonNull(options, "options"));
+  }
+
+  /** {@inheritDoc} Consul answers {@code true} either way, so the token is read first. */
+  @Override
+  public CompletableFuture<Boolean> tokenDelete(String accessorId, QueryOptions options) {
+    return acl.tokenDelete(requireNonNull(accessorId, "accessorId"),
+        requireNonNull(options, "options"));
   }
 
   /**
