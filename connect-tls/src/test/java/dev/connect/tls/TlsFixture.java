@@ -3,10 +3,16 @@ package dev.connect.tls;
 import dev.connect.cache.CacheRequest;
 import dev.connect.cache.Fixture;
 import dev.connect.core.IntentionAction;
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 
 /**
  * connect-cache's {@link Fixture} (a real embedded server and a cache over it on one fake time
@@ -26,6 +32,22 @@ final class TlsFixture extends Fixture {
 
   String trustDomain() {
     return cache.roots(request).trustDomain();
+  }
+
+  /** Writes the cache's current roots to {@code file} as PEM (OpenSSL's -CAfile); returns it. */
+  Path writeRoots(Path file) throws IOException, CertificateEncodingException {
+    StringBuilder b = new StringBuilder();
+    for (X509Certificate root : cache.roots(request).certificates()) {
+      b.append(pem("CERTIFICATE", root.getEncoded()));
+    }
+    return Files.writeString(file, b, US_ASCII);
+  }
+
+  /** Returns {@code der} as PEM of the given type, 64 characters a line. */
+  static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(US_ASCII)).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
   }
 
   void runDue() {
