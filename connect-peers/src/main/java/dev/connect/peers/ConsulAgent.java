@@ -113,15 +113,14 @@ public final class ConsulAgent extends ConsulNode implements AutoCloseable {
   }
 
   /** Builds and starts a {@link ConsulAgent}; not thread-safe, used once. */
-  public static final class Builder {
+  public static final class Builder extends ConsulBuilder<Builder> {
     private Optional<String> aclDefaultPolicy = Optional.empty();
-    private final List<String> hcl = new ArrayList<>();
     private String node = "dev";
-    private Duration readyTimeout = Duration.ofSeconds(60);
-    private Optional<Path> binary = Optional.empty();
     private Optional<ConsulPorts> firstPorts = Optional.empty();
 
-    private Builder() {}
+    private Builder() {
+      super(Duration.ofSeconds(60));
+    }
 
     /**
      * Turns ACLs on with {@code default_policy = "deny"} and a generated management token.
@@ -151,21 +150,6 @@ public final class ConsulAgent extends ConsulNode implements AutoCloseable {
     }
 
     /**
-     * Adds configuration in HCL, passed as one {@code -hcl} argument after the builder's own;
-     * repeatable. Default: none.
-     *
-     * @throws IllegalArgumentException if {@code config} is blank
-     */
-    public Builder hcl(String config) {
-      requireNonNull(config, "config");
-      if (config.isBlank()) {
-        throw new IllegalArgumentException("hcl must not be blank");
-      }
-      hcl.add(config);
-      return this;
-    }
-
-    /**
      * Sets the node name. Default: {@code dev}.
      *
      * @throws IllegalArgumentException if {@code name} is not letters, digits and dashes
@@ -176,26 +160,6 @@ public final class ConsulAgent extends ConsulNode implements AutoCloseable {
         throw new IllegalArgumentException("node must be 1-63 letters, digits or dashes: " + name);
       }
       node = name;
-      return this;
-    }
-
-    /**
-     * Sets how long {@link #start()} waits for the agent to be ready, per attempt. Default: 60 s.
-     *
-     * @throws IllegalArgumentException if {@code timeout} is not positive
-     */
-    public Builder readyTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("readyTimeout must be positive: " + timeout);
-      }
-      readyTimeout = timeout;
-      return this;
-    }
-
-    /** Sets the Consul binary. Default: {@link PeerBinaries#consul()}. */
-    public Builder binary(Path consul) {
-      binary = Optional.of(requireNonNull(consul, "consul"));
       return this;
     }
 
@@ -215,7 +179,7 @@ public final class ConsulAgent extends ConsulNode implements AutoCloseable {
      *     exits or is not ready within the timeout; the message quotes its log
      */
     public ConsulAgent start() {
-      Path consul = binary.orElseGet(PeerBinaries::consul);
+      Path consul = consul();
       Optional<String> token = aclDefaultPolicy.map(p -> UUID.randomUUID().toString());
       return PeerGroup.startRetrying("connect-peers-consul-", group -> {
         ConsulPorts ports = group.attempt() == 1 && firstPorts.isPresent()

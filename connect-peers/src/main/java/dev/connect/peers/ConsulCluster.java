@@ -1,7 +1,5 @@
 package dev.connect.peers;
 
-import static java.util.Objects.requireNonNull;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -149,47 +147,9 @@ public final class ConsulCluster implements AutoCloseable {
   }
 
   /** Builds and starts a {@link ConsulCluster}; not thread-safe, used once. */
-  public static final class Builder {
-    private final List<String> hcl = new ArrayList<>();
-    private Duration readyTimeout = Duration.ofSeconds(90);
-    private Optional<Path> binary = Optional.empty();
-
-    private Builder() {}
-
-    /**
-     * Adds configuration in HCL for every server, passed as one {@code -hcl} argument after the
-     * builder's own; repeatable. Default: none.
-     *
-     * @throws IllegalArgumentException if {@code config} is blank
-     */
-    public Builder hcl(String config) {
-      requireNonNull(config, "config");
-      if (config.isBlank()) {
-        throw new IllegalArgumentException("hcl must not be blank");
-      }
-      hcl.add(config);
-      return this;
-    }
-
-    /**
-     * Sets how long {@link #start()} waits for the cluster to be ready, and {@link
-     * ConsulCluster#leader()} for a leader. Default: 90 s.
-     *
-     * @throws IllegalArgumentException if {@code timeout} is not positive
-     */
-    public Builder readyTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("readyTimeout must be positive: " + timeout);
-      }
-      readyTimeout = timeout;
-      return this;
-    }
-
-    /** Sets the Consul binary. Default: {@link PeerBinaries#consul()}. */
-    public Builder binary(Path consul) {
-      binary = Optional.of(requireNonNull(consul, "consul"));
-      return this;
+  public static final class Builder extends ConsulBuilder<Builder> {
+    private Builder() {
+      super(Duration.ofSeconds(90));
     }
 
     /**
@@ -203,7 +163,7 @@ public final class ConsulCluster implements AutoCloseable {
      *     or the cluster is not ready within the timeout; the message quotes the logs
      */
     public ConsulCluster start() {
-      Path consul = binary.orElseGet(PeerBinaries::consul);
+      Path consul = consul();
       return PeerGroup.startRetrying("connect-peers-cluster-", group -> {
         int[] picked = FreePorts.pick(5 * SIZE);
         List<ConsulPorts> ports = new ArrayList<>();
