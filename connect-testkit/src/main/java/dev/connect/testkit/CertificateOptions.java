@@ -8,14 +8,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import org.bouncycastle.asn1.x500.X500Name;
 
 /**
  * The options every test certificate builder offers, {@link TestCa.Builder} and {@link
  * TestLeaf.Builder} alike: the clock, the validity (set exactly, as a lifetime, expired or not
- * yet valid, which count as one option), the serial, the subject and the key. Each option may be
- * set once; setting one twice throws {@link IllegalStateException} naming the earlier value.
+ * yet valid, which count as one option), the serial, the subject, the key and further URI SANs.
+ * Each option but {@link #additionalUri(String)} may be set once; setting one twice throws
+ * {@link IllegalStateException} naming the earlier value.
  *
  * <p>Only those two builders extend it; each method returns the builder it is called on, so
  * calls chain with the builder's own options:
@@ -43,6 +46,8 @@ public abstract sealed class CertificateOptions<B extends CertificateOptions<B>>
   private X500Name subject;
   private Pki.KeyType keyType = Pki.KeyType.EC_P256;
   private KeyPair keyPair;
+  /** The URI SANs after the first, in order. */
+  final List<String> extraUris = new ArrayList<>();
 
   /**
    * Starts with the given default clock.
@@ -196,6 +201,18 @@ public abstract sealed class CertificateOptions<B extends CertificateOptions<B>>
   public B keyPair(KeyPair keyPair) {
     options.set("key", "given key pair");
     this.keyPair = requireNonNull(keyPair, "keyPair");
+    return self();
+  }
+
+  /**
+   * Adds a URI SAN after the first, written as given: a CA with two identities, or a leaf with
+   * two URI SANs, which an X.509 SVID must not have. May be called more than once.
+   *
+   * @param uri the further URI SAN
+   * @return this builder
+   */
+  public B additionalUri(String uri) {
+    extraUris.add(requireNonNull(uri, "uri"));
     return self();
   }
 

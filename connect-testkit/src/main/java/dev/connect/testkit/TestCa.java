@@ -268,7 +268,6 @@ public final class TestCa {
     private Integer pathLength;
     private boolean uriSan = true;
     private String uri;
-    private final List<String> extraUris = new ArrayList<>();
     private boolean certSign = true;
 
     Builder(String trustDomain, TestCa parent) {
@@ -334,18 +333,6 @@ public final class TestCa {
     public Builder uri(String uri) {
       options.set("uriSan", requireNonNull(uri, "uri"));
       this.uri = uri;
-      return this;
-    }
-
-    /**
-     * Adds a URI SAN after the first, written as given: a CA with two identities. May be called
-     * more than once.
-     *
-     * @param uri the further URI SAN
-     * @return this builder
-     */
-    public Builder additionalUri(String uri) {
-      extraUris.add(requireNonNull(uri, "uri"));
       return this;
     }
 

@@ -204,7 +204,6 @@ public final class TestLeaf {
     private String datacenter = "dc1";
     private String namespace = "default";
     private String uri;
-    private final List<String> extraUris = new ArrayList<>();
     private final List<String> dnsNames = new ArrayList<>();
     private boolean noUri;
     private boolean selfSigned;
@@ -271,18 +270,6 @@ public final class TestLeaf {
     public Builder uri(String uri) {
       options.set("uri", requireNonNull(uri, "uri"));
       this.uri = uri;
-      return this;
-    }
-
-    /**
-     * Adds a URI SAN after the SPIFFE ID, making a leaf with two URI SANs, which an X.509 SVID
-     * must not have. May be called more than once.
-     *
-     * @param uri the extra URI SAN
-     * @return this builder
-     */
-    public Builder additionalUri(String uri) {
-      extraUris.add(requireNonNull(uri, "uri"));
       return this;
     }
 
