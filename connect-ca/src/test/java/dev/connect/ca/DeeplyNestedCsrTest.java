@@ -8,10 +8,10 @@ import static dev.connect.ca.CertificateRequestTest.assertProblem;
 import static dev.connect.ca.CertificateRequestTest.csr;
 import static dev.connect.ca.CertificateRequestTest.derToPem;
 import static dev.connect.ca.CertificateRequestTest.uri;
+import static dev.connect.testkit.TestCertificates.nestedSequences;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.connect.core.InvalidCsrException.Problem;
-import java.io.ByteArrayOutputStream;
 import java.security.KeyPair;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -71,28 +71,5 @@ class DeeplyNestedCsrTest {
         csr(keys, List.of(uri(WEB)), other), TRUST_DOMAIN, "dc1", CONFIG);
     assertThat(request.serviceId().toString()).isEqualTo(WEB);
     assertThat(request.serviceId().trustDomain()).isEqualTo(TD);
-  }
-
-  /** Returns {@code depth} SEQUENCEs, each holding the next, around a NULL. */
-  static byte[] nestedSequences(int depth) {
-    byte[] current = {0x05, 0x00};
-    for (int i = 0; i < depth; i++) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      out.write(0x30);
-      int n = current.length;
-      if (n < 0x80) {
-        out.write(n);
-      } else if (n < 0x100) {
-        out.write(0x81);
-        out.write(n);
-      } else {
-        out.write(0x82);
-        out.write(n >> 8);
-        out.write(n & 0xff);
-      }
-      out.write(current, 0, n);
-      current = out.toByteArray();
-    }
-    return current;
   }
 }

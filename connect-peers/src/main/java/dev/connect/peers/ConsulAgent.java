@@ -2,7 +2,6 @@ package dev.connect.peers;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,33 +30,19 @@ import java.util.UUID;
  *
  * <p>Thread-safe.
  */
-public final class ConsulAgent implements AutoCloseable {
-  /** How long {@link #close()} waits after SIGTERM before SIGKILL. */
-  static final Duration STOP_GRACE = Duration.ofSeconds(10);
-
-  /** Starts tried when another process takes one of the picked ports first. */
-  static final int START_ATTEMPTS = 3;
-
-  private final PeerProcess process;
-  private final Path directory;
-  private final ConsulPorts ports;
+public final class ConsulAgent extends ConsulNode implements AutoCloseable {
+  private final PeerGroup group;
   private final Optional<String> managementToken;
   private final Optional<String> aclDefaultPolicy;
   private final Duration startupTime;
-  private final int attempts;
-  private final Object closeLock = new Object();
-  private boolean closed;
 
-  private ConsulAgent(PeerProcess process, Path directory, ConsulPorts ports,
-      Optional<String> managementToken, Optional<String> aclDefaultPolicy, Duration startupTime,
-      int attempts) {
-    this.process = process;
-    this.directory = directory;
-    this.ports = ports;
+  private ConsulAgent(PeerGroup group, PeerProcess process, ConsulPorts ports,
+      Optional<String> managementToken, Optional<String> aclDefaultPolicy) {
+    super(process, ports);
+    this.group = group;
     this.managementToken = managementToken;
     this.aclDefaultPolicy = aclDefaultPolicy;
-    this.startupTime = startupTime;
-    this.attempts = attempts;
+    this.startupTime = group.elapsed();
   }
 
   /** Returns a builder of a dev agent with ACLs off and no extra configuration. */
@@ -75,34 +60,9 @@ public final class ConsulAgent implements AutoCloseable {
     return builder().start();
   }
 
-  /** Returns the HTTP API's address, {@code http://127.0.0.1:<port>}. */
-  public URI httpAddress() {
-    return URI.create("http://127.0.0.1:" + ports.http());
-  }
-
-  /** Returns the HTTP API's port on 127.0.0.1. */
-  public int httpPort() {
-    return ports.http();
-  }
-
-  /** Returns the gRPC port (xDS) on 127.0.0.1. */
-  public int grpcPort() {
-    return ports.grpc();
-  }
-
-  /** Returns the server RPC port on 127.0.0.1; {@code /v1/status/leader} names it. */
-  public int serverPort() {
-    return ports.server();
-  }
-
-  /** Returns the Serf LAN port (TCP and UDP) on 127.0.0.1. */
-  public int serfLanPort() {
-    return ports.serfLan();
-  }
-
   /** Returns the Serf WAN port (TCP and UDP) on 127.0.0.1. */
   public int serfWanPort() {
-    return ports.serfWan();
+    return ports().serfWan();
   }
 
   /**
@@ -118,26 +78,6 @@ public final class ConsulAgent implements AutoCloseable {
     return aclDefaultPolicy;
   }
 
-  /** Returns the agent's process ID. */
-  public long pid() {
-    return process.pid();
-  }
-
-  /** Returns whether the agent's process still runs. */
-  public boolean isAlive() {
-    return process.isAlive();
-  }
-
-  /** Returns the file holding the agent's output (deleted by {@link #close()}). */
-  public Path log() {
-    return process.log();
-  }
-
-  /** Returns the last {@code lines} lines of the agent's output, to print when a test fails. */
-  public String logTail(int lines) {
-    return process.logTail(lines);
-  }
-
   /** Returns how long the start took, from the first exec to ready (retries included). */
   public Duration startupTime() {
     return startupTime;
@@ -145,12 +85,12 @@ public final class ConsulAgent implements AutoCloseable {
 
   /** The directory holding the log, HOME and TMPDIR of the agent. */
   Path directory() {
-    return directory;
+    return group.directory();
   }
 
   /** How many starts it took (more than one when a picked port was taken meanwhile). */
   int attempts() {
-    return attempts;
+    return group.attempt();
   }
 
   /**
@@ -161,17 +101,7 @@ public final class ConsulAgent implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (closeLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      try {
-        process.stop(STOP_GRACE);
-      } finally {
-        PeerProcess.deleteRecursively(directory);
-      }
-    }
+    group.close();
   }
 
   /** Prints the PID, the HTTP address and the ACL mode; never the token. */
@@ -183,15 +113,14 @@ public final class ConsulAgent implements AutoCloseable {
   }
 
   /** Builds and starts a {@link ConsulAgent}; not thread-safe, used once. */
-  public static final class Builder {
+  public static final class Builder extends ConsulBuilder<Builder> {
     private Optional<String> aclDefaultPolicy = Optional.empty();
-    private final List<String> hcl = new ArrayList<>();
     private String node = "dev";
-    private Duration readyTimeout = Duration.ofSeconds(60);
-    private Optional<Path> binary = Optional.empty();
     private Optional<ConsulPorts> firstPorts = Optional.empty();
 
-    private Builder() {}
+    private Builder() {
+      super(Duration.ofSeconds(60));
+    }
 
     /**
      * Turns ACLs on with {@code default_policy = "deny"} and a generated management token.
@@ -221,21 +150,6 @@ public final class ConsulAgent implements AutoCloseable {
     }
 
     /**
-     * Adds configuration in HCL, passed as one {@code -hcl} argument after the builder's own;
-     * repeatable. Default: none.
-     *
-     * @throws IllegalArgumentException if {@code config} is blank
-     */
-    public Builder hcl(String config) {
-      requireNonNull(config, "config");
-      if (config.isBlank()) {
-        throw new IllegalArgumentException("hcl must not be blank");
-      }
-      hcl.add(config);
-      return this;
-    }
-
-    /**
      * Sets the node name. Default: {@code dev}.
      *
      * @throws IllegalArgumentException if {@code name} is not letters, digits and dashes
@@ -246,26 +160,6 @@ public final class ConsulAgent implements AutoCloseable {
         throw new IllegalArgumentException("node must be 1-63 letters, digits or dashes: " + name);
       }
       node = name;
-      return this;
-    }
-
-    /**
-     * Sets how long {@link #start()} waits for the agent to be ready, per attempt. Default: 60 s.
-     *
-     * @throws IllegalArgumentException if {@code timeout} is not positive
-     */
-    public Builder readyTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("readyTimeout must be positive: " + timeout);
-      }
-      readyTimeout = timeout;
-      return this;
-    }
-
-    /** Sets the Consul binary. Default: {@link PeerBinaries#consul()}. */
-    public Builder binary(Path consul) {
-      binary = Optional.of(requireNonNull(consul, "consul"));
       return this;
     }
 
@@ -285,13 +179,11 @@ public final class ConsulAgent implements AutoCloseable {
      *     exits or is not ready within the timeout; the message quotes its log
      */
     public ConsulAgent start() {
-      Path consul = binary.orElseGet(PeerBinaries::consul);
+      Path consul = consul();
       Optional<String> token = aclDefaultPolicy.map(p -> UUID.randomUUID().toString());
-      long began = System.nanoTime();
-      for (int attempt = 1; ; attempt++) {
-        ConsulPorts ports = attempt == 1 && firstPorts.isPresent()
+      return PeerGroup.startRetrying("connect-peers-consul-", group -> {
+        ConsulPorts ports = group.attempt() == 1 && firstPorts.isPresent()
             ? firstPorts.get() : ConsulPorts.pick();
-        Path dir = PeerProcess.tempDirectory("connect-peers-consul-");
         List<String> command = new ArrayList<>(List.of(consul.toString(), "agent", "-dev",
             "-node", node, "-bind", "127.0.0.1", "-client", "127.0.0.1"));
         command.addAll(ports.arguments());
@@ -301,56 +193,13 @@ public final class ConsulAgent implements AutoCloseable {
         for (String config : hcl) {
           command.addAll(List.of("-hcl", config));
         }
-        PeerProcess process = PeerProcess.start("consul agent -dev", command, dir,
-            dir.resolve("consul.log"));
-        try {
-          awaitReady(process, ports, token, readyTimeout);
-          return new ConsulAgent(process, dir, ports, token, aclDefaultPolicy,
-              Duration.ofNanos(System.nanoTime() - began), attempt);
-        } catch (RuntimeException e) {
-          boolean retry = e instanceof PeerProcess.Exited exited && exited.bindFailure()
-              && attempt < START_ATTEMPTS;
-          try {
-            process.stop(STOP_GRACE);
-          } finally {
-            if (retry) {
-              PeerProcess.deleteRecursively(dir);
-            }
-          }
-          if (!retry) {
-            // Keep the directory: the message names the log in it.
-            throw e;
-          }
-        }
-      }
+        PeerProcess process = group.start("consul agent -dev", command, "consul.log");
+        URI http = URI.create("http://127.0.0.1:" + ports.http());
+        PeerProcess.await("leader at " + http, readyTimeout, List.of(process),
+            () -> leader(http).filter(l -> !l.isEmpty()));
+        awaitActiveRoot(http, token, readyTimeout, List.of(process));
+        return new ConsulAgent(group, process, ports, token, aclDefaultPolicy);
+      });
     }
-  }
-
-  /** Waits for a leader and an active CA root, as a client of the agent would see them. */
-  static void awaitReady(PeerProcess process, ConsulPorts ports, Optional<String> token,
-      Duration timeout) {
-    URI http = URI.create("http://127.0.0.1:" + ports.http());
-    PeerProcess.await("leader at " + http, timeout, List.of(process),
-        () -> leader(http).filter(l -> !l.isEmpty()));
-    PeerProcess.await("active CA root at " + http, timeout, List.of(process),
-        () -> PeerHttp.get(http.resolve("/v1/connect/ca/roots"), "X-Consul-Token", token)
-            .filter(a -> a.status() == 200).flatMap(PeerHttp.Answer::json)
-            .filter(ConsulAgent::hasActiveRoot));
-  }
-
-  /** The leader's RPC address as {@code /v1/status/leader} gives it; empty if unreachable. */
-  static Optional<String> leader(URI http) {
-    return PeerHttp.get(http.resolve("/v1/status/leader"), "X-Consul-Token", Optional.empty())
-        .filter(a -> a.status() == 200).flatMap(PeerHttp.Answer::json)
-        .filter(JsonNode::isTextual).map(JsonNode::asText);
-  }
-
-  static boolean hasActiveRoot(JsonNode roots) {
-    for (JsonNode root : roots.path("Roots")) {
-      if (root.path("Active").asBoolean(false)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -1,7 +1,5 @@
 package dev.connect.peers;
 
-import static java.util.Objects.requireNonNull;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,18 +31,16 @@ public final class ConsulCluster implements AutoCloseable {
   static final int SIZE = 3;
 
   private final List<ConsulServer> servers;
-  private final Path directory;
+  private final PeerGroup group;
   private final Duration timeout;
   private final Duration startupTime;
   private final Object lock = new Object();
-  private boolean closed;
 
-  private ConsulCluster(List<ConsulServer> servers, Path directory, Duration timeout,
-      Duration startupTime) {
+  private ConsulCluster(List<ConsulServer> servers, PeerGroup group, Duration timeout) {
     this.servers = List.copyOf(servers);
-    this.directory = directory;
+    this.group = group;
     this.timeout = timeout;
-    this.startupTime = startupTime;
+    this.startupTime = group.elapsed();
   }
 
   /** Returns a builder of a three-server cluster with no extra configuration. */
@@ -117,11 +113,7 @@ public final class ConsulCluster implements AutoCloseable {
   @Override
   public void close() {
     synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      stopAll(servers.stream().map(ConsulServer::process).toList(), directory, true);
+      group.close();
     }
   }
 
@@ -142,7 +134,7 @@ public final class ConsulCluster implements AutoCloseable {
   private static Optional<ConsulServer> agreedLeader(List<ConsulServer> running) {
     String agreed = null;
     for (ConsulServer s : running) {
-      Optional<String> leader = ConsulAgent.leader(s.httpAddress());
+      Optional<String> leader = ConsulNode.leader(s.httpAddress());
       if (leader.isEmpty() || leader.get().isEmpty()
           || (agreed != null && !agreed.equals(leader.get()))) {
         return Optional.empty();
@@ -154,69 +146,10 @@ public final class ConsulCluster implements AutoCloseable {
         .filter(ConsulServer::isAlive).findFirst();
   }
 
-  private static void stopAll(List<PeerProcess> processes, Path directory, boolean delete) {
-    RuntimeException failure = null;
-    for (PeerProcess p : processes) {
-      try {
-        p.stop(ConsulAgent.STOP_GRACE);
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    if (delete) {
-      PeerProcess.deleteRecursively(directory);
-    }
-    if (failure != null) {
-      throw failure;
-    }
-  }
-
   /** Builds and starts a {@link ConsulCluster}; not thread-safe, used once. */
-  public static final class Builder {
-    private final List<String> hcl = new ArrayList<>();
-    private Duration readyTimeout = Duration.ofSeconds(90);
-    private Optional<Path> binary = Optional.empty();
-
-    private Builder() {}
-
-    /**
-     * Adds configuration in HCL for every server, passed as one {@code -hcl} argument after the
-     * builder's own; repeatable. Default: none.
-     *
-     * @throws IllegalArgumentException if {@code config} is blank
-     */
-    public Builder hcl(String config) {
-      requireNonNull(config, "config");
-      if (config.isBlank()) {
-        throw new IllegalArgumentException("hcl must not be blank");
-      }
-      hcl.add(config);
-      return this;
-    }
-
-    /**
-     * Sets how long {@link #start()} waits for the cluster to be ready, and {@link
-     * ConsulCluster#leader()} for a leader. Default: 90 s.
-     *
-     * @throws IllegalArgumentException if {@code timeout} is not positive
-     */
-    public Builder readyTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("readyTimeout must be positive: " + timeout);
-      }
-      readyTimeout = timeout;
-      return this;
-    }
-
-    /** Sets the Consul binary. Default: {@link PeerBinaries#consul()}. */
-    public Builder binary(Path consul) {
-      binary = Optional.of(requireNonNull(consul, "consul"));
-      return this;
+  public static final class Builder extends ConsulBuilder<Builder> {
+    private Builder() {
+      super(Duration.ofSeconds(90));
     }
 
     /**
@@ -230,39 +163,26 @@ public final class ConsulCluster implements AutoCloseable {
      *     or the cluster is not ready within the timeout; the message quotes the logs
      */
     public ConsulCluster start() {
-      Path consul = binary.orElseGet(PeerBinaries::consul);
-      long began = System.nanoTime();
-      for (int attempt = 1; ; attempt++) {
+      Path consul = consul();
+      return PeerGroup.startRetrying("connect-peers-cluster-", group -> {
         int[] picked = FreePorts.pick(5 * SIZE);
         List<ConsulPorts> ports = new ArrayList<>();
         for (int i = 0; i < SIZE; i++) {
           ports.add(new ConsulPorts(picked[5 * i], picked[5 * i + 1], picked[5 * i + 2],
               picked[5 * i + 3], picked[5 * i + 4]));
         }
-        Path dir = PeerProcess.tempDirectory("connect-peers-cluster-");
         List<ConsulServer> servers = new ArrayList<>();
-        try {
-          for (int i = 0; i < SIZE; i++) {
-            servers.add(startServer(consul, dir, "s" + (i + 1), ports.get(i), ports));
-          }
-          ConsulServer leader = awaitLeader(servers, readyTimeout);
-          PeerProcess.await("active CA root at " + leader.httpAddress(), readyTimeout,
-              servers.stream().map(ConsulServer::process).toList(),
-              () -> PeerHttp.get(leader.httpAddress().resolve("/v1/connect/ca/roots"),
-                      "X-Consul-Token", Optional.empty())
-                  .filter(a -> a.status() == 200).flatMap(PeerHttp.Answer::json)
-                  .filter(ConsulAgent::hasActiveRoot));
-          return new ConsulCluster(servers, dir, readyTimeout,
-              Duration.ofNanos(System.nanoTime() - began));
-        } catch (RuntimeException e) {
-          boolean retry = e instanceof PeerProcess.Exited exited && exited.bindFailure()
-              && attempt < ConsulAgent.START_ATTEMPTS;
-          stopAll(servers.stream().map(ConsulServer::process).toList(), dir, retry);
-          if (!retry) {
-            throw e;
-          }
+        for (int i = 0; i < SIZE; i++) {
+          String node = "s" + (i + 1);
+          PeerProcess process = group.start("consul server " + node,
+              command(consul, group.directory(), node, ports.get(i), ports), node + ".log");
+          servers.add(new ConsulServer(node, ports.get(i), process));
         }
-      }
+        ConsulServer leader = awaitLeader(servers, readyTimeout);
+        ConsulNode.awaitActiveRoot(leader.httpAddress(), Optional.empty(), readyTimeout,
+            servers.stream().map(ConsulServer::process).toList());
+        return new ConsulCluster(servers, group, readyTimeout);
+      });
     }
 
     private List<String> command(Path consul, Path dir, String node, ConsulPorts own,
@@ -281,13 +201,6 @@ public final class ConsulCluster implements AutoCloseable {
         command.addAll(List.of("-hcl", config));
       }
       return command;
-    }
-
-    private ConsulServer startServer(Path consul, Path dir, String node, ConsulPorts own,
-        List<ConsulPorts> all) {
-      PeerProcess process = PeerProcess.start("consul server " + node,
-          command(consul, dir, node, own, all), dir, dir.resolve(node + ".log"));
-      return new ConsulServer(node, own, process);
     }
   }
 }

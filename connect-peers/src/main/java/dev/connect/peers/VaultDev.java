@@ -28,25 +28,20 @@ import java.util.UUID;
  *
  * <p>Thread-safe.
  */
-public final class VaultDev implements AutoCloseable {
-  static final Duration STOP_GRACE = Duration.ofSeconds(10);
+public final class VaultDev extends PeerHandle implements AutoCloseable {
   static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-  private final PeerProcess process;
-  private final Path directory;
+  private final PeerGroup group;
   private final int port;
   private final String rootToken;
   private final Duration startupTime;
-  private final Object closeLock = new Object();
-  private boolean closed;
 
-  private VaultDev(PeerProcess process, Path directory, int port, String rootToken,
-      Duration startupTime) {
-    this.process = process;
-    this.directory = directory;
+  private VaultDev(PeerGroup group, PeerProcess process, int port, String rootToken) {
+    super(process);
+    this.group = group;
     this.port = port;
     this.rootToken = rootToken;
-    this.startupTime = startupTime;
+    this.startupTime = group.elapsed();
   }
 
   /**
@@ -70,35 +65,17 @@ public final class VaultDev implements AutoCloseable {
   public static VaultDev start(Path vault) {
     requireNonNull(vault, "vault");
     String token = UUID.randomUUID().toString();
-    long began = System.nanoTime();
-    for (int attempt = 1; ; attempt++) {
+    return PeerGroup.startRetrying("connect-peers-vault-", group -> {
       int port = FreePorts.pickPair();
-      Path dir = PeerProcess.tempDirectory("connect-peers-vault-");
-      PeerProcess process = PeerProcess.start("vault server -dev", List.of(vault.toString(),
+      PeerProcess process = group.start("vault server -dev", List.of(vault.toString(),
           "server", "-dev", "-dev-listen-address=127.0.0.1:" + port,
-          "-dev-root-token-id=" + token, "-dev-no-store-token"), dir, dir.resolve("vault.log"));
+          "-dev-root-token-id=" + token, "-dev-no-store-token"), "vault.log");
       URI address = URI.create("http://127.0.0.1:" + port);
-      try {
-        PeerProcess.await("unsealed, active Vault at " + address, READY_TIMEOUT, List.of(process),
-            () -> PeerHttp.get(address.resolve("/v1/sys/health"), "X-Vault-Token",
-                Optional.empty()).filter(a -> a.status() == 200));
-        return new VaultDev(process, dir, port, token,
-            Duration.ofNanos(System.nanoTime() - began));
-      } catch (RuntimeException e) {
-        boolean retry = e instanceof PeerProcess.Exited exited && exited.bindFailure()
-            && attempt < ConsulAgent.START_ATTEMPTS;
-        try {
-          process.stop(STOP_GRACE);
-        } finally {
-          if (retry) {
-            PeerProcess.deleteRecursively(dir);
-          }
-        }
-        if (!retry) {
-          throw e;
-        }
-      }
-    }
+      PeerProcess.await("unsealed, active Vault at " + address, READY_TIMEOUT, List.of(process),
+          () -> PeerHttp.get(address.resolve("/v1/sys/health"), "X-Vault-Token",
+              Optional.empty()).filter(a -> a.status() == 200));
+      return new VaultDev(group, process, port, token);
+    });
   }
 
   /** Returns the API's address, {@code http://127.0.0.1:<port>}. */
@@ -116,26 +93,6 @@ public final class VaultDev implements AutoCloseable {
     return rootToken;
   }
 
-  /** Returns the server's process ID. */
-  public long pid() {
-    return process.pid();
-  }
-
-  /** Returns whether the server's process still runs. */
-  public boolean isAlive() {
-    return process.isAlive();
-  }
-
-  /** Returns the file holding the server's output (deleted by {@link #close()}). */
-  public Path log() {
-    return process.log();
-  }
-
-  /** Returns the last {@code lines} lines of the server's output, to print when a test fails. */
-  public String logTail(int lines) {
-    return process.logTail(lines);
-  }
-
   /** Returns how long the start took, from the first exec to ready (retries included). */
   public Duration startupTime() {
     return startupTime;
@@ -150,7 +107,7 @@ public final class VaultDev implements AutoCloseable {
   public void seal() {
     PeerHttp.Answer answer = PeerHttp.put(address().resolve("/v1/sys/seal"), "X-Vault-Token",
         Optional.of(rootToken), "").orElseThrow(() -> new IllegalStateException(
-            "Vault at " + address() + " did not answer the seal request: " + process.describe()));
+            "Vault at " + address() + " did not answer the seal request: " + process().describe()));
     if (answer.status() != 204) {
       throw new IllegalStateException("Vault at " + address() + " refused to seal: "
           + answer.status() + " " + answer.body());
@@ -159,7 +116,7 @@ public final class VaultDev implements AutoCloseable {
 
   /** The directory holding the log and HOME of the server. */
   Path directory() {
-    return directory;
+    return group.directory();
   }
 
   /**
@@ -170,17 +127,7 @@ public final class VaultDev implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (closeLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      try {
-        process.stop(STOP_GRACE);
-      } finally {
-        PeerProcess.deleteRecursively(directory);
-      }
-    }
+    group.close();
   }
 
   /** Prints the PID and the address; never the token. */

@@ -19,7 +19,7 @@ class ConsulClusterTest {
       HttpResponse<String> roots =
           PeerHttpClient.get(leader.httpAddress().resolve("/v1/connect/ca/roots"));
       assertThat(roots.statusCode()).isEqualTo(200);
-      assertThat(ConsulAgent.hasActiveRoot(PeerHttp.parse(roots.body()))).isTrue();
+      assertThat(ConsulNode.hasActiveRoot(PeerHttp.parse(roots.body()))).isTrue();
 
       long killedAt = System.nanoTime();
       ConsulServer killed = cluster.killLeader();

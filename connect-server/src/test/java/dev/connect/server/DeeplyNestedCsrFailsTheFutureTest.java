@@ -1,12 +1,12 @@
 package dev.connect.server;
 
+import static dev.connect.testkit.TestCertificates.nestedSequences;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.connect.core.InvalidCsrException;
 import dev.connect.core.IssuedCertificate;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
@@ -41,27 +41,5 @@ class DeeplyNestedCsrFailsTheFutureTest {
               .isEqualTo(InvalidCsrException.Problem.MALFORMED));
       assertThat(Leaves.issue(server, "web").service().service()).isEqualTo("web");
     }
-  }
-
-  private static byte[] nestedSequences(int depth) {
-    byte[] current = {0x05, 0x00};
-    for (int i = 0; i < depth; i++) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      out.write(0x30);
-      int n = current.length;
-      if (n < 0x80) {
-        out.write(n);
-      } else if (n < 0x100) {
-        out.write(0x81);
-        out.write(n);
-      } else {
-        out.write(0x82);
-        out.write(n >> 8);
-        out.write(n & 0xff);
-      }
-      out.write(current, 0, n);
-      current = out.toByteArray();
-    }
-    return current;
   }
 }

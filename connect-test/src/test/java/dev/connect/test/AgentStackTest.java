@@ -17,12 +17,10 @@ import dev.connect.testkit.FakeScheduler;
 import dev.connect.testkit.FakeTime;
 import dev.connect.testkit.TestCa;
 import dev.connect.testkit.TestCertificates;
-import dev.connect.testkit.TestLeaf;
 import dev.connect.tls.ConnectIdentity;
 import dev.connect.tls.ConnectTls;
 import dev.connect.tls.HandshakeEvent;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -33,11 +31,7 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,12 +116,13 @@ class AgentStackTest {
         .authorizeWith(DefaultIntentionPolicy.ACLS_DISABLED).clock(time).listener(events::add)
         .sslContext();
 
-    handshake(db, root.leaf("web").build());
-    handshake(db, root.leaf("web").trustDomain("0000aaaa-1111-2222-3333-444455556666.consul")
-        .build());
-    handshake(db, root.leaf("web").additionalUri("spiffe://" + trustDomain + "/x").build());
-    handshake(db, root.leaf("web").uri("spiffe://" + trustDomain
-        + "/agent/client/dc/dc1/id/node1").build());
+    Handshakes.attempt(db, root.leaf("web").build(), acceptor);
+    Handshakes.attempt(db, root.leaf("web")
+        .trustDomain("0000aaaa-1111-2222-3333-444455556666.consul").build(), acceptor);
+    Handshakes.attempt(db,
+        root.leaf("web").additionalUri("spiffe://" + trustDomain + "/x").build(), acceptor);
+    Handshakes.attempt(db, root.leaf("web").uri("spiffe://" + trustDomain
+        + "/agent/client/dc/dc1/id/node1").build(), acceptor);
 
     assertThat(events).extracting(HandshakeEvent::allowed)
         .containsExactly(true, false, false, false);
@@ -137,39 +132,10 @@ class AgentStackTest {
     assertThat(events.get(3).reason()).contains("not a valid Service identifier");
 
     // Refused before any identity check: the chain itself fails PKIX at the server's clock.
-    handshake(db, root.leaf("web").expired().build());
+    Handshakes.attempt(db, root.leaf("web").expired().build(), acceptor);
     assertThat(events).hasSize(5);
     assertThat(events.get(4).allowed()).isFalse();
     assertThat(events.get(4).reason()).contains("is not valid at");
     assertThat(scheduler.failures()).isEmpty();
-  }
-
-  /** Connects a plain JSSE client presenting {@code client}; the server's listener reports. */
-  void handshake(SSLContext serverContext, TestLeaf client) throws Exception {
-    try (SSLServerSocket listener = (SSLServerSocket) serverContext.getServerSocketFactory()
-        .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Future<?> accepted = acceptor.submit(() -> {
-        try (SSLSocket s = (SSLSocket) listener.accept()) {
-          s.setSoTimeout(10_000);
-          s.startHandshake();
-          s.getOutputStream().write(1);
-        }
-        return null;
-      });
-      SSLContext clientContext = client.sslContext(client.anchor());
-      try (SSLSocket s = (SSLSocket) clientContext.getSocketFactory()
-          .createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
-        s.setSoTimeout(10_000);
-        s.startHandshake();
-        s.getInputStream().read();
-      } catch (IOException e) {
-        // A refused client may learn it only at its first read under TLS 1.3.
-      }
-      try {
-        accepted.get(30, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException e) {
-        // The server's side of a refusal; the listener recorded why.
-      }
-    }
   }
 }

@@ -13,23 +13,15 @@ import dev.connect.testkit.FakeScheduler;
 import dev.connect.testkit.FakeTime;
 import dev.connect.testkit.TestCa;
 import dev.connect.testkit.TestCertificates;
-import dev.connect.testkit.TestLeaf;
 import dev.connect.tls.HandshakeEvent;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,7 +92,7 @@ class HandshakeAndAuthorizeGiveOneReasonTest {
     List<HandshakeEvent> events = new CopyOnWriteArrayList<>();
     db.onHandshake(events::add);
 
-    handshake(db.serverSslContext(), root.leaf("web").uri(peer).build());
+    Handshakes.attempt(db.serverSslContext(), root.leaf("web").uri(peer).build(), acceptor);
 
     Decision decision = db.authorize(SpiffeId.parse(peer));
     assertThat(decision.allowed()).isFalse();
@@ -110,40 +102,11 @@ class HandshakeAndAuthorizeGiveOneReasonTest {
     assertThat(events.get(0).reason()).isEqualTo("connect: authz denied: " + expected);
 
     // Control: the same root, our trust domain and namespace, is let in by both.
-    handshake(db.serverSslContext(), root.leaf("web").build());
+    Handshakes.attempt(db.serverSslContext(), root.leaf("web").build(), acceptor);
     assertThat(events).hasSize(2);
     assertThat(events.get(1).allowed()).isTrue();
     assertThat(db.authorize(SpiffeId.parse("spiffe://" + trustDomain
         + "/ns/default/dc/dc1/svc/web")).reason()).isEqualTo(events.get(1).reason());
     assertThat(scheduler.failures()).isEmpty();
-  }
-
-  /** Connects a plain JSSE client presenting {@code client}; the service's listeners report. */
-  private void handshake(SSLContext serverContext, TestLeaf client) throws Exception {
-    try (SSLServerSocket listener = (SSLServerSocket) serverContext.getServerSocketFactory()
-        .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Future<?> accepted = acceptor.submit(() -> {
-        try (SSLSocket s = (SSLSocket) listener.accept()) {
-          s.setSoTimeout(10_000);
-          s.startHandshake();
-          s.getOutputStream().write(1);
-        }
-        return null;
-      });
-      SSLContext clientContext = client.sslContext(client.anchor());
-      try (SSLSocket s = (SSLSocket) clientContext.getSocketFactory()
-          .createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
-        s.setSoTimeout(10_000);
-        s.startHandshake();
-        s.getInputStream().read();
-      } catch (IOException e) {
-        // A refused client may learn it only at its first read under TLS 1.3.
-      }
-      try {
-        accepted.get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        // The server's side of a refusal; the listener recorded why.
-      }
-    }
   }
 }

@@ -256,133 +256,25 @@ public final class TestCa {
    * TestCa#intermediate()}). Mutable, for one thread; each option may be set once ({@link
    * IllegalStateException} names the earlier value), and the validity options count as one.
    */
-  public static final class Builder {
+  public static final class Builder extends CertificateOptions<Builder> {
     private static final Duration ROOT_TTL = Duration.ofDays(3650);
     private static final Duration INTERMEDIATE_TTL = Duration.ofDays(365);
     private static final Duration BACKDATE = Duration.ofMinutes(1);
     private static final Duration EXPIRED_LIFETIME = Duration.ofDays(1);
 
-    private final Options options = new Options();
-    private final CertificateOptions common;
     private final String trustDomain;
     private final TestCa parent;
     private boolean nameConstrained;
     private Integer pathLength;
     private boolean uriSan = true;
     private String uri;
-    private final List<String> extraUris = new ArrayList<>();
     private boolean certSign = true;
-    private KeyPair keyPair;
 
     Builder(String trustDomain, TestCa parent) {
+      super(parent == null ? Clock.systemUTC() : parent.clock);
       SpiffeNames.trustDomain(requireNonNull(trustDomain, "trustDomain"));
       this.trustDomain = trustDomain;
       this.parent = parent;
-      this.common = new CertificateOptions(options,
-          parent == null ? Clock.systemUTC() : parent.clock);
-    }
-
-    /**
-     * Sets what "now" is for this CA's dates and, for a root, for every certificate it issues.
-     * Default: the parent CA's clock for an intermediate, {@link Clock#systemUTC()} for a root;
-     * pass a {@link FakeTime} to control it.
-     *
-     * @param clock the clock
-     * @return this builder
-     */
-    public Builder clock(Clock clock) {
-      common.clock(clock);
-      return this;
-    }
-
-    /**
-     * Sets the validity period exactly (X.509 keeps whole seconds).
-     *
-     * @param notBefore the first valid instant
-     * @param notAfter the last valid instant
-     * @return this builder
-     * @throws IllegalArgumentException if {@code notAfter} is before {@code notBefore}
-     */
-    public Builder validity(Instant notBefore, Instant notAfter) {
-      common.validity(notBefore, notAfter);
-      return this;
-    }
-
-    /**
-     * Sets the lifetime from the default start. Default: ten years for a root, one year for an
-     * intermediate.
-     *
-     * @param ttl the lifetime
-     * @return this builder
-     * @throws IllegalArgumentException if {@code ttl} is not positive
-     */
-    public Builder validFor(Duration ttl) {
-      common.validFor(ttl);
-      return this;
-    }
-
-    /**
-     * Makes a CA whose validity ended an hour ago (it lasted a day).
-     *
-     * @return this builder
-     */
-    public Builder expired() {
-      common.expired();
-      return this;
-    }
-
-    /**
-     * Makes a CA whose validity starts in an hour.
-     *
-     * @return this builder
-     */
-    public Builder notYetValid() {
-      common.notYetValid();
-      return this;
-    }
-
-    /**
-     * Sets the serial number. Default: random, positive, 159 bits.
-     *
-     * @param serial the serial
-     * @return this builder
-     */
-    public Builder serial(BigInteger serial) {
-      common.serial(serial);
-      return this;
-    }
-
-    /**
-     * Sets the subject, an RFC 4514 name such as {@code CN=Test Root,O=Example}. Default:
-     * Consul's {@code pri-<uid>.consul.ca.<first 8 of the cluster ID>.consul} ({@code sec-}
-     * for an intermediate).
-     *
-     * @param subject the distinguished name
-     * @return this builder
-     */
-    public Builder subject(String subject) {
-      common.subject(subject);
-      return this;
-    }
-
-    /**
-     * Uses an EC P-384 key instead of the default EC P-256.
-     *
-     * @return this builder
-     */
-    public Builder ecP384() {
-      common.ecP384();
-      return this;
-    }
-
-    /**
-     * Uses an RSA 2048-bit key instead of the default EC P-256.
-     *
-     * @return this builder
-     */
-    public Builder rsa2048() {
-      common.rsa2048();
-      return this;
     }
 
     /**
@@ -445,18 +337,6 @@ public final class TestCa {
     }
 
     /**
-     * Adds a URI SAN after the first, written as given: a CA with two identities. May be called
-     * more than once.
-     *
-     * @param uri the further URI SAN
-     * @return this builder
-     */
-    public Builder additionalUri(String uri) {
-      extraUris.add(requireNonNull(uri, "uri"));
-      return this;
-    }
-
-    /**
      * Leaves keyCertSign and cRLSign out of the key usage, keeping digitalSignature: a CA:TRUE
      * certificate that may not sign certificates, which a CA must refuse to load.
      *
@@ -469,33 +349,20 @@ public final class TestCa {
     }
 
     /**
-     * Uses {@code keyPair} instead of generating one, for a key type the presets lack (such as
-     * EC P-521). Default: a new EC P-256 key pair.
-     *
-     * @param keyPair the CA's key pair
-     * @return this builder
-     */
-    public Builder keyPair(KeyPair keyPair) {
-      options.set("key", "given key pair");
-      this.keyPair = requireNonNull(keyPair, "keyPair");
-      return this;
-    }
-
-    /**
      * Generates the key and signs the certificate: self-signed for a root, by the parent for
      * an intermediate.
      *
      * @return the CA
      */
     public TestCa build() {
-      CertificateOptions.Validity validity = common.validity(
+      Validity validity = validityAt(
           parent == null ? Duration.ZERO : BACKDATE,
           parent == null ? ROOT_TTL : INTERMEDIATE_TTL, EXPIRED_LIFETIME);
-      KeyPair keys = keyPair != null ? keyPair : common.keyType().generate();
-      X500Name name = common.subjectOr(() -> Pki.commonName(
+      KeyPair keys = keyPairOrGenerate();
+      X500Name name = subjectOr(() -> Pki.commonName(
           SpiffeNames.caCn(parent == null ? "pri" : "sec", trustDomain)));
       X500Name issuer = parent == null ? name : parent.subject();
-      X509v3CertificateBuilder b = Pki.builder(issuer, common.serialOrRandom(),
+      X509v3CertificateBuilder b = Pki.builder(issuer, serialOrRandom(),
           validity.notBefore(), validity.notAfter(), name, keys.getPublic());
       Pki.add(b, Extension.keyUsage, true, new KeyUsage(certSign
           ? KeyUsage.digitalSignature | KeyUsage.keyCertSign | KeyUsage.cRLSign
@@ -528,12 +395,12 @@ public final class TestCa {
           parent == null ? keys.getPrivate() : parent.keyPair.getPrivate());
       if (parent == null) {
         return new TestCa(trustDomain, certificate, keys, List.of(), certificate,
-            common.clock());
+            clock());
       }
       List<X509Certificate> path = new ArrayList<>();
       path.add(certificate);
       path.addAll(parent.chain);
-      return new TestCa(trustDomain, certificate, keys, path, parent.anchor, common.clock());
+      return new TestCa(trustDomain, certificate, keys, path, parent.anchor, clock());
     }
   }
 }

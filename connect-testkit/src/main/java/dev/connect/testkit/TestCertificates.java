@@ -169,4 +169,43 @@ public final class TestCertificates {
   public static String describe(X509Certificate certificate) {
     return Sans.describe(requireNonNull(certificate, "certificate"));
   }
+
+  /**
+   * Returns DER of {@code depth} SEQUENCEs, each holding the next, around a NULL: an encoding
+   * that makes a recursive ASN.1 decoder overflow its stack (2,000 levels are about 8 KB), for
+   * tests that a parser of CSRs or certificates refuses it as malformed instead.
+   *
+   * @param depth how many SEQUENCEs; 0 or more, with the whole encoding under 64 KiB
+   * @return the encoding
+   * @throws IllegalArgumentException if {@code depth} is negative or the encoding would reach
+   *     64 KiB
+   */
+  public static byte[] nestedSequences(int depth) {
+    if (depth < 0) {
+      throw new IllegalArgumentException("depth must be 0 or more: " + depth);
+    }
+    byte[] current = {0x05, 0x00};
+    for (int i = 0; i < depth; i++) {
+      int n = current.length;
+      if (n > 0xffff) {
+        throw new IllegalArgumentException("nestedSequences(" + depth
+            + ") would reach 64 KiB, past the two-byte lengths it writes");
+      }
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(n + 4);
+      out.write(0x30);
+      if (n < 0x80) {
+        out.write(n);
+      } else if (n < 0x100) {
+        out.write(0x81);
+        out.write(n);
+      } else {
+        out.write(0x82);
+        out.write(n >> 8);
+        out.write(n & 0xff);
+      }
+      out.write(current, 0, n);
+      current = out.toByteArray();
+    }
+    return current;
+  }
 }

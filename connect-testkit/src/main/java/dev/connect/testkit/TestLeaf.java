@@ -192,34 +192,30 @@ public final class TestLeaf {
    * refused. Mutable, for one thread; each option may be set once ({@link
    * IllegalStateException} names the earlier value), and the validity options count as one.
    */
-  public static final class Builder {
+  public static final class Builder extends CertificateOptions<Builder> {
     private static final Duration LEAF_TTL = Duration.ofHours(72);
     private static final Duration BACKDATE = Duration.ofMinutes(1);
     private static final int CONNECT_KEY_USAGE = KeyUsage.digitalSignature
         | KeyUsage.keyEncipherment | KeyUsage.dataEncipherment | KeyUsage.keyAgreement;
 
-    private final Options options = new Options();
     private final TestCa issuer;
     private final String service;
     private String trustDomain;
     private String datacenter = "dc1";
     private String namespace = "default";
     private String uri;
-    private final List<String> extraUris = new ArrayList<>();
     private final List<String> dnsNames = new ArrayList<>();
     private boolean noUri;
-    private final CertificateOptions common;
-    private KeyPair keyPair;
     private boolean selfSigned;
     private int keyUsage = CONNECT_KEY_USAGE;
     private List<KeyPurposeId> extendedKeyUsage =
         List.of(KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth);
 
     Builder(TestCa issuer, String service) {
+      super(issuer.clock());
       this.issuer = issuer;
       this.service = service;
       this.trustDomain = issuer.trustDomain();
-      this.common = new CertificateOptions(options, issuer.clock());
       SpiffeNames.serviceUri(trustDomain, namespace, datacenter, service);
     }
 
@@ -278,18 +274,6 @@ public final class TestLeaf {
     }
 
     /**
-     * Adds a URI SAN after the SPIFFE ID, making a leaf with two URI SANs, which an X.509 SVID
-     * must not have. May be called more than once.
-     *
-     * @param uri the extra URI SAN
-     * @return this builder
-     */
-    public Builder additionalUri(String uri) {
-      extraUris.add(requireNonNull(uri, "uri"));
-      return this;
-    }
-
-    /**
      * Adds a DNS name SAN (Connect leaves carry none unless the CSR asked). May be called more
      * than once.
      *
@@ -309,119 +293,6 @@ public final class TestLeaf {
     public Builder noUri() {
       options.set("uri", "none");
       this.noUri = true;
-      return this;
-    }
-
-    /**
-     * Sets what "now" is for the default validity. Default: the issuing CA's clock.
-     *
-     * @param clock the clock
-     * @return this builder
-     */
-    public Builder clock(Clock clock) {
-      common.clock(clock);
-      return this;
-    }
-
-    /**
-     * Sets the validity period exactly (X.509 keeps whole seconds).
-     *
-     * @param notBefore the first valid instant
-     * @param notAfter the last valid instant
-     * @return this builder
-     * @throws IllegalArgumentException if {@code notAfter} is before {@code notBefore}
-     */
-    public Builder validity(Instant notBefore, Instant notAfter) {
-      common.validity(notBefore, notAfter);
-      return this;
-    }
-
-    /**
-     * Sets the lifetime from the default start (a minute before now). Default: 72 hours.
-     *
-     * @param ttl the lifetime
-     * @return this builder
-     * @throws IllegalArgumentException if {@code ttl} is not positive
-     */
-    public Builder validFor(Duration ttl) {
-      common.validFor(ttl);
-      return this;
-    }
-
-    /**
-     * Makes a leaf whose 72 hours ended an hour before now.
-     *
-     * @return this builder
-     */
-    public Builder expired() {
-      common.expired();
-      return this;
-    }
-
-    /**
-     * Makes a leaf whose 72 hours start an hour after now.
-     *
-     * @return this builder
-     */
-    public Builder notYetValid() {
-      common.notYetValid();
-      return this;
-    }
-
-    /**
-     * Sets the serial number. Default: random, positive, 159 bits.
-     *
-     * @param serial the serial
-     * @return this builder
-     */
-    public Builder serial(BigInteger serial) {
-      common.serial(serial);
-      return this;
-    }
-
-    /**
-     * Sets the subject, an RFC 4514 name such as {@code CN=web}. Default: Consul 1.10's {@code
-     * CN=<service>.svc.<namespace>.<first 8 of the cluster ID>.consul}.
-     *
-     * @param subject the distinguished name; {@code ""} for Consul 1.11's empty subject, which
-     *     also marks the SAN extension critical, as Consul 1.11 does and RFC 5280 requires
-     * @return this builder
-     */
-    public Builder subject(String subject) {
-      common.subject(subject);
-      return this;
-    }
-
-    /**
-     * Uses an EC P-384 key instead of the default EC P-256.
-     *
-     * @return this builder
-     */
-    public Builder ecP384() {
-      common.ecP384();
-      return this;
-    }
-
-    /**
-     * Uses an RSA 2048-bit key instead of the default EC P-256.
-     *
-     * @return this builder
-     */
-    public Builder rsa2048() {
-      common.rsa2048();
-      return this;
-    }
-
-    /**
-     * Certifies this key pair instead of a new one: a renewal that keeps its key, or a key an
-     * earlier leaf has.
-     *
-     * @param keyPair the key pair
-     * @return this builder
-     */
-    public Builder keyPair(KeyPair keyPair) {
-      options.set("key", "given key pair");
-      this.keyPair = requireNonNull(keyPair, "keyPair");
       return this;
     }
 
@@ -490,13 +361,13 @@ public final class TestLeaf {
      * @return the leaf
      */
     public TestLeaf build() {
-      CertificateOptions.Validity validity = common.validity(BACKDATE, LEAF_TTL, LEAF_TTL);
+      Validity validity = validityAt(BACKDATE, LEAF_TTL, LEAF_TTL);
       String id = SpiffeNames.serviceUri(trustDomain, namespace, datacenter, service);
-      KeyPair keys = keyPair != null ? keyPair : common.keyType().generate();
-      X500Name name = common.subjectOr(() -> Pki.commonName(
+      KeyPair keys = keyPairOrGenerate();
+      X500Name name = subjectOr(() -> Pki.commonName(
           SpiffeNames.serviceCn(service, namespace, issuer.trustDomain())));
       X500Name issuerName = selfSigned ? name : issuer.subject();
-      X509v3CertificateBuilder b = Pki.builder(issuerName, common.serialOrRandom(),
+      X509v3CertificateBuilder b = Pki.builder(issuerName, serialOrRandom(),
           validity.notBefore(), validity.notAfter(), name, keys.getPublic());
       Pki.add(b, Extension.keyUsage, true, new KeyUsage(keyUsage));
       if (!extendedKeyUsage.isEmpty()) {

@@ -28,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -191,14 +190,14 @@ class OpenSslPeersTest {
   private List<String> write(String name, List<X509Certificate> chain, PrivateKey key)
       throws Exception {
     Path cert = files.resolve(name + ".pem");
-    Files.writeString(cert, pem("CERTIFICATE", chain.get(0).getEncoded()), US_ASCII);
+    Files.writeString(cert, TlsFixture.pem("CERTIFICATE", chain.get(0).getEncoded()), US_ASCII);
     StringBuilder rest = new StringBuilder();
     for (X509Certificate c : chain.subList(1, chain.size())) {
-      rest.append(pem("CERTIFICATE", c.getEncoded()));
+      rest.append(TlsFixture.pem("CERTIFICATE", c.getEncoded()));
     }
     Path keyFile = files.resolve(name + ".key");
     // Test material only: the key is written so that OpenSSL can present it.
-    Files.writeString(keyFile, pem("PRIVATE KEY", key.getEncoded()), US_ASCII);
+    Files.writeString(keyFile, TlsFixture.pem("PRIVATE KEY", key.getEncoded()), US_ASCII);
     List<String> opts = new ArrayList<>(List.of("-cert", cert.toString(), "-key",
         keyFile.toString()));
     if (rest.length() > 0) {
@@ -209,26 +208,11 @@ class OpenSslPeersTest {
     return opts;
   }
 
-  private Path roots() throws Exception {
-    StringBuilder b = new StringBuilder();
-    for (X509Certificate root : f.cache.roots(f.request).certificates()) {
-      b.append(pem("CERTIFICATE", root.getEncoded()));
-    }
-    Path p = files.resolve("roots.pem");
-    Files.writeString(p, b, US_ASCII);
-    return p;
-  }
-
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
-  }
-
   /** Runs s_client until the server closes; returns stdout and stderr together. */
   private String sClient(int port, List<String> identity) throws Exception {
+    Path roots = f.writeRoots(files.resolve("roots.pem"));
     List<String> cmd = new ArrayList<>(List.of(OPENSSL, "s_client", "-connect",
-        "127.0.0.1:" + port, "-tls1_3", "-CAfile", roots().toString(), "-verify_return_error",
+        "127.0.0.1:" + port, "-tls1_3", "-CAfile", roots.toString(), "-verify_return_error",
         "-quiet"));
     cmd.addAll(identity);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -256,8 +240,9 @@ class OpenSslPeersTest {
     final int port;
 
     SServer(List<String> identity) throws Exception {
+      Path roots = f.writeRoots(files.resolve("roots.pem"));
       List<String> cmd = new ArrayList<>(List.of(OPENSSL, "s_server", "-accept", "127.0.0.1:0",
-          "-tls1_3", "-CAfile", roots().toString(), "-Verify", "1", "-verify_return_error",
+          "-tls1_3", "-CAfile", roots.toString(), "-Verify", "1", "-verify_return_error",
           "-naccept", "1", "-www"));
       cmd.addAll(identity);
       process = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -86,16 +85,7 @@ class Tls12DefaultClientOptionsTest extends NettyTestBase {
       Path session = files.resolve("session.pem");
       assertConnectedAsNewSession(sClientTls12(server.port(), "-sess_out", session.toString()));
       assertThat(server.next().failure()).isNull();
-      assertThat(session).isNotEmptyFile();
-      // Still allowed: the saved session is offered, and refused (a full handshake).
-      assertConnectedAsNewSession(sClientTls12(server.port(), "-sess_in", session.toString()));
-      assertThat(server.next().failure()).isNull();
-
-      f.intention("web", "db", IntentionAction.DENY);
-
-      assertThat(sClientTls12(server.port(), "-sess_in", session.toString()))
-          .contains("alert certificate unknown").doesNotContain("Reused,");
-      assertThat(Peers.messages(server.next().failure())).contains("authz denied");
+      savedSessionIsRefusedThenDenied(server.port(), session, server::next);
     }
   }
 
@@ -120,16 +110,31 @@ class Tls12DefaultClientOptionsTest extends NettyTestBase {
         assertThat(Peers.messages(server.next().failure())).contains("authz denied");
         return;
       }
-      assertThat(session).isNotEmptyFile();
-      assertConnectedAsNewSession(sClientTls12(server.port(), "-sess_in", session.toString()));
-      assertThat(server.next().failure()).isNull();
-
-      f.intention("web", "db", IntentionAction.DENY);
-
-      assertThat(sClientTls12(server.port(), "-sess_in", session.toString()))
-          .contains("alert certificate unknown").doesNotContain("Reused,");
-      assertThat(Peers.messages(server.next().failure())).contains("authz denied");
+      savedSessionIsRefusedThenDenied(server.port(), session, server::next);
     }
+  }
+
+  /** The server's next accepted connection, {@link Peers.Accepted} on either stack. */
+  @FunctionalInterface
+  private interface NextAccepted {
+    Peers.Accepted next() throws InterruptedException;
+  }
+
+  /**
+   * With the session saved in {@code session} while allowed: offering it again is refused (a
+   * full handshake, still allowed); after a deny, offering it fails the handshake as denied.
+   */
+  private void savedSessionIsRefusedThenDenied(int port, Path session, NextAccepted server)
+      throws Exception {
+    assertThat(session).isNotEmptyFile();
+    assertConnectedAsNewSession(sClientTls12(port, "-sess_in", session.toString()));
+    assertThat(server.next().failure()).isNull();
+
+    f.intention("web", "db", IntentionAction.DENY);
+
+    assertThat(sClientTls12(port, "-sess_in", session.toString()))
+        .contains("alert certificate unknown").doesNotContain("Reused,");
+    assertThat(Peers.messages(server.next().failure())).contains("authz denied");
   }
 
   /**
@@ -161,8 +166,9 @@ class Tls12DefaultClientOptionsTest extends NettyTestBase {
    */
   private String sClientTls12(int port, String... options) throws Exception {
     Leaf web = f.cache.leaf("web", f.request);
+    Path roots = f.writeRoots(files.resolve("roots.pem"));
     List<String> cmd = new ArrayList<>(List.of(OPENSSL, "s_client", "-connect",
-        "127.0.0.1:" + port, "-tls1_2", "-CAfile", roots().toString(), "-verify_return_error",
+        "127.0.0.1:" + port, "-tls1_2", "-CAfile", roots.toString(), "-verify_return_error",
         "-cert", write("web.pem", web.chain().get(0)), "-key", writeKey(web)));
     for (String option : options) {
       if (!option.isEmpty()) {
@@ -185,32 +191,17 @@ class Tls12DefaultClientOptionsTest extends NettyTestBase {
     }
   }
 
-  private Path roots() throws Exception {
-    StringBuilder b = new StringBuilder();
-    for (X509Certificate root : f.cache.roots(f.request).certificates()) {
-      b.append(pem("CERTIFICATE", root.getEncoded()));
-    }
-    Path p = files.resolve("roots.pem");
-    Files.writeString(p, b, US_ASCII);
-    return p;
-  }
-
   private String write(String name, X509Certificate cert) throws Exception {
     Path p = files.resolve(name);
-    Files.writeString(p, pem("CERTIFICATE", cert.getEncoded()), US_ASCII);
+    Files.writeString(p, TlsFixture.pem("CERTIFICATE", cert.getEncoded()), US_ASCII);
     return p.toString();
   }
 
   private String writeKey(Leaf leaf) throws IOException {
     Path p = files.resolve("web.key");
     // Test material only: the key is written so that OpenSSL can present it.
-    Files.writeString(p, pem("PRIVATE KEY", leaf.privateKey().getEncoded()), US_ASCII);
+    Files.writeString(p, TlsFixture.pem("PRIVATE KEY", leaf.privateKey().getEncoded()), US_ASCII);
     return p.toString();
   }
 
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
-  }
 }
