@@ -22,12 +22,10 @@ import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.IntentionAdmin;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.Schedulers;
-import dev.connect.core.ServiceId;
 import dev.connect.core.ServiceNames;
 import dev.connect.server.EmbeddedServer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -89,17 +87,8 @@ public final class ConnectAgent implements AutoCloseable {
   /** The data directory of the embedded server when none is given: {@code connect-data}. */
   public static final Path DEFAULT_DATA_DIRECTORY = Path.of("connect-data");
 
-  static final LeafKeyFactory LEAF_KEYS = new LeafKeyFactory() {
-    @Override
-    public KeyPair newKeyPair() {
-      return LeafRequests.newKeyPair();
-    }
-
-    @Override
-    public String csrPem(ServiceId service, KeyPair keyPair) {
-      return LeafRequests.csrPem(service, keyPair);
-    }
-  };
+  static final LeafKeyFactory LEAF_KEYS = LeafKeyFactory.of(LeafRequests::newKeyPair,
+      LeafRequests::csrPem);
 
   private final ConnectBackend backend;
   private final IntentionAdmin intentionAdmin;

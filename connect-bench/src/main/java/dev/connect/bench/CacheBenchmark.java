@@ -11,7 +11,6 @@ import dev.connect.cache.Leaf;
 import dev.connect.cache.LeafKeyFactory;
 import dev.connect.core.CaRoots;
 import dev.connect.core.Intentions;
-import dev.connect.core.ServiceId;
 import dev.connect.server.EmbeddedServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.ExecutorService;
@@ -62,17 +60,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Benchmark)
 public class CacheBenchmark {
-  static final LeafKeyFactory KEYS = new LeafKeyFactory() {
-    @Override
-    public KeyPair newKeyPair() {
-      return LeafRequests.newKeyPair();
-    }
-
-    @Override
-    public String csrPem(ServiceId service, KeyPair keyPair) {
-      return LeafRequests.csrPem(service, keyPair);
-    }
-  };
+  static final LeafKeyFactory KEYS = LeafKeyFactory.of(LeafRequests::newKeyPair,
+      LeafRequests::csrPem);
 
   Path dir;
   EmbeddedServer server;

@@ -1,22 +1,21 @@
 package dev.connect.cache;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.connect.core.ServiceId;
 import java.security.KeyPair;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * Makes the key pair and the certificate signing request of a leaf, so that the cache needs no
  * cryptography library of its own. The private key never leaves the cache that asked for it.
  *
  * <p>{@code dev.connect.ca.LeafRequests} does what a Consul agent does (EC P-256, the SPIFFE ID
- * as the single URI SAN); an adapter is two lines:
+ * as the single URI SAN); the adapter is one line:
  *
  * <pre>{@code
- * LeafKeyFactory keys = new LeafKeyFactory() {
- *   public KeyPair newKeyPair() { return LeafRequests.newKeyPair(); }
- *   public String csrPem(ServiceId service, KeyPair pair) {
- *     return LeafRequests.csrPem(service, pair);
- *   }
- * };
+ * LeafKeyFactory keys = LeafKeyFactory.of(LeafRequests::newKeyPair, LeafRequests::csrPem);
  * }</pre>
  *
  * <p>Implementations are thread-safe; the cache calls them from its own threads.
@@ -38,4 +37,29 @@ public interface LeafKeyFactory {
    * @return the CSR in PEM form
    */
   String csrPem(ServiceId service, KeyPair keyPair);
+
+  /**
+   * Returns a factory made of two functions, for example {@code
+   * LeafKeyFactory.of(LeafRequests::newKeyPair, LeafRequests::csrPem)}.
+   *
+   * @param newKeyPair makes a key pair for one leaf; thread-safe
+   * @param csrPem makes the PEM CSR of a service signed by a key pair; thread-safe
+   * @return the factory
+   */
+  static LeafKeyFactory of(Supplier<KeyPair> newKeyPair,
+      BiFunction<ServiceId, KeyPair, String> csrPem) {
+    requireNonNull(newKeyPair, "newKeyPair");
+    requireNonNull(csrPem, "csrPem");
+    return new LeafKeyFactory() {
+      @Override
+      public KeyPair newKeyPair() {
+        return newKeyPair.get();
+      }
+
+      @Override
+      public String csrPem(ServiceId service, KeyPair keyPair) {
+        return csrPem.apply(service, keyPair);
+      }
+    };
+  }
 }

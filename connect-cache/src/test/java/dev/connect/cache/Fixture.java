@@ -6,13 +6,11 @@ import dev.connect.core.ConnectBackend;
 import dev.connect.core.IntentionAction;
 import dev.connect.core.IntentionTarget;
 import dev.connect.core.QueryOptions;
-import dev.connect.core.ServiceId;
 import dev.connect.server.EmbeddedServer;
 import dev.connect.testkit.FakeScheduler;
 import dev.connect.testkit.FakeTime;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Function;
@@ -33,17 +31,8 @@ public class Fixture implements AutoCloseable {
   /** Query options carrying {@link #ROOT_SECRET}. */
   public static final QueryOptions ROOT = QueryOptions.builder().token(ROOT_SECRET).build();
   /** Leaf keys and CSRs made by connect-ca's {@link LeafRequests}. */
-  public static final LeafKeyFactory KEYS = new LeafKeyFactory() {
-    @Override
-    public KeyPair newKeyPair() {
-      return LeafRequests.newKeyPair();
-    }
-
-    @Override
-    public String csrPem(ServiceId service, KeyPair keyPair) {
-      return LeafRequests.csrPem(service, keyPair);
-    }
-  };
+  public static final LeafKeyFactory KEYS = LeafKeyFactory.of(LeafRequests::newKeyPair,
+      LeafRequests::csrPem);
   /** Where {@link #open(Path)} starts time. */
   public static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
 

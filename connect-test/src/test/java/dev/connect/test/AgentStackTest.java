@@ -22,7 +22,6 @@ import dev.connect.tls.ConnectTls;
 import dev.connect.tls.HandshakeEvent;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -45,17 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the real clock.
  */
 class AgentStackTest {
-  static final LeafKeyFactory KEYS = new LeafKeyFactory() {
-    @Override
-    public KeyPair newKeyPair() {
-      return LeafRequests.newKeyPair();
-    }
-
-    @Override
-    public String csrPem(ServiceId service, KeyPair keyPair) {
-      return LeafRequests.csrPem(service, keyPair);
-    }
-  };
+  static final LeafKeyFactory KEYS = LeafKeyFactory.of(LeafRequests::newKeyPair,
+      LeafRequests::csrPem);
 
   @TempDir
   Path dir;
