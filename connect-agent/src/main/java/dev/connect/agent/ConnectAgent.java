@@ -436,7 +436,13 @@ public final class ConnectAgent implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // For handles and views
 
-  ScheduledExecutorService scheduler() {
+  /**
+   * Returns the scheduler the cache's queries and renewals run on (the injected one, or the
+   * agent's own), for timers that must follow the same clock, such as a blocking read's wait.
+   *
+   * @return the scheduler; shut down by {@link #close()} only when the agent made it
+   */
+  public ScheduledExecutorService scheduler() {
     return scheduler;
   }
 

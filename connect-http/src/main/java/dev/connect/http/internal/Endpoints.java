@@ -3,6 +3,7 @@ package dev.connect.http.internal;
 import dev.connect.agent.ConnectAgent;
 import dev.connect.cache.CacheRequest;
 import dev.connect.cache.EntryStatus;
+import dev.connect.cache.Leaf;
 import dev.connect.ca.LeafRequests;
 import dev.connect.consul.AgentMemberWire;
 import dev.connect.consul.AgentSelfConfigWire;
@@ -54,14 +55,16 @@ final class Endpoints {
   private final ConnectAgent agent;
   private final Executor worker;
   private final Waiters waiters;
+  private final LeafWatch leafWatch;
   private final LongUnaryOperator random;
   private final String serverAddress;
 
-  Endpoints(ConnectAgent agent, Executor worker, Waiters waiters, LongUnaryOperator random,
-      String serverAddress) {
+  Endpoints(ConnectAgent agent, Executor worker, Waiters waiters, LeafWatch leafWatch,
+      LongUnaryOperator random, String serverAddress) {
     this.agent = agent;
     this.worker = worker;
     this.waiters = waiters;
+    this.leafWatch = leafWatch;
     this.random = random;
     this.serverAddress = serverAddress;
   }
@@ -178,18 +181,40 @@ final class Endpoints {
     } catch (IllegalArgumentException e) {
       throw new ApiException(400, e.getMessage());
     }
-    Blocking.of(r); // validates index and wait; blocking leaf reads are not served yet
+    Blocking b = Blocking.of(r);
     CacheRequest request = cacheRequest(r);
+    if (b.blocks()) {
+      // Consul's agent cache: wait until the cached leaf's ModifyIndex passes the index, or
+      // the wait (no jitter, as for every agent-cached read) elapses; always a MISS.
+      Supplier<CompletableFuture<ApiReply>> now = () -> agent.cache()
+          .leafAsync(service, request).thenApply(leaf -> leafReply(r, leaf, Optional.empty()));
+      return waiters.await(r.client(), () -> {
+        CompletableFuture<Void> woken = leafWatch.after(service, request, b.index(),
+            b.maxWait());
+        // The watch is registered first, so a change between it and this read is not missed.
+        agent.cache().leafAsync(service, request).whenComplete((leaf, e) -> {
+          if (e != null || leaf.certificate().modifyIndex() > b.index()) {
+            woken.complete(null);
+          }
+        });
+        return woken.thenCompose(v -> now.get());
+      }, now);
+    }
     Optional<EntryStatus> before = agent.cache().leafStatus(service, request);
-    return agent.cache().leafAsync(service, request).thenApply(leaf -> {
-      IssuedCertificate cert = leaf.certificate();
-      ApiReply reply = json(r, LeafCertWire.of(cert,
-              LeafRequests.exportPrivateKeyPkcs8Pem(leaf.privateKey())))
-          .with("X-Consul-Index", Long.toString(cert.modifyIndex()))
-          .with("X-Cache", before.isPresent() ? "HIT" : "MISS");
-      return before.isPresent()
-          ? reply.with("Age", Long.toString(before.get().age().toSeconds())) : reply;
-    });
+    return agent.cache().leafAsync(service, request)
+        .thenApply(leaf -> leafReply(r, leaf, before));
+  }
+
+  /** The leaf, its key and {@code X-Consul-Index}; a HIT with its {@code Age} when cached before. */
+  private static ApiReply leafReply(ApiRequest r, Leaf leaf,
+      Optional<EntryStatus> before) {
+    IssuedCertificate cert = leaf.certificate();
+    ApiReply reply = json(r, LeafCertWire.of(cert,
+            LeafRequests.exportPrivateKeyPkcs8Pem(leaf.privateKey())))
+        .with("X-Consul-Index", Long.toString(cert.modifyIndex()))
+        .with("X-Cache", before.isPresent() ? "HIT" : "MISS");
+    return before.isPresent()
+        ? reply.with("Age", Long.toString(before.get().age().toSeconds())) : reply;
   }
 
   // --- authorize ------------------------------------------------------------------------------

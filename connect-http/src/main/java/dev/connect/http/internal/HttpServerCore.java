@@ -39,6 +39,7 @@ public final class HttpServerCore implements AutoCloseable {
   private final ChannelGroup channels = new DefaultChannelGroup("connect-http",
       GlobalEventExecutor.INSTANCE);
   private final Waiters waiters;
+  private final LeafWatch leafWatch;
   private final ConnectionLimiter limiter;
   private final Duration drainTimeout;
   private volatile boolean draining;
@@ -65,7 +66,8 @@ public final class HttpServerCore implements AutoCloseable {
         TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
         new DefaultThreadFactory("connect-http-worker", true));
     String aclPolicy = agent.defaultIntentionPolicy() == dev.connect.core.DefaultIntentionPolicy.ACLS_DEFAULT_DENY ? "deny" : "allow";
-    Router router = new Endpoints(agent, worker, waiters, s.random(),
+    this.leafWatch = new LeafWatch(agent.cache(), agent.scheduler());
+    Router router = new Endpoints(agent, worker, waiters, leafWatch, s.random(),
         s.address().getAddress().getHostAddress() + ":" + s.address().getPort())
         .register(new Router());
     Api api = new Api(router, aclPolicy);
@@ -92,6 +94,7 @@ public final class HttpServerCore implements AutoCloseable {
     } catch (RuntimeException e) {
       loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       worker.shutdownNow();
+      leafWatch.close();
       throw new java.io.UncheckedIOException(new java.io.IOException("cannot listen on "
           + s.address() + ": " + e.getMessage(), e));
     }
@@ -131,6 +134,7 @@ public final class HttpServerCore implements AutoCloseable {
     draining = true;
     serverChannel.close().syncUninterruptibly();
     waiters.drain();
+    leafWatch.close();
     for (Channel ch : channels) {
       ch.eventLoop().execute(() -> {
         HttpHandler h = ch.pipeline().get(HttpHandler.class);
