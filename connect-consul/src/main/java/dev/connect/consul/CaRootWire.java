@@ -2,6 +2,7 @@ package dev.connect.consul;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.connect.core.Certificates;
 import dev.connect.core.CaRoot;
 import dev.connect.core.KeyType;
 import java.math.BigInteger;
@@ -62,11 +63,11 @@ public record CaRootWire(
  * @return the wire record
  */
 public static CaRootWire from(CaRoot root) {
-  List<String> intermediates = root.intermediates().stream().map(Wire::pem).toList();
+  List<String> intermediates = root.intermediates().stream().map(Certificates::toPem).toList();
   return new CaRootWire(root.id(), root.name(),
       new BigInteger(Long.toUnsignedString(root.serialNumberLow64())), root.signingKeyId(),
       root.externalTrustDomain(), root.notBefore(), root.notAfter(),
-      Wire.pem(root.certificate()), intermediates.isEmpty() ? null : intermediates,
+      Certificates.toPem(root.certificate()), intermediates.isEmpty() ? null : intermediates,
       root.active(), root.privateKeyType().wireName(), root.privateKeyBits(),
       root.createIndex(), root.modifyIndex());
 }

@@ -1,6 +1,7 @@
 package dev.connect.consul;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.connect.core.Certificates;
 import dev.connect.core.IssuedCertificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -52,7 +53,7 @@ public record LeafCertWire(
  * @return the wire record
  */
 public static LeafCertWire of(IssuedCertificate leaf, String privateKeyPem) {
-  return new LeafCertWire(leaf.serialNumberHex(), Wire.pem(leaf.certificate()),
+  return new LeafCertWire(leaf.serialNumberHex(), Certificates.toPem(leaf.certificate()),
       java.util.Objects.requireNonNull(privateKeyPem, "privateKeyPem"),
       leaf.service().service(), leaf.service().spiffeId().toString(),
       leaf.validAfter().truncatedTo(ChronoUnit.SECONDS),

@@ -5,13 +5,11 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import dev.connect.core.GoDuration;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,23 +62,6 @@ final class Wire {
 
   static long orZero(Long l) {
     return l == null ? 0 : l;
-  }
-
-  /** Go's {@code pem.Encode}: 64 characters a line, each line ending in a newline. */
-  static String pem(X509Certificate certificate) {
-    byte[] der;
-    try {
-      der = certificate.getEncoded();
-    } catch (CertificateEncodingException e) {
-      throw new IllegalArgumentException("certificate cannot be encoded: "
-          + certificate.getSubjectX500Principal(), e);
-    }
-    String b64 = Base64.getEncoder().encodeToString(der);
-    StringBuilder s = new StringBuilder(b64.length() + 80).append("-----BEGIN CERTIFICATE-----\n");
-    for (int i = 0; i < b64.length(); i += 64) {
-      s.append(b64, i, Math.min(b64.length(), i + 64)).append('\n');
-    }
-    return s.append("-----END CERTIFICATE-----\n").toString();
   }
 
   static X509Certificate certificate(String pem, String field) {

@@ -13,6 +13,7 @@ import dev.connect.consul.AuthorizeRequestWire;
 import dev.connect.consul.CaRootsWire;
 import dev.connect.consul.LeafCertWire;
 import dev.connect.consul.Shape;
+import dev.connect.core.Certificates;
 import dev.connect.core.ConnectId;
 import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.DefaultIntentionPolicy;
@@ -25,10 +26,8 @@ import dev.connect.core.CaRoot;
 import dev.connect.core.CaRoots;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -155,9 +154,9 @@ final class Endpoints {
   private static ApiReply pemReply(CaRoots roots) {
     StringBuilder s = new StringBuilder();
     for (CaRoot root : roots.roots()) {
-      s.append(pem(root.certificate()));
+      s.append(Certificates.toPem(root.certificate()));
       for (X509Certificate c : root.intermediates()) {
-        s.append(pem(c));
+        s.append(Certificates.toPem(c));
       }
     }
     return new ApiReply(200, List.of(Map.entry("Content-Type",
@@ -273,7 +272,7 @@ final class Endpoints {
     r.token().ifPresent(o::token);
     return signer.signLeaf(pem, o.build()).thenApply(q -> {
       IssuedCertificate c = q.value();
-      LeafCertWire wire = new LeafCertWire(c.serialNumberHex(), pem(c.certificate()), null,
+      LeafCertWire wire = new LeafCertWire(c.serialNumberHex(), Certificates.toPem(c.certificate()), null,
           c.service().service(), c.service().spiffeId().toString(),
           c.validAfter().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
           c.validBefore().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), c.createIndex(),
@@ -311,23 +310,6 @@ final class Endpoints {
 
   static CompletableFuture<ApiReply> done(ApiReply reply) {
     return CompletableFuture.completedFuture(reply);
-  }
-
-  /** Go's {@code pem.Encode}: 64 characters a line, each line ending in a newline. */
-  static String pem(X509Certificate certificate) {
-    byte[] der;
-    try {
-      der = certificate.getEncoded();
-    } catch (CertificateEncodingException e) {
-      throw new IllegalStateException("certificate cannot be encoded: "
-          + certificate.getSubjectX500Principal(), e);
-    }
-    String b64 = Base64.getEncoder().encodeToString(der);
-    StringBuilder s = new StringBuilder(b64.length() + 80).append("-----BEGIN CERTIFICATE-----\n");
-    for (int i = 0; i < b64.length(); i += 64) {
-      s.append(b64, i, Math.min(b64.length(), i + 64)).append('\n');
-    }
-    return s.append("-----END CERTIFICATE-----\n").toString();
   }
 
   Executor worker() {
