@@ -279,6 +279,21 @@ public final class Intentions {
     return Optional.ofNullable(refuse(local, id));
   }
 
+  /**
+   * Returns the denial that no intention can change for a peer of {@code local} whose SPIFFE ID
+   * has already been read as {@code peer}, or empty; as {@link #refusal(ServiceId, SpiffeId)}
+   * without reading the ID again.
+   *
+   * @param local the local service
+   * @param peer the peer's Connect identity
+   * @return the denial, or empty when intentions (or the default policy) decide
+   */
+  public static Optional<Decision> refusal(ServiceId local, ConnectId peer) {
+    requireNonNull(local, "local");
+    requireNonNull(peer, "peer");
+    return Optional.ofNullable(refuse(local, peer));
+  }
+
   /** Returns {@code Intentions[size=<n>]}. */
   @Override
   public String toString() {

@@ -4,6 +4,7 @@ import dev.connect.core.ConnectId;
 import dev.connect.core.Decision;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.Intentions;
+import dev.connect.core.InvalidSpiffeIdException;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SpiffeId;
 import java.util.Optional;
@@ -27,11 +28,22 @@ public final class PeerRules {
    *     default namespace and partition
    */
   public static Optional<Decision> refusal(ServiceId local, SpiffeId peer) {
-    Optional<Decision> refused = Intentions.refusal(local, peer);
+    ConnectId id;
+    try {
+      id = ConnectId.from(peer);
+    } catch (InvalidSpiffeIdException e) {
+      return Intentions.refusal(local, peer); // words the refusal of what is no Connect ID
+    }
+    return refusal(local, peer, id);
+  }
+
+  /** {@link #refusal(ServiceId, SpiffeId)} for a peer whose ID has been read as {@code id}. */
+  private static Optional<Decision> refusal(ServiceId local, SpiffeId peer, ConnectId id) {
+    Optional<Decision> refused = Intentions.refusal(local, id);
     if (refused.isPresent()) {
       return refused;
     }
-    ServiceId service = (ServiceId) ConnectId.from(peer); // refusal() accepted only a service
+    ServiceId service = (ServiceId) id; // refusal() accepted only a service
     if (!service.namespace().equals(ConnectId.DEFAULT_NAMESPACE)) {
       return Optional.of(new Decision(false, "peer " + peer + " is in namespace \""
           + service.namespace() + "\"; only the \"" + ConnectId.DEFAULT_NAMESPACE
@@ -52,10 +64,16 @@ public final class PeerRules {
    */
   public static Decision authorize(ServiceId server, Intentions intentions, SpiffeId client,
       DefaultIntentionPolicy policy) {
-    Optional<Decision> refused = refusal(server, client);
+    ConnectId id;
+    try {
+      id = ConnectId.from(client); // read once per handshake
+    } catch (InvalidSpiffeIdException e) {
+      return Intentions.refusal(server, client).orElseThrow();
+    }
+    Optional<Decision> refused = refusal(server, client, id);
     if (refused.isPresent()) {
       return refused.get();
     }
-    return intentions.authorize(server, ConnectId.from(client), policy);
+    return intentions.authorize(server, id, policy);
   }
 }
