@@ -3,13 +3,9 @@ package dev.connect.bench;
 import dev.connect.agent.ConnectAgent;
 import dev.connect.agent.ConnectService;
 import dev.connect.core.AclDefaultPolicy;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * The heap an agent retains for callers' made-up tokens (issue #11, item 7): {@code
@@ -39,34 +35,21 @@ public final class AgentHeapPerToken {
     try (ConnectAgent agent = ConnectAgent.builder().dataDirectory(dir).aclsEnabled(true)
         .aclDefaultPolicy(AclDefaultPolicy.DENY).initialManagementToken(MANAGEMENT).build()) {
       agent.service("web", MANAGEMENT).roots(); // warm up
-      long before = usedAfterGc();
+      long before = CacheHeapPerService.usedAfterGc();
       for (int i = 0; i < calls; i++) {
         ConnectService web = agent.service("web", UUID.randomUUID().toString());
         if (roots) {
           web.roots();
         }
       }
-      long after = usedAfterGc();
+      long after = CacheHeapPerService.usedAfterGc();
       agent.cache().cleanUp();
       System.out.printf("calls=%d mode=%s cache entries=%s%n", calls,
           roots ? "roots" : "handles", agent.cache().stats().entries());
       System.out.printf("retained heap: %,d bytes total, %,d bytes per call%n", after - before,
           (after - before) / calls);
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      CacheHeapPerService.deleteTree(dir);
     }
-  }
-
-  private static long usedAfterGc() throws InterruptedException {
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 5; i++) {
-      System.gc();
-      Thread.sleep(100); // a benchmark harness, not a test: lets the collector settle
-      used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
-    }
-    return used;
   }
 }

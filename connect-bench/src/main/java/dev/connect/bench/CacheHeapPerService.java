@@ -4,6 +4,7 @@ import dev.connect.ca.CaConfiguration;
 import dev.connect.cache.CacheRequest;
 import dev.connect.cache.ConnectCache;
 import dev.connect.server.EmbeddedServer;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
@@ -53,13 +54,19 @@ public final class CacheHeapPerService {
       System.out.printf("retained heap: %,d bytes total, %,d bytes per service (goal < 8,192)%n",
           after - before, (after - before) / services);
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteTree(dir);
     }
   }
 
-  private static long usedAfterGc() throws InterruptedException {
+  /** Deletes {@code dir} and everything below it. */
+  static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** The heap in use after full collections: the least of five, 100 ms apart. */
+  static long usedAfterGc() throws InterruptedException {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long used = Long.MAX_VALUE;
     for (int i = 0; i < 5; i++) {
