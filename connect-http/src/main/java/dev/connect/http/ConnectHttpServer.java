@@ -121,7 +121,6 @@ public final class ConnectHttpServer implements AutoCloseable {
     private Duration drainTimeout = Duration.ofSeconds(10);
     private LongUnaryOperator random = bound -> ThreadLocalRandom.current().nextLong(bound);
     private int eventLoopThreads = 2;
-    private int workerThreads = 4;
 
     private Builder(ConnectAgent agent) {
       this.agent = agent;
@@ -265,7 +264,7 @@ public final class ConnectHttpServer implements AutoCloseable {
       }
       return new ConnectHttpServer(new HttpServerCore(agent, new HttpServerCore.Settings(address,
           maxHeaderBytes, maxBodyBytes, maxConnections, maxConnectionsPerClient,
-          maxWaitingQueriesPerClient, drainTimeout, random, eventLoopThreads, workerThreads)));
+          maxWaitingQueriesPerClient, drainTimeout, random, eventLoopThreads)));
     }
 
     private static int positive(int value, String name) {

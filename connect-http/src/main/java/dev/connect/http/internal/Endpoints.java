@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.function.LongUnaryOperator;
 import java.util.function.Supplier;
 
@@ -52,16 +51,14 @@ final class Endpoints {
   static final String CONSUL_VERSION = "1.10.4";
 
   private final ConnectAgent agent;
-  private final Executor worker;
   private final Waiters waiters;
   private final LeafWatch leafWatch;
   private final LongUnaryOperator random;
   private final String serverAddress;
 
-  Endpoints(ConnectAgent agent, Executor worker, Waiters waiters, LeafWatch leafWatch,
+  Endpoints(ConnectAgent agent, Waiters waiters, LeafWatch leafWatch,
       LongUnaryOperator random, String serverAddress) {
     this.agent = agent;
-    this.worker = worker;
     this.waiters = waiters;
     this.leafWatch = leafWatch;
     this.random = random;
@@ -312,7 +309,4 @@ final class Endpoints {
     return CompletableFuture.completedFuture(reply);
   }
 
-  Executor worker() {
-    return worker;
-  }
 }

@@ -17,8 +17,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongUnaryOperator;
 import org.slf4j.Logger;
@@ -26,15 +24,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running HTTP server behind {@code dev.connect.http.ConnectHttpServer}: Netty's HTTP/1.1
- * codec on NIO event loops named {@code connect-http-N}, {@code TCP_NODELAY} on, and a small
- * worker pool ({@code connect-http-worker-N}) for the admin calls that block; blocking queries
- * run on the backend's futures and hold no thread.
+ * codec on NIO event loops named {@code connect-http-N}, {@code TCP_NODELAY} on. Every endpoint
+ * is asynchronous: admin calls and blocking queries run on the backend's futures and hold no
+ * thread.
  */
 public final class HttpServerCore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServerCore.class);
 
   private final EventLoopGroup loops;
-  private final ThreadPoolExecutor worker;
   private final Channel serverChannel;
   private final ChannelGroup channels = new DefaultChannelGroup("connect-http",
       GlobalEventExecutor.INSTANCE);
@@ -48,8 +45,7 @@ public final class HttpServerCore implements AutoCloseable {
   /** The settings of a server; validated by the public builder. */
   public record Settings(InetSocketAddress address, int maxHeaderBytes, int maxBodyBytes,
       int maxConnections, int maxConnectionsPerClient, int maxWaitingQueriesPerClient,
-      Duration drainTimeout, LongUnaryOperator random, int eventLoopThreads,
-      int workerThreads) {}
+      Duration drainTimeout, LongUnaryOperator random, int eventLoopThreads) {}
 
   /**
    * Binds and starts serving.
@@ -62,12 +58,9 @@ public final class HttpServerCore implements AutoCloseable {
     this.drainTimeout = s.drainTimeout();
     this.waiters = new Waiters(s.maxWaitingQueriesPerClient());
     this.limiter = new ConnectionLimiter(s.maxConnections(), s.maxConnectionsPerClient());
-    this.worker = new ThreadPoolExecutor(s.workerThreads(), s.workerThreads(), 60,
-        TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
-        new DefaultThreadFactory("connect-http-worker", true));
     String aclPolicy = agent.defaultIntentionPolicy() == dev.connect.core.DefaultIntentionPolicy.ACLS_DEFAULT_DENY ? "deny" : "allow";
     this.leafWatch = new LeafWatch(agent.cache(), agent.scheduler());
-    Router router = new Endpoints(agent, worker, waiters, leafWatch, s.random(),
+    Router router = new Endpoints(agent, waiters, leafWatch, s.random(),
         s.address().getAddress().getHostAddress() + ":" + s.address().getPort())
         .register(new Router());
     Api api = new Api(router, aclPolicy);
@@ -93,7 +86,6 @@ public final class HttpServerCore implements AutoCloseable {
       this.serverChannel = b.bind(s.address()).syncUninterruptibly().channel();
     } catch (RuntimeException e) {
       loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      worker.shutdownNow();
       leafWatch.close();
       throw new java.io.UncheckedIOException(new java.io.IOException("cannot listen on "
           + s.address() + ": " + e.getMessage(), e));
@@ -149,16 +141,7 @@ public final class HttpServerCore implements AutoCloseable {
           channels.size(), drainTimeout);
       channels.close().awaitUninterruptibly(drainTimeout.toMillis());
     }
-    worker.shutdown();
     loops.shutdownGracefully(0, drainTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .awaitUninterruptibly(drainTimeout.toMillis());
-    try {
-      if (!worker.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        worker.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      worker.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -59,7 +59,7 @@ final class AgentFixture implements AutoCloseable {
       int maxHeader, int maxBody) {
     return new HttpServerCore.Settings(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
         maxHeader, maxBody, 10_000, perClientConnections, perClientWaiting,
-        Duration.ofSeconds(5), bound -> 0L, 1, 2);
+        Duration.ofSeconds(5), bound -> 0L, 1);
   }
 
   URI uri(String pathAndQuery) {
