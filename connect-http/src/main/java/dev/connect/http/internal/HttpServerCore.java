@@ -58,7 +58,7 @@ public final class HttpServerCore implements AutoCloseable {
     this.drainTimeout = s.drainTimeout();
     this.waiters = new Waiters(s.maxWaitingQueriesPerClient());
     this.limiter = new ConnectionLimiter(s.maxConnections(), s.maxConnectionsPerClient());
-    String aclPolicy = agent.defaultIntentionPolicy() == dev.connect.core.DefaultIntentionPolicy.ACLS_DEFAULT_DENY ? "deny" : "allow";
+    String aclPolicy = agent.defaultIntentionPolicy().allowed() ? "allow" : "deny";
     this.leafWatch = new LeafWatch(agent.cache(), agent.scheduler());
     Router router = new Endpoints(agent, waiters, leafWatch, s.random(),
         s.address().getAddress().getHostAddress() + ":" + s.address().getPort())
