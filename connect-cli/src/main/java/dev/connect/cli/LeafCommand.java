@@ -8,7 +8,6 @@ import dev.connect.core.ServiceId;
 import dev.connect.core.ServiceNames;
 import dev.connect.core.Certificates;
 import dev.connect.consul.AgentSelfWire;
-import dev.connect.consul.ConsulBackend;
 import dev.connect.core.IssuedLeaf;
 import dev.connect.server.AtomicFiles;
 import dev.connect.server.FileMode;
@@ -77,11 +76,9 @@ final class LeafCommand implements Callable<Integer> {
         datacenter = t.local().get().datacenter();
         csrPath = Optional.of("the data directory's CA");
       } else {
-        AgentSelfWire self = t.await(t.remote().get().agentSelf(query), "agent:read");
+        AgentSelfWire self = t.agentSelf().orElseThrow();
         datacenter = self.config() == null ? null : self.config().datacenter();
-        if (self.meta() != null && self.meta().containsKey(ConsulBackend.CSR_SIGN_META)) {
-          csrPath = Optional.of(self.meta().get(ConsulBackend.CSR_SIGN_META));
-        }
+        csrPath = t.csrSignPath();
       }
       if (csrPath.isPresent()) {
         if (datacenter == null || datacenter.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.connect.cli;
 
 import dev.connect.ca.CaAdmin;
+import dev.connect.consul.AgentSelfWire;
 import dev.connect.consul.ConsulBackend;
 import dev.connect.consul.ConsulHttpException;
 import dev.connect.core.AclAdmin;
@@ -28,6 +29,7 @@ final class Target implements AutoCloseable {
   private final EmbeddedServer local; // null: remote
   private final ConsulBackend remote; // null: local
   private final String unreachableHint;
+  private AgentSelfWire self; // read once, for an agent
 
   private <T extends ConnectBackend & IntentionAdmin & CaAdmin & AclAdmin> Target(T target,
       Runnable closer, QueryOptions query, EmbeddedServer local, ConsulBackend remote,
@@ -84,6 +86,28 @@ final class Target implements AutoCloseable {
 
   Optional<ConsulBackend> remote() {
     return Optional.ofNullable(remote);
+  }
+
+  /**
+   * Reads the agent's {@code GET /v1/agent/self} once; a directory has none.
+   */
+  Optional<AgentSelfWire> agentSelf() {
+    if (remote == null) {
+      return Optional.empty();
+    }
+    if (self == null) {
+      self = await(remote.agentSelf(query), "agent:read");
+    }
+    return Optional.of(self);
+  }
+
+  /**
+   * Returns the path of {@code connect agent}'s CSR endpoint when the agent's {@code
+   * /v1/agent/self} names one; empty for a Consul agent, and for a directory.
+   */
+  Optional<String> csrSignPath() {
+    return agentSelf().map(AgentSelfWire::meta)
+        .map(m -> m.get(ConsulBackend.CSR_SIGN_META));
   }
 
   /**
