@@ -198,6 +198,10 @@ class CliAgainstRunningAgentTest {
     Run badAddr = run("ca", "roots", "--http-addr", "ftp://x:1");
     assertThat(badAddr.status()).isEqualTo(1);
     assertThat(badAddr.err()).contains("--http-addr").contains("ftp://x:1");
+    Run badCa = run("ca", "roots", "--http-addr", "https://127.0.0.1:" + port, "--ca-file",
+        dir.resolve("nowhere.pem").toString());
+    assertThat(badCa.status()).isEqualTo(1);
+    assertThat(badCa.err()).hasLineCount(1).contains(dir.resolve("nowhere.pem").toString());
     Run badEnv = run(Map.of("CONSUL_HTTP_ADDR", "unix:///tmp/consul.sock"), "ca", "roots");
     assertThat(badEnv.status()).isEqualTo(1);
     assertThat(badEnv.err()).contains("CONSUL_HTTP_ADDR").contains("unix:///tmp/consul.sock");
