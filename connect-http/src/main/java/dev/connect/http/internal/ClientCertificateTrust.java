@@ -59,7 +59,8 @@ final class ClientCertificateTrust extends X509ExtendedTrustManager {
     verify(chain);
   }
 
-  private void verify(X509Certificate[] chain) throws CertificateException {
+  /** Verifies a client's chain, leaf first; also after a resumed handshake. */
+  void verify(X509Certificate[] chain) throws CertificateException {
     if (chain == null || chain.length == 0) {
       throw new CertificateException("no client certificate: this agent requires one issued by"
           + " its CA");

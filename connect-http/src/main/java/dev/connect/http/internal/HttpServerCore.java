@@ -46,6 +46,7 @@ public final class HttpServerCore implements AutoCloseable {
   private final Optional<Channel> serverChannel;
   private final Optional<Channel> httpsChannel;
   private final Optional<AgentCertificate> certificate;
+  private final Optional<ClientCertificateTrust> clientTrust;
   private final ChannelGroup channels = new DefaultChannelGroup("connect-http",
       GlobalEventExecutor.INSTANCE);
   private final Waiters waiters;
@@ -120,13 +121,15 @@ public final class HttpServerCore implements AutoCloseable {
         throw new IllegalStateException("HTTPS needs the agent's own CA, an embedded server;"
             + " this agent's backend is " + agent.backend().getClass().getName());
       }
+      Optional<ClientCertificateTrust> trust = h.requireClientCertificates()
+          ? Optional.of(new ClientCertificateTrust(server, agent.clock())) : Optional.empty();
+      this.clientTrust = trust;
       AgentCertificate cert = new AgentCertificate(server,
           AgentId.of(agent.trustDomain(), agent.datacenter(), h.node()), h.dnsNames(),
           h.ipAddresses(), agent.clock(), agent.scheduler(), s.random());
       try {
         cert.start();
-        tls = Optional.of(sslContext(cert, h.requireClientCertificates()
-            ? Optional.of(new ClientCertificateTrust(server, agent.clock())) : Optional.empty()));
+        tls = Optional.of(sslContext(cert, trust));
       } catch (RuntimeException e) {
         cert.close();
         leafWatch.close();
@@ -135,6 +138,7 @@ public final class HttpServerCore implements AutoCloseable {
       this.certificate = Optional.of(cert);
     } else {
       this.certificate = Optional.empty();
+      this.clientTrust = Optional.empty();
     }
     this.loops = new MultiThreadIoEventLoopGroup(s.eventLoopThreads(),
         new DefaultThreadFactory("connect-http", true), NioIoHandler.newFactory());
@@ -168,7 +172,11 @@ public final class HttpServerCore implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             channels.add(ch);
-            tls.ifPresent(t -> ch.pipeline().addLast("tls", t.newHandler(ch.alloc())));
+            if (tls.isPresent()) {
+              ch.pipeline().addLast("tls", tls.get().newHandler(ch.alloc()));
+              clientTrust.ifPresent(t ->
+                  ch.pipeline().addLast("client-recheck", new ClientCertificateRecheck(t)));
+            }
             ch.pipeline()
                 .addLast("limit", limiter)
                 .addLast("codec", new HttpServerCodec(Math.min(s.maxHeaderBytes(), 64 * 1024),

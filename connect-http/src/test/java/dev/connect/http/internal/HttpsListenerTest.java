@@ -129,6 +129,29 @@ class HttpsListenerTest {
     }
   }
 
+  /** STYLE.md: a resumed session never reaches the trust manager; it is checked again. */
+  @Test
+  void resumedSessionOfAnExpiredClientCertificateGetsNoAnswer() throws Exception {
+    try (AgentFixture f = new AgentFixture(dir.resolve("data"), https(true))) {
+      int port = f.server.httpsAddress().orElseThrow().getPort();
+      HttpResponse<String> leaf = f.get("/v1/agent/connect/ca/leaf/web");
+      List<X509Certificate> chain = Certificates.parsePem(field(leaf.body(), "CertPEM"));
+      KeyManager[] keys = keys(pkcs8(field(leaf.body(), "PrivateKeyPEM")),
+          chain.toArray(new X509Certificate[0]));
+      SSLContext client = clientContext(f, keys); // one context: its session cache resumes
+      try (SSLSocket first = socket(client, port)) {
+        assertThat(request(first)).startsWith("HTTP/1.1 200");
+      }
+      f.scheduler.advance(Duration.between(f.time.instant(),
+          chain.get(0).getNotAfter().toInstant()).plusMinutes(1));
+      assertThatThrownBy(() -> {
+        try (SSLSocket resumed = socket(client, port)) {
+          request(resumed);
+        }
+      }).isInstanceOf(IOException.class);
+    }
+  }
+
   @Test
   void opensslVerifiesTheAgentCertificateWithTheBundle() throws Exception {
     Tools.require("openssl");
@@ -302,12 +325,20 @@ class HttpsListenerTest {
   }
 
   private static SSLSocket socket(AgentFixture f, int port) throws Exception {
+    return socket(clientContext(f, null), port);
+  }
+
+  private static SSLContext clientContext(AgentFixture f, KeyManager[] keys) throws Exception {
     CaRoots roots = f.agent.backend().roots(QueryOptions.defaults())
         .get(AgentFixture.GUARD.toSeconds(), TimeUnit.SECONDS).value();
     SSLContext tls = SSLContext.getInstance("TLS");
     // Dated by the fake clock: the renewed certificate starts in the fake future.
-    tls.init(null, new TrustManager[] {TestCertificates.trustManager(f.time,
+    tls.init(keys, new TrustManager[] {TestCertificates.trustManager(f.time,
         roots.certificates().toArray(new X509Certificate[0]))}, null);
+    return tls;
+  }
+
+  private static SSLSocket socket(SSLContext tls, int port) throws Exception {
     SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port);
     s.setSoTimeout((int) AgentFixture.GUARD.toMillis());
     s.startHandshake();
