@@ -225,8 +225,7 @@ final class AgentCertificate extends X509ExtendedKeyManager implements AutoClose
   private String alias(String keyType) {
     Generation g = current.get();
     // JSSE asks once per key type it could use; answer only for the one our key is.
-    return g != null && keyType != null && keyType.startsWith(g.key().getAlgorithm())
-        ? g.alias() : null;
+    return g != null && g.key().getAlgorithm().equals(keyType) ? g.alias() : null;
   }
 
   @Override
