@@ -2,6 +2,7 @@ package dev.connect.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.connect.ca.AgentCertificateRequest;
 import dev.connect.ca.CaAdmin;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.ca.CertificateRequest;
@@ -257,6 +258,37 @@ public final class EmbeddedServer
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Signs the certificate of the Connect agent that runs this server, for its HTTPS API: the
+   * agent's SPIFFE ID plus the request's DNS names and IP addresses (see {@link
+   * AgentCertificateRequest}).
+   *
+   * <p>No ACL token is asked for: this is for the process that opened the server, which holds
+   * its data directory and so its CA key already, and is never offered over the wire (Consul's
+   * servers likewise sign their own agents' certificates from configuration, not by token).
+   *
+   * @param request the agent, its public key and its names
+   * @return the leaf followed by the intermediates a client needs, leaf first
+   * @throws IllegalArgumentException if the agent is of another trust domain or datacenter
+   * @throws IllegalStateException if its CA provider does not sign agent certificates, or its
+   *     root has expired
+   */
+  public List<X509Certificate> signAgentCertificate(AgentCertificateRequest request) {
+    requireNonNull(request, "request");
+    if (!request.agent().datacenter().equals(datacenter)) {
+      throw new IllegalArgumentException("agent " + request.agent()
+          + " is of another datacenter: " + request.agent().datacenter() + ", we are "
+          + datacenter);
+    }
+    CaStore.Snapshot s = store.snapshot();
+    X509Certificate leaf = s.provider().signAgent(request);
+    store.recordLeaf();
+    List<X509Certificate> chain = new ArrayList<>();
+    chain.add(leaf);
+    chain.addAll(store.leafIntermediates(s));
+    return List.copyOf(chain);
   }
 
   /**
