@@ -8,6 +8,7 @@ import dev.connect.ca.CaConfiguration;
 import dev.connect.ca.CertificateRequest;
 import dev.connect.core.AclAdmin;
 import dev.connect.core.AclAuthorizer;
+import dev.connect.core.AclResolver;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.AclNotFoundException;
 import dev.connect.core.AclPolicy;
@@ -117,7 +118,7 @@ import org.slf4j.LoggerFactory;
  * snapshots, without locks. Blocking queries park no thread.
  */
 public final class EmbeddedServer
-    implements CsrSigningBackend, IntentionAdmin, CaAdmin, AclAdmin, AutoCloseable {
+    implements CsrSigningBackend, IntentionAdmin, CaAdmin, AclAdmin, AclResolver, AutoCloseable {
   /** How often rotated-out roots are checked for pruning, as Consul's leader does. */
   static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
 
@@ -1089,6 +1090,18 @@ public final class EmbeddedServer
   public CompletableFuture<CaRoots> caRotate(String privateKeyPem, String rootCertPem,
       QueryOptions options) {
     return now(() -> rotateRoot(privateKeyPem, rootCertPem, options));
+  }
+
+  /**
+   * Resolves the request's token; {@link AclAuthorizer#aclsDisabled()} when ACLs are off.
+   *
+   * @param options the token and datacenter
+   * @return a future of the authorizer; completed exceptionally with {@link
+   *     AclNotFoundException} if no token has the given secret
+   */
+  @Override
+  public CompletableFuture<AclAuthorizer> resolveToken(QueryOptions options) {
+    return now(() -> caller(options));
   }
 
   /**
