@@ -41,6 +41,8 @@ final class AgentCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @picocli.CommandLine.Mixin VaultOptions caProviderOptions;
+
   @Option(names = "--data-dir", paramLabel = "<dir>", required = true,
       description = "Data directory: created with a new CA when it holds none.")
   Path dataDir;
@@ -78,6 +80,7 @@ final class AgentCommand implements Callable<Integer> {
     }
     InetSocketAddress address = address(http);
     ConnectAgent.Builder b = ConnectAgent.builder().dataDirectory(dataDir);
+    caProviderOptions.apply(b, spec);
     if (acls) {
       b.aclsEnabled(true);
     }
