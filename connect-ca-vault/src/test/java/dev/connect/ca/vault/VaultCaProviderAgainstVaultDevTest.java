@@ -175,6 +175,37 @@ class VaultCaProviderAgainstVaultDevTest {
         .hasMessageContaining("uses the vault provider, but the consul provider is configured");
   }
 
+  /**
+   * A crash after the provider's state named the new intermediate but before {@code
+   * state.json} did: the next open lists the provider's intermediate, so leaves and the chain
+   * they carry agree.
+   */
+  @Test
+  void aCrashBetweenTheProviderStateAndTheCaStateIsMendedOnOpen() throws Exception {
+    server = openServer();
+    Path state = dir.resolve("data").resolve("state.json");
+    byte[] beforeRotation = Files.readAllBytes(state);
+    CaRoots rotated = server.rotateRoot(QueryOptions.defaults());
+    server.close();
+    server = null;
+    Files.write(state, beforeRotation); // state.json as if the crash came before its write
+
+    server = openServer();
+    assertThat(server.roots(QueryOptions.defaults()).join().value().active().intermediates())
+        .isEqualTo(rotated.active().intermediates());
+    IssuedCertificate leaf = sign(server, "web");
+    assertThat(leaf.intermediates()).isEqualTo(rotated.active().intermediates());
+    leaf.certificate().verify(leaf.intermediates().get(0).getPublicKey());
+  }
+
+  @Test
+  void aDirectoryOfTheBuiltInCaRefusesTheVaultProviderNamingBoth() throws Exception {
+    EmbeddedServer.builder().dataDirectory(dir.resolve("data")).clock(time).scheduler(scheduler)
+        .open().close();
+    assertThatThrownBy(this::openServer)
+        .hasMessageContaining("uses the consul provider, but the vault provider is configured");
+  }
+
   @Test
   void aSealedOrStoppedVaultGivesVaultExceptionWhileCachedLeavesServe() throws Exception {
     server = openServer();

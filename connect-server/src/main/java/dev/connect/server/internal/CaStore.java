@@ -104,6 +104,7 @@ public final class CaStore {
   private final Clock clock;
   private final IndexFloor floor;
   private final Optional<ExternalCaProvider.Factory> external;
+  private final Object externalRotation = new Object();
   private volatile Snapshot snapshot;
 
   private CaStore(Path directory, Clock clock, IndexFloor floor,
@@ -528,6 +529,14 @@ public final class CaStore {
    * mended on the next open ({@link #reconcileIntermediates}).
    */
   private CaRoots rotateIntermediate() {
+    // One rotation at a time: two would build their intermediates in the same spare mount, and
+    // the second generate would replace the key of the first's intermediate.
+    synchronized (externalRotation) {
+      return rotateIntermediateLocked();
+    }
+  }
+
+  private CaRoots rotateIntermediateLocked() {
     ExternalCaProvider next = ((ExternalCaProvider) snapshot.provider()).rotateIntermediate();
     return floor.write(w -> {
       Snapshot s = snapshot;
