@@ -48,6 +48,8 @@ final class AgentCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @picocli.CommandLine.Mixin VaultOptions caProviderOptions;
+
   @Option(names = "--data-dir", paramLabel = "<dir>", required = true,
       description = "Data directory: created with a new CA when it holds none.")
   Path dataDir;
@@ -124,6 +126,7 @@ final class AgentCommand implements Callable<Integer> {
       ips.add(ipLiteral(ip));
     }
     ConnectAgent.Builder b = ConnectAgent.builder().dataDirectory(dataDir);
+    caProviderOptions.apply(b, spec);
     if (acls) {
       b.aclsEnabled(true);
     }

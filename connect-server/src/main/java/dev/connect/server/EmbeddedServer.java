@@ -1236,6 +1236,7 @@ public final class EmbeddedServer
     private boolean aclsEnabled;
     private AclDefaultPolicy aclDefaultPolicy = AclDefaultPolicy.ALLOW;
     private String initialManagementToken;
+    private Optional<dev.connect.ca.ExternalCaProvider.Factory> caProvider = Optional.empty();
     private final java.util.Map<String, Object> given = new java.util.HashMap<>();
 
     private Builder() {}
@@ -1377,6 +1378,25 @@ public final class EmbeddedServer
     }
 
     /**
+     * Signs leaves through an external CA provider, such as Vault ({@code
+     * VaultCaProvider.factory(...)} in {@code connect-ca-vault}), instead of the built-in CA.
+     * Default: the built-in CA. The provider is chosen when the data directory is created and
+     * recorded there ({@code provider.json}); opening it later with another provider, or
+     * without this one, fails naming both. {@link #rotateRoot(QueryOptions)} then makes a new
+     * intermediate under the provider's root.
+     *
+     * @param factory makes or reopens the provider
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder caProvider(dev.connect.ca.ExternalCaProvider.Factory factory) {
+      requireNonNull(factory, "factory");
+      once("caProvider", factory.name());
+      this.caProvider = Optional.of(factory);
+      return this;
+    }
+
+    /**
      * Opens the data directory, creating a CA on first use, and starts the server.
      *
      * @return the running server
@@ -1399,7 +1419,7 @@ public final class EmbeddedServer
         IntentionStore intentions = IntentionStore.load(dataDirectory, floor, clock);
         AclStore acl = AclStore.load(dataDirectory, floor, clock, AclDefaultPolicy.ALLOW);
         CaStore store = CaStore.open(lock, caConfiguration, clock, floor,
-            List.of(intentions.initialFile(), acl.initialFile()));
+            List.of(intentions.initialFile(), acl.initialFile()), caProvider);
         s = owns ? newScheduler() : scheduler;
         IndexedState index = new IndexedState(floor.restoredIndex(),
             List.of(CaStore.ROOTS, CaStore.LEAF, CaStore.CONFIG, IntentionStore.TABLE,
