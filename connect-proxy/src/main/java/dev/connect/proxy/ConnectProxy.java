@@ -25,6 +25,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslProvider;
@@ -172,6 +173,18 @@ public final class ConnectProxy implements AutoCloseable {
    */
   public ProxyMetrics metrics() {
     return counters.snapshot();
+  }
+
+  /**
+   * Waits until no connection is open through the proxy, at most {@code timeout}.
+   *
+   * @param timeout the longest wait
+   * @return {@code true} if none is open
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    requireNonNull(timeout, "timeout");
+    return counters.awaitIdle(timeout.toMillis());
   }
 
   /**
@@ -346,7 +359,9 @@ public final class ConnectProxy implements AutoCloseable {
         app = dial.channel();
         connections.add(app);
         dial.addListener(f -> connected(ctx, f.isSuccess(), f.cause()));
-      } else if (evt instanceof ChannelInputShutdownEvent) {
+      } else if (evt instanceof ChannelInputShutdownEvent
+          || evt instanceof SslCloseCompletionEvent) {
+        // The client may finish before the application answers: replayed once joined.
         inputShutdown = true;
       } else {
         ctx.fireUserEventTriggered(evt);
@@ -370,6 +385,8 @@ public final class ConnectProxy implements AutoCloseable {
       app.flush();
       ctx.pipeline().remove(this);
       Relay.join(app, inbound, counters);
+      log.debug("proxy {}: {} joined the application at {}", service.name(),
+          inbound.remoteAddress(), settings.application);
       if (inputShutdown) {
         inbound.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
       }
@@ -455,11 +472,13 @@ public final class ConnectProxy implements AutoCloseable {
             @Override
             public void userEventTriggered(ChannelHandlerContext c, Object evt) {
               if (evt instanceof SslHandshakeCompletionEvent h) {
-                c.pipeline().remove(this);
                 if (h.isSuccess()) {
+                  c.pipeline().remove(this);
                   counters.allowed();
                   ctx.pipeline().remove(UpstreamStart.this);
                   Relay.join(local, ch, counters);
+                  log.debug("proxy {}: {} joined upstream {} at {}", service.name(),
+                      local.remoteAddress(), upstream.destination(), target);
                 } else {
                   counters.denied(h.cause());
                   log.warn("proxy {}: upstream {} at {} refused: {}", service.name(),

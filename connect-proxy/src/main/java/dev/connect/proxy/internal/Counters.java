@@ -86,17 +86,21 @@ public final class Counters {
   public static String reason(Throwable cause) {
     String connect = null;
     String ssl = null;
+    String certificate = null;
     int depth = 0;
     for (Throwable t = cause; t != null && depth < 16; t = t.getCause(), depth++) {
       String m = t.getMessage();
       if (m != null && m.contains("connect:")) {
         connect = m.substring(m.indexOf("connect:"));
       }
+      if (t instanceof java.security.cert.CertificateException && m != null) {
+        certificate = m;
+      }
       if (ssl == null && t instanceof SSLException && m != null) {
         ssl = m;
       }
     }
-    String r = connect != null ? connect : ssl != null ? ssl
+    String r = connect != null ? connect : certificate != null ? certificate : ssl != null ? ssl
         : cause == null ? "unknown" : cause.getClass().getSimpleName();
     return r.length() > 200 ? r.substring(0, 200) : r;
   }

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.atomic.LongAdder;
@@ -20,8 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Both channels of a pair run on one event loop, so the pair's state needs no lock.
  * Backpressure: when the peer stops being writable, this channel stops reading until the peer
  * drains. Half close: the end of this channel's input (a TCP FIN, or a TLS close_notify) shuts
- * the peer's output once what was written before is flushed (close_notify then FIN on a TLS
- * peer); the pair closes when both inputs have ended, or when either channel closes or fails.
+ * the peer's output (a TCP FIN, also on a TLS peer) once what was written before is flushed;
+ * the pair closes when both inputs have ended, or when either channel closes or fails.
  */
 public final class Relay extends ChannelInboundHandlerAdapter {
   private final Channel peer;
@@ -95,22 +94,21 @@ public final class Relay extends ChannelInboundHandlerAdapter {
       return;
     }
     inputDone = true;
+    Channel p = peer;
     if (peerRelay.inputDone) {
-      closeBoth(self);
+      // Both directions ended: what is still queued for the peer goes out before it closes.
+      p.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> closeBoth(self));
       return;
     }
-    Channel p = peer;
+    // A TCP FIN only, no close_notify: BoringSSL closes both directions of an engine that
+    // receives close_notify, which would cut the answer still to come. close_notify goes out
+    // when the connection closes.
     p.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
       if (!f.isSuccess()) {
         closeBoth(self);
         return;
       }
-      SslHandler ssl = p.pipeline().get(SslHandler.class);
-      if (ssl != null) {
-        ssl.closeOutbound().addListener(g -> shutdownOutput(p, self));
-      } else {
-        shutdownOutput(p, self);
-      }
+      shutdownOutput(p, self);
     });
   }
 
