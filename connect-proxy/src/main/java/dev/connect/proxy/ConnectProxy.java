@@ -176,7 +176,8 @@ public final class ConnectProxy implements AutoCloseable {
   }
 
   /**
-   * Waits until no connection is open through the proxy, at most {@code timeout}.
+   * Waits until no connection is open through the proxy, at most {@code timeout}: neither an
+   * accepted connection nor one the proxy dialed.
    *
    * @param timeout the longest wait
    * @return {@code true} if none is open
@@ -316,6 +317,7 @@ public final class ConnectProxy implements AutoCloseable {
   }
 
   private Bootstrap dialer(Channel local) {
+    counters.dialOpened();
     return new Bootstrap().group(local.eventLoop()).channel(NioSocketChannel.class)
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.TCP_NODELAY, true)
@@ -357,6 +359,7 @@ public final class ConnectProxy implements AutoCloseable {
           }
         }).connect(settings.application);
         app = dial.channel();
+        app.closeFuture().addListener(f -> counters.dialClosed());
         connections.add(app);
         dial.addListener(f -> connected(ctx, f.isSuccess(), f.cause()));
       } else if (evt instanceof ChannelInputShutdownEvent
@@ -500,6 +503,7 @@ public final class ConnectProxy implements AutoCloseable {
         }
       }).connect(target);
       connections.add(dial.channel());
+      dial.channel().closeFuture().addListener(f -> counters.dialClosed());
       dial.channel().config().setAutoRead(true); // the handshake needs reads
       dial.addListener(f -> {
         if (f.isSuccess() || !local.isActive()) {

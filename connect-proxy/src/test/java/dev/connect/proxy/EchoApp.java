@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class EchoApp implements AutoCloseable {
   final AtomicInteger accepted = new AtomicInteger();
+  private final AtomicInteger open = new AtomicInteger();
   private final EventLoopGroup group =
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel server;
@@ -39,6 +40,13 @@ final class EchoApp implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             accepted.incrementAndGet();
+            open.incrementAndGet();
+            ch.closeFuture().addListener(f -> {
+              synchronized (open) {
+                open.decrementAndGet();
+                open.notifyAll();
+              }
+            });
             ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
               @Override
               public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -55,8 +63,8 @@ final class EchoApp implements AutoCloseable {
               @Override
               public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                 if (evt instanceof ChannelInputShutdownEvent) {
-                  ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
-                      .addListener(f -> ((SocketChannel) ctx.channel()).shutdownOutput());
+                  // Both directions are done once the client's input ended and all is echoed.
+                  ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
                 }
               }
 
@@ -69,6 +77,21 @@ final class EchoApp implements AutoCloseable {
         })
         .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).syncUninterruptibly()
         .channel();
+  }
+
+  /** Waits until every connection the application accepted is closed; true if so. */
+  boolean awaitNoConnections(java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (open) {
+      while (open.get() > 0) {
+        long left = (deadline - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          return false;
+        }
+        open.wait(left);
+      }
+    }
+    return true;
   }
 
   InetSocketAddress address() {

@@ -10,6 +10,8 @@ import javax.net.ssl.SSLException;
 /** The proxy's counters, written from its event loops and read as a {@link ProxyMetrics}. */
 public final class Counters {
   private final AtomicInteger active = new AtomicInteger();
+  /** Channels the proxy dialed (to the application or an upstream) that are still open. */
+  private final AtomicInteger dialed = new AtomicInteger();
   private final LongAdder accepted = new LongAdder();
   private final LongAdder refused = new LongAdder();
   /** Mesh side to local side. */
@@ -36,6 +38,20 @@ public final class Counters {
     }
   }
 
+  /** Counts a channel the proxy dialed, until {@link #dialClosed()}. */
+  public void dialOpened() {
+    dialed.incrementAndGet();
+  }
+
+  /** Counts the end of a channel {@link #dialOpened()} counted. */
+  public void dialClosed() {
+    if (dialed.decrementAndGet() == 0 && active.get() == 0) {
+      synchronized (drainLock) {
+        drainLock.notifyAll();
+      }
+    }
+  }
+
   /** Counts a closed connection that {@link #open} counted. */
   public void closed() {
     if (active.decrementAndGet() == 0) {
@@ -45,11 +61,14 @@ public final class Counters {
     }
   }
 
-  /** Waits until no connection is open or {@code millis} have passed; true if none is open. */
+  /**
+   * Waits until no connection (and no channel the proxy dialed) is open or {@code millis} have
+   * passed; true if none is open.
+   */
   public boolean awaitIdle(long millis) throws InterruptedException {
     long deadline = System.nanoTime() + millis * 1_000_000L;
     synchronized (drainLock) {
-      while (active.get() > 0) {
+      while (active.get() > 0 || dialed.get() > 0) {
         long left = (deadline - System.nanoTime()) / 1_000_000L;
         if (left <= 0) {
           return false;
