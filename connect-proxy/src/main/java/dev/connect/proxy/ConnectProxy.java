@@ -113,7 +113,7 @@ public final class ConnectProxy implements AutoCloseable {
     this.service = b.service;
     this.provider = b.provider != null ? b.provider
         : OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
-    this.settings = b;
+    this.settings = b.copy(); // later changes to the caller's builder do not reach the proxy
     this.discovery = Optional.ofNullable(b.discovery);
     this.group = new MultiThreadIoEventLoopGroup(b.ioThreads,
         new DefaultThreadFactory("connect-proxy-" + b.service.name(), true),
@@ -549,6 +549,22 @@ public final class ConnectProxy implements AutoCloseable {
 
     private Builder(ConnectService service) {
       this.service = service;
+    }
+
+    private Builder copy() {
+      Builder c = new Builder(service);
+      c.listen = listen;
+      c.application = application;
+      c.upstreams.addAll(upstreams);
+      c.discovery = discovery;
+      c.provider = provider;
+      c.idleTimeout = idleTimeout;
+      c.connectTimeout = connectTimeout;
+      c.drainTimeout = drainTimeout;
+      c.metricsLogInterval = metricsLogInterval;
+      c.maxConnections = maxConnections;
+      c.ioThreads = ioThreads;
+      return c;
     }
 
     /**
