@@ -4,6 +4,7 @@ import dev.connect.agent.ConnectAgent;
 import dev.connect.consul.ConsulBackend;
 import dev.connect.proxy.ConnectProxy;
 import dev.connect.proxy.ConsulDiscovery;
+import dev.connect.proxy.SidecarConfiguration;
 import dev.connect.proxy.Upstream;
 import io.netty.handler.ssl.SslProvider;
 import java.io.PrintWriter;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
  * --upstream db:9191[@addr:port] ...}: a sidecar proxy for one service, in the spirit of {@code
  * consul connect proxy}, on an embedded server ({@code --data-dir}) or on a running agent or
  * Consul ({@code --http-addr}, else {@code CONSUL_HTTP_ADDR}). Upstreams without a fixed address
- * are discovered through {@code /v1/health/connect/<service>?passing=1} of that agent. SIGTERM
+ * are discovered through {@code /v1/health/connect/<service>?passing=1} of that agent; {@code
+ * --sidecar-for <service-id>} reads the configuration from the registered sidecar. SIGTERM
  * or SIGINT drains the connections (at most {@code --drain-timeout}) before the JVM exits.
  */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
@@ -41,9 +43,14 @@ final class ProxyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--service", paramLabel = "<name>", required = true,
-      description = "The service the proxy is.")
+  @Option(names = "--service", paramLabel = "<name>",
+      description = "The service the proxy is (required unless --sidecar-for).")
   String service;
+
+  @Option(names = "--sidecar-for", paramLabel = "<service-id>",
+      description = "Read the service, listener, application and upstreams from the sidecar"
+          + " service registered for this service ID (needs --http-addr).")
+  String sidecarFor;
 
   @Option(names = "--listen", paramLabel = "<addr:port>",
       description = "Public listener: mutual TLS as the service (needs --service-addr).")
@@ -101,10 +108,18 @@ final class ProxyCommand implements Callable<Integer> {
       System.setProperty(LOG_LEVEL, "info");
     }
     Logger log = LoggerFactory.getLogger(ProxyCommand.class);
+    if (sidecarFor != null && (service != null || listen != null || serviceAddr != null
+        || dataDir != null)) {
+      throw usage("--sidecar-for " + sidecarFor + " reads the service, --listen and"
+          + " --service-addr from the agent; give none of them, nor --data-dir");
+    }
+    if (sidecarFor == null && service == null) {
+      throw usage("give --service, or --sidecar-for with --http-addr");
+    }
     if ((listen == null) != (serviceAddr == null)) {
       throw usage("--listen and --service-addr go together");
     }
-    if (listen == null && upstreams.isEmpty()) {
+    if (sidecarFor == null && listen == null && upstreams.isEmpty()) {
       throw usage("nothing to proxy: give --listen with --service-addr, or --upstream");
     }
     if (idleSeconds < 0 || drainSeconds < 0 || metricsSeconds < 0) {
@@ -173,6 +188,17 @@ final class ProxyCommand implements Callable<Integer> {
         agent = a.build();
         discovery = ConsulDiscovery.create(backend.address(), tokenOpt);
       }
+      InetSocketAddress publicAddress = listen == null ? null : address("--listen", listen);
+      InetSocketAddress application = serviceAddr == null ? null
+          : address("--service-addr", serviceAddr);
+      if (sidecarFor != null) {
+        SidecarConfiguration c = SidecarConfiguration.fetch(backend.address(), tokenOpt,
+            sidecarFor);
+        service = c.service();
+        publicAddress = c.listen();
+        application = c.application();
+        parsed.addAll(c.upstreams());
+      }
       try (agent) {
         ConnectProxy.Builder pb = ConnectProxy.builder(agent.service(service))
             .maxConnections(maxConnections)
@@ -182,8 +208,8 @@ final class ProxyCommand implements Callable<Integer> {
         if (provider != null) {
           pb.provider(provider);
         }
-        if (listen != null) {
-          pb.publicListener(address("--listen", listen), address("--service-addr", serviceAddr));
+        if (publicAddress != null) {
+          pb.publicListener(publicAddress, application);
         }
         parsed.forEach(pb::upstream);
         if (discovery != null) {

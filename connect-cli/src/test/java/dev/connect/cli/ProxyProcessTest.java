@@ -97,6 +97,15 @@ class ProxyProcessTest {
     assertThat(err.toString()).contains("--upstream db has no @<addr:port>");
   }
 
+  @Test
+  void sidecarForWithFlagsItWouldReadIsAUsageError() {
+    StringWriter err = new StringWriter();
+    int status = ConnectCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err),
+        "proxy", "--sidecar-for", "web-1", "--service", "web", "--http-addr", "127.0.0.1:1");
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("--sidecar-for web-1 reads the service");
+  }
+
   private static int run(String... args) {
     return ConnectCli.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
         args);
