@@ -31,11 +31,27 @@ import org.junit.jupiter.api.Test;
 class DefaultPolicyReadFromConsulTest {
   private HttpServer server;
   private final AtomicReference<String> policyHeader = new AtomicReference<>("deny");
+  /** When set, token/self is not served (404) and agent/self carries this {@code acls} tag. */
+  private final AtomicReference<String> aclsTagOnly = new AtomicReference<>();
 
   @BeforeEach
   void start() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/v1/agent/self", exchange -> {
+      byte[] body = ("{\"Config\":{\"Datacenter\":\"dc1\"},\"Meta\":{},\"Member\":{\"Tags\":"
+          + "{\"acls\":\"" + aclsTagOnly.get() + "\"}}}").getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("X-Consul-Default-Acl-Policy", policyHeader.get());
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
     server.createContext("/v1/acl/token/self", exchange -> {
+      if (aclsTagOnly.get() != null) {
+        exchange.sendResponseHeaders(404, -1);
+        exchange.close();
+        return;
+      }
       String header = policyHeader.get();
       byte[] body;
       int status;
@@ -78,6 +94,23 @@ class DefaultPolicyReadFromConsulTest {
   @Test
   void aclsDisabledOnTheServerAllowUnmatchedConnections() throws Exception {
     policyHeader.set(null);
+    try (ConsulBackend consul = backend();
+        ConnectAgent agent = ConnectAgent.builder().consul(consul).build()) {
+      assertThat(agent.defaultIntentionPolicy()).isEqualTo(DefaultIntentionPolicy.ACLS_DISABLED);
+    }
+  }
+
+  @Test
+  void anAgentWithoutTheTokenEndpointIsAskedItsSelf() throws Exception {
+    // connect agent before its ACL endpoints: 404 on token/self, "acls" tag in agent/self.
+    aclsTagOnly.set("1");
+    try (ConsulBackend consul = backend();
+        ConnectAgent agent = ConnectAgent.builder().consul(consul).build()) {
+      assertThat(agent.defaultIntentionPolicy())
+          .isEqualTo(DefaultIntentionPolicy.ACLS_DEFAULT_DENY);
+    }
+    aclsTagOnly.set("0");
+    policyHeader.set("allow");
     try (ConsulBackend consul = backend();
         ConnectAgent agent = ConnectAgent.builder().consul(consul).build()) {
       assertThat(agent.defaultIntentionPolicy()).isEqualTo(DefaultIntentionPolicy.ACLS_DISABLED);

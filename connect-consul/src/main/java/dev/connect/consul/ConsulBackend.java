@@ -503,34 +503,58 @@ public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBacken
   /**
    * Reads what decides a connection no intention matches from the server, with one request
    * ({@code GET /v1/acl/token/self}, which needs no permission): ACLs disabled when it answers
-   * {@code ACL support disabled}, else Consul's {@code X-Consul-Default-Acl-Policy} header.
-   * Waits for the answer on the calling thread, at most the request timeout.
+   * {@code ACL support disabled}, else Consul's {@code X-Consul-Default-Acl-Policy} header. A
+   * server that does not serve that endpoint (404: {@code connect agent} without its ACL
+   * endpoints) is asked {@code GET /v1/agent/self} instead: its member tag {@code acls} {@code
+   * 0} means ACLs disabled; otherwise, or when it is refused (403: ACLs are on), the header of
+   * that answer decides. Waits for the answers on the calling thread, at most the request
+   * timeout each.
    *
-   * @return the policy to give {@code ConnectAgent.Builder.defaultIntentionPolicy}
+   * @return the policy the agent decides unmatched connections with
    * @throws ConsulHttpException if the server cannot be reached or answers without the header
    */
   public DefaultIntentionPolicy defaultIntentionPolicy() {
     CompletableFuture<DefaultIntentionPolicy> f =
-        plain(http.get("/v1/acl/token/self"), QueryOptions.defaults()).send().thenApply(r -> {
+        plain(http.get("/v1/acl/token/self"), QueryOptions.defaults()).send().thenCompose(r -> {
           if (r.status() == 401 && r.text().contains("ACL support disabled")) {
-            return DefaultIntentionPolicy.ACLS_DISABLED;
+            return CompletableFuture.completedFuture(DefaultIntentionPolicy.ACLS_DISABLED);
           }
           if (r.status() >= 500 || r.status() == 429) {
             throw ConsulHttp.statusFailure(r);
           }
-          String header = r.headers().firstValue(ConsulHeaders.DEFAULT_ACL_POLICY)
-              .orElseThrow(() -> new ConsulHttpException(r.endpoint(), r.status(),
-                  "no " + ConsulHeaders.DEFAULT_ACL_POLICY + " header"));
-          AclDefaultPolicy policy;
-          try {
-            policy = AclDefaultPolicy.parse(header);
-          } catch (IllegalArgumentException e) {
-            throw new ConsulHttpException(r.endpoint(), r.status(), "malformed "
-                + ConsulHeaders.DEFAULT_ACL_POLICY + ": " + e.getMessage(), e);
+          if (r.status() != 404) {
+            return CompletableFuture.completedFuture(DefaultIntentionPolicy.of(true,
+                headerPolicy(r)));
           }
-          return DefaultIntentionPolicy.of(true, policy);
+          return plain(http.get("/v1/agent/self"), QueryOptions.defaults()).send()
+              .thenApply(self -> {
+                if (self.status() == 200) {
+                  AgentSelfWire wire = self.decode(Shape.of(AgentSelfWire.class));
+                  Map<String, String> tags = wire.member() == null ? null
+                      : wire.member().tags();
+                  if (tags != null && "0".equals(tags.get("acls"))) {
+                    return DefaultIntentionPolicy.ACLS_DISABLED;
+                  }
+                } else if (self.status() != 403) {
+                  throw ConsulHttp.statusFailure(self);
+                }
+                return DefaultIntentionPolicy.of(true, headerPolicy(self));
+              });
         });
     return await(f);
+  }
+
+  /** The ACL default policy in a reply's {@code X-Consul-Default-Acl-Policy} header. */
+  private static AclDefaultPolicy headerPolicy(ConsulHttp.Response r) {
+    String header = r.headers().firstValue(ConsulHeaders.DEFAULT_ACL_POLICY)
+        .orElseThrow(() -> new ConsulHttpException(r.endpoint(), r.status(),
+            "no " + ConsulHeaders.DEFAULT_ACL_POLICY + " header"));
+    try {
+      return AclDefaultPolicy.parse(header);
+    } catch (IllegalArgumentException e) {
+      throw new ConsulHttpException(r.endpoint(), r.status(), "malformed "
+          + ConsulHeaders.DEFAULT_ACL_POLICY + ": " + e.getMessage(), e);
+    }
   }
 
   /** Waits for a future on the calling thread, unwrapping the project's exceptions. */
