@@ -82,11 +82,24 @@ class TwoJvmsOverConnectAgentTest {
 
   @AfterAll
   void stop() throws Exception {
-    try (AutoCloseable a = agent == null ? null : agent::terminate;
+    try (AutoCloseable t = this::deleteTmp;
+        AutoCloseable a = agent == null ? null : agent::terminate;
         AutoCloseable r = relay;
         AutoCloseable d = db;
         AutoCloseable w = web) {
-      // closed in reverse order: web, db, the relay, then the agent; each also if another fails
+      // closed in reverse order: web, db, the relay, the agent, then the logs and data directory
+      // are deleted; each also if another fails
+    }
+  }
+
+  private void deleteTmp() throws java.io.IOException {
+    if (tmp == null) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> all = Files.walk(tmp)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 
