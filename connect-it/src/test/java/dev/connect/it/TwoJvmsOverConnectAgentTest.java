@@ -124,13 +124,14 @@ class TwoJvmsOverConnectAgentTest {
     String dbBefore = issuer(db.ask("LEAF", ANSWER_GUARD));
     String rootBefore = activeRoot();
 
-    // Consul's rotation: PUT the configuration without a key; a new root, cross-signed.
+    // Consul's rotation: PUT the configuration without a key; a new root, cross-signed. Sent
+    // after ten handshakes, without waiting, so handshakes run on while it is applied.
     com.fasterxml.jackson.databind.JsonNode config =
         JSON.readTree(send("GET", "/v1/connect/ca/configuration", null));
-    send("PUT", "/v1/connect/ca/configuration", JSON.writeValueAsString(Map.of(
-        "Provider", config.path("Provider").asText(), "Config", config.path("Config"))));
-    assertThat(activeRoot()).isNotEqualTo(rootBefore);
-
+    String body = JSON.writeValueAsString(Map.of(
+        "Provider", config.path("Provider").asText(), "Config", config.path("Config")));
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> put = null;
+    boolean rotated = false;
     List<String> failures = new ArrayList<>();
     int handshakes = 0;
     int afterBoth = 0;
@@ -138,12 +139,23 @@ class TwoJvmsOverConnectAgentTest {
     while (afterBoth < 20) {
       assertThat(System.nanoTime() - deadline).as("both leaves re-issued within "
           + ROTATION_GUARD + " (" + handshakes + " handshakes so far)").isNegative();
+      if (handshakes == 10) {
+        put = HTTP.sendAsync(HttpRequest.newBuilder(
+                agentAddress.resolve("/v1/connect/ca/configuration")).timeout(ANSWER_GUARD)
+            .PUT(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+            HttpResponse.BodyHandlers.ofString());
+      }
       String outcome = web.ask("CALL db " + dbPort, ANSWER_GUARD);
       handshakes++;
       if (!outcome.equals("OK")) {
         failures.add(outcome);
       }
-      if (afterBoth > 0 || handshakes % 10 == 0
+      if (!rotated && put != null && put.isDone()) {
+        assertThat(put.join().statusCode()).as(put.join().body()).isEqualTo(200);
+        assertThat(activeRoot()).isNotEqualTo(rootBefore);
+        rotated = true;
+      }
+      if (afterBoth > 0 || rotated && handshakes % 10 == 0
           && !issuer(web.ask("LEAF", ANSWER_GUARD)).equals(webBefore)
           && !issuer(db.ask("LEAF", ANSWER_GUARD)).equals(dbBefore)) {
         afterBoth++;
