@@ -96,7 +96,7 @@ public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBacken
    * The {@code Meta} key under which {@code connect agent}'s {@code GET /v1/agent/self} names its
    * CSR-signing endpoint; the same string as connect-http's, read here rather than imported.
    */
-  static final String CSR_SIGN_META = "connect-java-csr-sign";
+  public static final String CSR_SIGN_META = "connect-java-csr-sign";
   /** Where {@code connect agent} signs CSRs, probed when {@code /v1/agent/self} is refused. */
   static final String CSR_SIGN_PATH = "/v1/agent/connect/ca/sign";
 
@@ -407,12 +407,6 @@ public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBacken
   // The agent itself, and connect agent's CSR endpoint
 
   /**
-   * The {@code Meta} key of {@code GET /v1/agent/self} by which {@code connect agent} advertises
-   * its CSR endpoint (connect-http's {@code Endpoints.CSR_SIGN_META}); Consul has none.
-   */
-  public static final String CSR_SIGN_META = "connect-java-csr-sign";
-
-  /**
    * Reads {@code GET /v1/agent/self}: the agent's datacenter and version, and in {@code Meta}
    * whether it offers {@link #CSR_SIGN_META} ({@code connect agent} does, Consul does not).
    *
@@ -423,48 +417,6 @@ public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBacken
     requireNonNull(options, "options");
     return plain(http.get("/v1/agent/self"), options).ok()
         .thenApply(r -> r.decode(Shape.of(AgentSelfWire.class)));
-  }
-
-  /**
-   * Has {@code connect agent} sign a CSR at the path its {@code /v1/agent/self} advertises under
-   * {@link #CSR_SIGN_META}, so that the private key never leaves this process. The reply is the
-   * leaf endpoint's without {@code PrivateKeyPEM}.
-   *
-   * @param path the advertised path, such as {@code /v1/agent/connect/ca/sign}
-   * @param csrPem the PEM CSR, its one URI SAN naming the service
-   * @param options the token ({@code service:write} on the CSR's service)
-   * @return a future of the signed leaf and its index
-   * @throws IllegalArgumentException if {@code path} is not an absolute path under {@code /v1/}
-   */
-  public CompletableFuture<QueryResult<IssuedCertificate>> signLeafCsr(String path, String csrPem,
-      QueryOptions options) {
-    requireNonNull(path, "path");
-    requireNonNull(csrPem, "csrPem");
-    requireNonNull(options, "options");
-    if (!path.startsWith("/v1/") || path.contains("?") || path.contains("#")
-        || path.contains("..")) {
-      throw new IllegalArgumentException("the CSR path must be a path under /v1/, not \""
-          + Texts.escape(path, 128) + "\"");
-    }
-    return plain(http.call("POST", path), options)
-        .body(csrPem.getBytes(StandardCharsets.US_ASCII)).ok().thenApply(r -> {
-          LeafCertWire wire = r.decode(Shape.of(LeafCertWire.class));
-          try {
-            List<X509Certificate> certs =
-                Certificates.parsePem(Wire.required(wire.certPem(), "CertPEM"));
-            if (certs.isEmpty()) {
-              throw new IllegalArgumentException("CertPEM holds no certificate");
-            }
-            ServiceId service = ServiceId.parse(Wire.required(wire.serviceUri(), "ServiceURI"));
-            long create = Wire.orZero(wire.createIndex());
-            long modify = wire.modifyIndex() == null ? create : wire.modifyIndex();
-            return new QueryResult<>(new IssuedCertificate(certs.get(0),
-                certs.subList(1, certs.size()), service, create, modify), r.index());
-          } catch (IllegalArgumentException e) {
-            throw new ConsulHttpException(r.endpoint(), r.status(), "malformed body: "
-                + e.getMessage(), e);
-          }
-        });
   }
 
   // ---------------------------------------------------------------------------------------------
