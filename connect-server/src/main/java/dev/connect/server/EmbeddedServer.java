@@ -7,6 +7,7 @@ import dev.connect.ca.CaConfiguration;
 import dev.connect.ca.CertificateRequest;
 import dev.connect.core.AclAdmin;
 import dev.connect.core.AclAuthorizer;
+import dev.connect.core.AclResolver;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.AclNotFoundException;
 import dev.connect.core.AclPolicy;
@@ -116,7 +117,7 @@ import org.slf4j.LoggerFactory;
  * snapshots, without locks. Blocking queries park no thread.
  */
 public final class EmbeddedServer
-    implements CsrSigningBackend, IntentionAdmin, CaAdmin, AclAdmin, AutoCloseable {
+    implements CsrSigningBackend, IntentionAdmin, CaAdmin, AclAdmin, AclResolver, AutoCloseable {
   /** How often rotated-out roots are checked for pruning, as Consul's leader does. */
   static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
 
@@ -880,6 +881,19 @@ public final class EmbeddedServer
     checkDatacenter(options);
     requireAcls();
     return acl.state().authorizer(options.tokenSecret());
+  }
+
+  /**
+   * Resolves a token for a front end that enforces ACL rules itself, such as {@code connect
+   * agent}'s service registration.
+   */
+  @Override
+  public CompletableFuture<AclAuthorizer> authorizer(QueryOptions options) {
+    try {
+      return CompletableFuture.completedFuture(caller(options));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /**

@@ -75,6 +75,7 @@ final class Endpoints {
     router.add("POST", CSR_SIGN_PATH, this::signCsr);
     router.add("GET", "/v1/agent/self", this::self);
     new CaConfigEndpoints(agent).register(router);
+    new ServiceEndpoints(agent, waiters, random).register(router);
     return new IntentionEndpoints(agent, waiters, random).register(router);
   }
 

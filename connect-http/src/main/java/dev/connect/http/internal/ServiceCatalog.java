@@ -1,0 +1,125 @@
+package dev.connect.http.internal;
+
+import dev.connect.consul.AgentServiceWire;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The services registered with this agent, as a Consul agent keeps its local services and the
+ * catalog of its one node: by service ID, each with the index at which it was created and last
+ * changed, under one catalog index that every registration and deregistration raises. A blocking
+ * read waits on {@link #changedAfter}; nothing waits on a thread.
+ *
+ * <p>In memory only: registrations last as long as the agent process (docs/http.md says so).
+ * Thread-safe: every method holds the monitor briefly; futures are completed outside it.
+ */
+final class ServiceCatalog {
+  /** Consul's local services per agent are unbounded; ours are bounded, named in the 400. */
+  static final int MAX_SERVICES = 4096;
+
+  /** One registered service: what {@code /v1/agent/services} shows, and its indexes. */
+  record Entry(AgentServiceWire service, long createIndex, long modifyIndex) {}
+
+  private final Map<String, Entry> byId = new TreeMap<>();
+  // Consul's indexes start above 0; 0 would make every blocking read return at once.
+  private long index = 1;
+  private final Set<CompletableFuture<Void>> watchers = new HashSet<>();
+
+  /** The catalog index: raised by every registration and deregistration. */
+  synchronized long index() {
+    return index;
+  }
+
+  /**
+   * Registers (or replaces, by ID) services in one step, as Consul registers a service and its
+   * sidecar together; a replaced service keeps its create index.
+   *
+   * @throws ApiException 400 when the agent would hold more than {@link #MAX_SERVICES}
+   */
+  void put(List<AgentServiceWire> services) {
+    List<CompletableFuture<Void>> wake;
+    synchronized (this) {
+      long added = services.stream().filter(s -> !byId.containsKey(s.id())).count();
+      if (byId.size() + added > MAX_SERVICES) {
+        throw new ApiException(400, "this agent holds at most " + MAX_SERVICES
+            + " services; deregister some before registering " + services.get(0).id());
+      }
+      index++;
+      for (AgentServiceWire s : services) {
+        Entry old = byId.get(s.id());
+        byId.put(s.id(), new Entry(s, old == null ? index : old.createIndex(), index));
+      }
+      wake = takeWatchers();
+    }
+    wake.forEach(f -> f.complete(null));
+  }
+
+  /** Removes services by ID; returns whether the first was there. */
+  boolean remove(List<String> ids) {
+    List<CompletableFuture<Void>> wake;
+    boolean found;
+    synchronized (this) {
+      found = byId.containsKey(ids.get(0));
+      boolean any = false;
+      for (String id : ids) {
+        any |= byId.remove(id) != null;
+      }
+      if (!any) {
+        return false;
+      }
+      index++;
+      wake = takeWatchers();
+    }
+    wake.forEach(f -> f.complete(null));
+    return found;
+  }
+
+  /** The service with this ID. */
+  synchronized Optional<Entry> get(String id) {
+    return Optional.ofNullable(byId.get(id));
+  }
+
+  /** Every service, by ID. */
+  synchronized List<Entry> all() {
+    return new ArrayList<>(byId.values());
+  }
+
+  /**
+   * Completes at the first change after {@code index}: at once when the catalog is already past
+   * it, else at the next registration or deregistration. The caller completes it itself when its
+   * wait elapses, which forgets it; so a watch holds nothing once its query is answered.
+   */
+  CompletableFuture<Void> watch(long index) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    synchronized (this) {
+      if (this.index > index) {
+        f.complete(null);
+        return f;
+      }
+      watchers.add(f);
+    }
+    f.whenComplete((v, e) -> forget(f));
+    return f;
+  }
+
+  /** The number of reads watching now; for tests. */
+  synchronized int watching() {
+    return watchers.size();
+  }
+
+  private synchronized void forget(CompletableFuture<Void> f) {
+    watchers.remove(f);
+  }
+
+  private List<CompletableFuture<Void>> takeWatchers() {
+    List<CompletableFuture<Void>> all = new ArrayList<>(watchers);
+    watchers.clear();
+    return all;
+  }
+}
