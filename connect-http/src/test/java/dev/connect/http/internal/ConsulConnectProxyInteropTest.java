@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connect.peers.ConsulConnectProxy;
+import dev.connect.peers.FreePorts;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -140,6 +141,59 @@ class ConsulConnectProxyInteropTest {
           assertThat(echoes(web.port(), "still denied")).isFalse();
         }
       }
+    }
+  }
+
+  /**
+   * {@code -sidecar-for api-1}: the proxy finds its registration through {@code
+   * /v1/agent/services} and {@code /v1/agent/service/api-1-sidecar-proxy}, then follows it with
+   * {@code ?hash=} blocking reads: an upstream added by registering api-1 again opens a new
+   * listener without a restart.
+   */
+  @Test
+  void consulConnectProxySidecarForFollowsTheRegistrationThroughContentHashBlocking()
+      throws Exception {
+    try (AgentFixture f = new AgentFixture(dir)) {
+      String agent = "127.0.0.1:" + f.server.address().getPort();
+      try (ConsulConnectProxy db = ConsulConnectProxy.start(agent, port -> List.of(
+              "-service", "db", "-service-addr", "127.0.0.1:" + echo.getLocalPort(),
+              "-listen", "127.0.0.1:" + port))) {
+        assertThat(f.send("PUT", "/v1/agent/service/register", "{\"ID\":\"db-1\",\"Name\":"
+            + "\"db\",\"Address\":\"127.0.0.1\",\"Port\":" + echo.getLocalPort()
+            + ",\"Connect\":{\"SidecarService\":{\"Port\":" + db.port() + "}}}")
+            .statusCode()).isEqualTo(200);
+        int[] ports = FreePorts.pick(2); // the sidecar's public port, a second upstream port
+        try (ConsulConnectProxy api = ConsulConnectProxy.start(agent, port -> {
+          register(f, apiWithUpstreams(ports[0], port));
+          return List.of("-sidecar-for", "api-1");
+        })) {
+          poll("an echo through api -> db", () -> echoes(api.port(), "sidecar"), db, api);
+
+          register(f, apiWithUpstreams(ports[0], api.port(), ports[1]));
+          poll("an echo through the upstream added by registering again",
+              () -> echoes(ports[1], "second upstream"), db, api);
+        }
+      }
+    }
+  }
+
+  private static String apiWithUpstreams(int publicPort, int... upstreamPorts) {
+    StringBuilder upstreams = new StringBuilder();
+    for (int p : upstreamPorts) {
+      upstreams.append(upstreams.length() == 0 ? "" : ",").append("{\"DestinationName\":"
+          + "\"db\",\"LocalBindAddress\":\"127.0.0.1\",\"LocalBindPort\":" + p + "}");
+    }
+    return "{\"ID\":\"api-1\",\"Name\":\"api\",\"Address\":\"127.0.0.1\",\"Port\":9,"
+        + "\"Connect\":{\"SidecarService\":{\"Port\":" + publicPort
+        + ",\"Proxy\":{\"Upstreams\":[" + upstreams + "]}}}}";
+  }
+
+  private static void register(AgentFixture f, String body) {
+    try {
+      HttpResponse<String> r = f.send("PUT", "/v1/agent/service/register", body);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    } catch (Exception e) {
+      throw new AssertionError("registering " + body, e);
     }
   }
 
