@@ -2,6 +2,7 @@ package dev.connect.http.internal;
 
 import dev.connect.consul.AgentServiceWire;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,9 @@ final class ServiceCatalog {
   // Consul's indexes start above 0; 0 would make every blocking read return at once.
   private long index = 1;
   private final Set<CompletableFuture<Void>> watchers = new HashSet<>();
+  // The last index at which a service name was touched, as Consul's per-service index: a read
+  // of one service is not woken by another's registration.
+  private final Map<String, Long> touched = new HashMap<>();
 
   /** The catalog index: raised by every registration and deregistration. */
   synchronized long index() {
@@ -53,6 +57,10 @@ final class ServiceCatalog {
       index++;
       for (AgentServiceWire s : services) {
         Entry old = byId.get(s.id());
+        if (old != null) {
+          touch(old.service());
+        }
+        touch(s);
         byId.put(s.id(), new Entry(s, old == null ? index : old.createIndex(), index));
       }
       wake = takeWatchers();
@@ -66,18 +74,37 @@ final class ServiceCatalog {
     boolean found;
     synchronized (this) {
       found = byId.containsKey(ids.get(0));
-      boolean any = false;
+      List<Entry> removed = new ArrayList<>();
       for (String id : ids) {
-        any |= byId.remove(id) != null;
+        Entry e = byId.remove(id);
+        if (e != null) {
+          removed.add(e);
+        }
       }
-      if (!any) {
+      if (removed.isEmpty()) {
         return false;
       }
       index++;
+      removed.forEach(e -> touch(e.service()));
       wake = takeWatchers();
     }
     wake.forEach(f -> f.complete(null));
     return found;
+  }
+
+  /**
+   * The index of the last change to a service name: a registration or deregistration of an
+   * instance with that name or proxying for it; the catalog's first index if there was none.
+   */
+  synchronized long serviceIndex(String name) {
+    return touched.getOrDefault(name, 1L);
+  }
+
+  private void touch(AgentServiceWire s) {
+    touched.put(s.service(), index);
+    if (s.proxy() != null && s.proxy().destinationServiceName() != null) {
+      touched.put(s.proxy().destinationServiceName(), index);
+    }
   }
 
   /** The service with this ID. */

@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongUnaryOperator;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -433,14 +434,9 @@ final class ServiceEndpoints {
       return now.get();
     }
     // Consul's agent: wait while the service's content hash is the one given, no jitter.
-    return waiters.await(r.client(), () -> {
-      long at = catalog.index();
-      String current = catalog.get(id).map(e -> contentHash(e.service())).orElse("");
-      if (!current.equals(hash.get())) {
-        return now.get();
-      }
-      return waitForChange(at, b.maxWait()).thenCompose(v -> now.get());
-    }, now);
+    return waiters.await(r.client(), () -> waitUntil(() -> !catalog.get(id)
+        .map(e -> contentHash(e.service())).orElse("").equals(hash.get()), b.maxWait())
+        .thenCompose(v -> now.get()), now);
   }
 
   private ApiReply serviceReply(ApiRequest r, String id, AclAuthorizer authz) {
@@ -472,23 +468,38 @@ final class ServiceEndpoints {
     }
   }
 
-  /** Completes at the catalog's first change after {@code index}, or after {@code wait}. */
-  private CompletableFuture<Void> waitForChange(long index, Duration wait) {
-    CompletableFuture<Void> changed = catalog.watch(index);
-    if (changed.isDone()) {
-      return changed;
-    }
-    ScheduledFuture<?> timer;
+  /**
+   * Completes once {@code changed} holds or {@code wait} elapses on the agent's scheduler: checked
+   * now and again at every change of the catalog, so that a read of one service is not answered
+   * early by another's registration, and no thread waits.
+   */
+  private CompletableFuture<Void> waitUntil(BooleanSupplier changed, Duration wait) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    CompletableFuture<Void> elapsed = new CompletableFuture<>();
     try {
-      timer = agent.scheduler().schedule(() -> changed.complete(null), wait.toNanos(),
-          TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> timer = agent.scheduler().schedule(() -> elapsed.complete(null),
+          wait.toNanos(), TimeUnit.NANOSECONDS);
+      result.whenComplete((v, e) -> timer.cancel(false));
     } catch (RuntimeException e) {
       // A scheduler shut down (the agent closed) cannot time the wait: answer now.
-      changed.complete(null);
-      return changed;
+      elapsed.complete(null);
     }
-    changed.whenComplete((v, e) -> timer.cancel(false));
-    return changed;
+    result.whenComplete((v, e) -> elapsed.complete(null));
+    check(changed, elapsed, result);
+    return result;
+  }
+
+  private void check(BooleanSupplier changed, CompletableFuture<Void> elapsed,
+      CompletableFuture<Void> result) {
+    // The index is read before the condition, so a change between the two wakes the watch.
+    long at = catalog.index();
+    if (result.isDone() || elapsed.isDone() || changed.getAsBoolean()) {
+      result.complete(null);
+      return;
+    }
+    CompletableFuture<Void> watch = catalog.watch(at);
+    elapsed.whenComplete((v, e) -> watch.complete(null));
+    watch.whenComplete((v, e) -> check(changed, elapsed, result));
   }
 
   // --- health and catalog ---------------------------------------------------------------------
@@ -532,7 +543,7 @@ final class ServiceEndpoints {
         : "leader";
     Blocking b = Blocking.of(r);
     Supplier<CompletableFuture<ApiReply>> now = () -> authorizer(r).thenApply(authz -> {
-      long index = catalog.index();
+      long index = catalog.serviceIndex(service);
       List<ServiceCatalog.Entry> entries = new ArrayList<>();
       if (authz.serviceRead(service) && authz.nodeRead(NODE)) {
         for (ServiceCatalog.Entry e : catalog.all()) {
@@ -552,8 +563,8 @@ final class ServiceEndpoints {
       return now.get();
     }
     Duration wait = b.withJitter(random);
-    return waiters.await(r.client(),
-        () -> waitForChange(b.index(), wait).thenCompose(v -> now.get()), now);
+    return waiters.await(r.client(), () -> waitUntil(
+        () -> catalog.serviceIndex(service) > b.index(), wait).thenCompose(v -> now.get()), now);
   }
 
   /** Whether an instance carries Connect traffic for {@code service}: its proxy, or native. */

@@ -100,6 +100,9 @@ class ServiceEndpointsTest {
       f.server.waiters().whenWaiting(1).get(20, TimeUnit.SECONDS);
       assertThat(waiting).isNotDone();
 
+      register(f, WEB); // another service: as Consul's per-service index, no wake-up
+      assertThat(f.server.waitingQueries()).isEqualTo(1);
+      assertThat(waiting).isNotDone();
       register(f, DB);
 
       HttpResponse<String> woken = waiting.get(20, TimeUnit.SECONDS);
@@ -146,6 +149,8 @@ class ServiceEndpointsTest {
       f.server.waiters().whenWaiting(1).get(20, TimeUnit.SECONDS);
       assertThat(waiting).isNotDone();
 
+      register(f, DB); // another service: web-1's hash is unchanged, the read waits on
+      assertThat(f.server.waitingQueries()).isEqualTo(1);
       register(f, WEB.replace("8080", "8081"));
 
       HttpResponse<String> woken = waiting.get(20, TimeUnit.SECONDS);
