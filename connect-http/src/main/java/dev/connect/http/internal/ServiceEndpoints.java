@@ -140,12 +140,10 @@ final class ServiceEndpoints {
 
   private CompletableFuture<ApiReply> deregister(ApiRequest r, String id) {
     checkId(id, "service ID");
-    Optional<ServiceCatalog.Entry> found = catalog.get(id);
-    if (found.isEmpty()) {
-      throw notFound(id);
-    }
+    // As Consul: the token is resolved before the ID is looked up (an unknown token is 403).
     return authorizer(r).thenApply(authz -> {
-      requireServiceWrite(authz, found.get().service().service());
+      ServiceCatalog.Entry found = catalog.get(id).orElseThrow(() -> notFound(id));
+      requireServiceWrite(authz, found.service().service());
       // Consul removes a service's sidecar with it.
       catalog.remove(List.of(id, id + SIDECAR_SUFFIX).stream()
           .filter(i -> i.equals(id) || catalog.get(i).map(e -> e.service().proxy() != null

@@ -81,7 +81,11 @@ class ServiceEndpointsTest {
       assertThat(JSON.readTree(f.get("/v1/catalog/connect/web", "X-Consul-Token", reader)
           .body())).hasSize(1);
 
-      // Deregistering needs service:write on the service too.
+      // Deregistering needs service:write on the service too; the token comes first.
+      HttpResponse<String> badToken = f.send("PUT", "/v1/agent/service/deregister/nope", null,
+          "X-Consul-Token", "00000000-0000-4000-8000-000000000099");
+      assertThat(badToken.statusCode()).isEqualTo(403);
+      assertThat(badToken.body()).isEqualTo("ACL not found");
       assertThat(f.send("PUT", "/v1/agent/service/deregister/db-1", null, "X-Consul-Token", web)
           .statusCode()).isEqualTo(403);
       assertThat(f.send("PUT", "/v1/agent/service/deregister/web-1", null,
