@@ -23,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 final class ServiceCatalog {
   /** Consul's local services per agent are unbounded; ours are bounded, named in the 400. */
   static final int MAX_SERVICES = 4096;
+  /** Names whose last change is remembered beyond the live ones, before the oldest are pruned. */
+  static final int MAX_REMEMBERED_NAMES = 4 * MAX_SERVICES;
 
   /** One registered service: what {@code /v1/agent/services} shows, and its indexes. */
   record Entry(AgentServiceWire service, long createIndex, long modifyIndex) {}
@@ -34,6 +36,9 @@ final class ServiceCatalog {
   // The last index at which a service name was touched, as Consul's per-service index: a read
   // of one service is not woken by another's registration.
   private final Map<String, Long> touched = new HashMap<>();
+  // The index of names no longer remembered: at least the last touch of every forgotten name,
+  // so that a name's index never goes back when the map is pruned.
+  private long forgottenAt = 1;
 
   /** The catalog index: raised by every registration and deregistration. */
   synchronized long index() {
@@ -63,6 +68,7 @@ final class ServiceCatalog {
         touch(s);
         byId.put(s.id(), new Entry(s, old == null ? index : old.createIndex(), index));
       }
+      prune();
       wake = takeWatchers();
     }
     wake.forEach(f -> f.complete(null));
@@ -86,6 +92,7 @@ final class ServiceCatalog {
       }
       index++;
       removed.forEach(e -> touch(e.service()));
+      prune();
       wake = takeWatchers();
     }
     wake.forEach(f -> f.complete(null));
@@ -97,7 +104,28 @@ final class ServiceCatalog {
    * instance with that name or proxying for it; the catalog's first index if there was none.
    */
   synchronized long serviceIndex(String name) {
-    return touched.getOrDefault(name, 1L);
+    return touched.getOrDefault(name, forgottenAt);
+  }
+
+  /** The number of names whose last change is remembered; for tests. */
+  synchronized int rememberedNames() {
+    return touched.size();
+  }
+
+  /** Forgets names no live service has once there are too many, raising the floor over them. */
+  private void prune() {
+    if (touched.size() <= MAX_REMEMBERED_NAMES) {
+      return;
+    }
+    Set<String> live = new HashSet<>();
+    for (Entry e : byId.values()) {
+      live.add(e.service().service());
+      if (e.service().proxy() != null && e.service().proxy().destinationServiceName() != null) {
+        live.add(e.service().proxy().destinationServiceName());
+      }
+    }
+    touched.keySet().retainAll(live);
+    forgottenAt = index;
   }
 
   private void touch(AgentServiceWire s) {
