@@ -5,6 +5,8 @@
 module dev.connect.cli {
   requires dev.connect.agent;
   requires dev.connect.http;
+  requires dev.connect.consul;
+  requires dev.connect.ca.vault;
   requires org.slf4j;
   requires info.picocli;
 

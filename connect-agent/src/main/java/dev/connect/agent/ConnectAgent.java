@@ -520,7 +520,7 @@ public final class ConnectAgent implements AutoCloseable {
    */
   public static final class Builder {
     private static final List<String> EMBEDDED_ONLY = List.of("dataDirectory", "aclsEnabled",
-        "aclDefaultPolicy", "initialManagementToken", "caConfiguration");
+        "aclDefaultPolicy", "initialManagementToken", "caConfiguration", "caProvider");
 
     private final Map<String, Object> given = new LinkedHashMap<>();
     /** Embedded-only options go straight here: it validates them, and opens with them. */
@@ -641,6 +641,21 @@ public final class ConnectAgent implements AutoCloseable {
     public Builder caConfiguration(CaConfiguration configuration) {
       embedded.caConfiguration(requireNonNull(configuration, "configuration"));
       once("caConfiguration", configuration);
+      return this;
+    }
+
+    /**
+     * Signs the embedded server's leaves through an external CA provider such as Vault ({@code
+     * VaultCaProvider.factory(...)}), chosen when the data directory is created; see {@link
+     * EmbeddedServer.Builder#caProvider}. Default: the built-in CA.
+     *
+     * @param factory makes or reopens the provider
+     * @return this builder
+     * @throws IllegalStateException if already set, or a {@link #backend} was given
+     */
+    public Builder caProvider(dev.connect.ca.ExternalCaProvider.Factory factory) {
+      embedded.caProvider(requireNonNull(factory, "factory"));
+      once("caProvider", factory.name());
       return this;
     }
 

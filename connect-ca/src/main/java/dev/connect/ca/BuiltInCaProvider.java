@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * The built-in certificate authority: Consul's {@code consul} provider, in process. It holds one
@@ -211,6 +212,30 @@ public final class BuiltInCaProvider implements CaProvider {
     checkRootValid(now);
     return issuer.leaf(request.subjectPublicKeyInfo(), request.serviceId(), now,
         config.leafCertTtl());
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The leaf is valid from one minute before the clock's now for {@link
+   * CaConfiguration#leafCertTtl()}; its CN is Consul's agent CN, {@code
+   * <node>.agnt.<td8>.consul}.
+   */
+  @Override
+  public X509Certificate signAgent(AgentCertificateRequest request) {
+    requireNonNull(request, "request");
+    if (!request.agent().trustDomain().equals(trustDomain.trustDomain())) {
+      throw new IllegalArgumentException("request for " + request.agent()
+          + " is for another trust domain; this CA signs for " + trustDomain);
+    }
+    if (!config.allowsLeafKey(request.publicKey())) {
+      throw new IllegalArgumentException("agent key not allowed for a leaf: "
+          + KeyDescription.of(request.publicKey()));
+    }
+    Instant now = clock.instant();
+    checkRootValid(now);
+    return issuer.agentLeaf(SubjectPublicKeyInfo.getInstance(request.publicKey().getEncoded()),
+        request.agent(), request.dnsNames(), request.ipAddresses(), now, config.leafCertTtl());
   }
 
   /** Returns true: the built-in CA can cross-sign. */

@@ -76,4 +76,24 @@ public interface CaProvider {
    * @throws IllegalStateException if the provider cannot sign now
    */
   X509Certificate crossSign(X509Certificate newRoot);
+
+  /**
+   * Signs the certificate of a Connect agent itself (its HTTPS API), valid for the
+   * configuration's leaf TTL: the profile of {@link #sign}, with the agent's SPIFFE ID and the
+   * request's DNS names and IP addresses as subject alternative names.
+   *
+   * <p>The default refuses: a provider signs agent certificates only when it says so, so that
+   * an external CA is never asked for a profile it was not written for.
+   *
+   * @param request the agent, its key and its names
+   * @return the leaf
+   * @throws IllegalArgumentException if the request is for another trust domain than the
+   *     provider's
+   * @throws IllegalStateException if the provider cannot sign now, or signs no agent
+   *     certificates (the default)
+   */
+  default X509Certificate signAgent(AgentCertificateRequest request) {
+    throw new IllegalStateException("the CA provider " + name()
+        + " does not sign agent certificates (requested for " + request.agent() + ")");
+  }
 }

@@ -3,7 +3,6 @@ package dev.connect.cli;
 import dev.connect.core.AclPolicy;
 import dev.connect.core.AclPolicyLink;
 import dev.connect.core.AclToken;
-import dev.connect.server.EmbeddedServer;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,8 +42,8 @@ final class AclCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (EmbeddedServer s = server.open(true)) {
-        printToken(spec.commandLine().getOut(), s.bootstrapAcl());
+      try (Target t = server.target(true)) {
+        printToken(spec.commandLine().getOut(), t.await(t.acl().aclBootstrap(t.query()), ""));
       }
       return 0;
     }
@@ -78,8 +77,9 @@ final class AclCommand {
       @Override
       public Integer call() throws Exception {
         String text = rules.startsWith("@") ? readRules(Path.of(rules.substring(1))) : rules;
-        try (EmbeddedServer s = server.open(true)) {
-          AclPolicy policy = s.createPolicy(name, description, text, server.query());
+        try (Target t = server.target(true)) {
+          AclPolicy policy = t.await(t.acl().policyCreate(name, description, text, t.query()),
+              "acl:write");
           PrintWriter out = spec.commandLine().getOut();
           out.printf("ID:           %s%n", policy.id());
           out.printf("Name:         %s%n", policy.name());
@@ -107,9 +107,9 @@ final class AclCommand {
 
       @Override
       public Integer call() throws Exception {
-        try (EmbeddedServer s = server.open(true)) {
+        try (Target t = server.target(true)) {
           PrintWriter out = spec.commandLine().getOut();
-          for (AclPolicy p : s.policies(server.query())) {
+          for (AclPolicy p : t.await(t.acl().policyList(t.query()), "acl:read")) {
             out.printf("%s  %s  %s%n", p.id(), p.name(), p.description());
           }
         }
@@ -141,9 +141,9 @@ final class AclCommand {
 
       @Override
       public Integer call() throws Exception {
-        try (EmbeddedServer s = server.open(true)) {
+        try (Target t = server.target(true)) {
           printToken(spec.commandLine().getOut(),
-              s.createToken(description, policies, server.query()));
+              t.await(t.acl().tokenCreate(description, policies, t.query()), "acl:write"));
         }
         return 0;
       }

@@ -1,18 +1,20 @@
 package dev.connect.cli;
 
+import dev.connect.ca.CaConfiguration;
 import dev.connect.core.CaRoot;
 import dev.connect.core.CaRoots;
-import dev.connect.server.EmbeddedServer;
+import dev.connect.core.Certificates;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code connect ca}: inspect and rotate the built-in CA of a data directory. */
+/** {@code connect ca}: inspect and rotate the CA of a running agent or a data directory. */
 @Command(name = "ca", mixinStandardHelpOptions = true,
-    description = "Inspect or rotate the built-in CA of a data directory.",
+    description = "Inspect or rotate the CA of a running agent or a data directory.",
     subcommands = {CaCommand.Roots.class, CaCommand.Rotate.class})
 final class CaCommand {
 
@@ -27,17 +29,30 @@ final class CaCommand {
     }
   }
 
-  /** {@code connect ca roots}: lists the roots, which one is active, and their validity. */
+  /**
+   * {@code connect ca roots}: lists the roots, which one is active, and their validity; with
+   * {@code --pem}, prints only the PEM bundle of every trusted root, which is what a client needs
+   * as {@code CONSUL_CACERT} or {@code --ca-file} (and {@code curl --cacert}).
+   */
   @Command(name = "roots", mixinStandardHelpOptions = true,
       description = "List the trusted roots: ID (SHA-1 fingerprint), active flag, validity.")
   static final class Roots implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ServerOptions server;
 
+    @Option(names = "--pem", description = "Print only the PEM bundle of every trusted root"
+        + " (for CONSUL_CACERT, --ca-file, curl --cacert).")
+    boolean pem;
+
     @Override
     public Integer call() throws Exception {
-      try (EmbeddedServer s = server.open()) {
-        printRoots(spec.commandLine().getOut(), s.roots(server.query()).join().value());
+      try (Target t = server.target()) {
+        CaRoots roots = t.await(t.backend().roots(t.query()), "").value();
+        if (pem) {
+          spec.commandLine().getOut().print(Certificates.toPem(roots.certificates()));
+        } else {
+          printRoots(spec.commandLine().getOut(), roots);
+        }
       }
       return 0;
     }
@@ -53,8 +68,17 @@ final class CaCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (EmbeddedServer s = server.open()) {
-        printRoots(spec.commandLine().getOut(), s.rotateRoot(server.query()));
+      try (Target t = server.target()) {
+        CaRoots roots;
+        if (t.csrSignPath().isPresent()) {
+          // connect agent rotates on any PUT of the configuration and makes the new root key
+          // itself, so no key crosses the wire; Consul needs a PrivateKey to rotate to.
+          CaConfiguration config = t.await(t.ca().caGetConfig(t.query()), "operator:write");
+          roots = t.await(t.ca().caSetConfig(config, t.query()), "operator:write");
+        } else {
+          roots = t.await(t.ca().caRotate(t.query()), "operator:write");
+        }
+        printRoots(spec.commandLine().getOut(), roots);
       }
       return 0;
     }

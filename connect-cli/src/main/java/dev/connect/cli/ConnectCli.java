@@ -1,17 +1,17 @@
 package dev.connect.cli;
 
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code connect} command: the entry point of {@code connect.jar}.
  *
- * <p>Exit status: 0 on success; 1 when the command was refused or failed (a denied {@code
- * intention check}, a permission denied, a missing CA), with a one-line reason on stderr; 2 on
- * bad usage (an unknown option, a missing argument), with the usage. Unlike Consul's CLI, where
- * usage errors exit 1 and a denied {@code intention check} exits 2, the codes mean the same for
- * every command here.
+ * <p>Exit status, as Consul's CLI: 0 on success; 1 when the command was refused or failed (a
+ * permission denied, a missing CA, an unreachable agent), with a one-line reason on stderr, or
+ * on bad usage (an unknown option, a missing argument), with the usage; 2 only from {@code
+ * intention check}, when the connection would be denied.
  */
 @Command(name = "connect", mixinStandardHelpOptions = true,
     versionProvider = ConnectCli.Version.class,
@@ -23,10 +23,22 @@ public final class ConnectCli {
 
   /** The exit status of a refused or failed command. */
   static final int FAILED = 1;
-  /** The exit status of bad usage. */
-  static final int USAGE = 2;
+  /** The exit status of bad usage: 1, as Consul's CLI. */
+  static final int USAGE = 1;
+  /** The exit status of {@code intention check} when denied, as Consul's CLI. */
+  static final int DENIED = 2;
 
-  private ConnectCli() {}
+  /** Where the {@code CONSUL_*} and {@code CONNECT_*} variables are read: a test passes its own. */
+  private final Map<String, String> environment;
+
+  private ConnectCli(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** Returns the environment of the command line that {@code spec} belongs to. */
+  static Map<String, String> environment(CommandLine.Model.CommandSpec spec) {
+    return ((ConnectCli) spec.root().userObject()).environment;
+  }
 
   /**
    * Runs the command line and exits with its status.
@@ -43,10 +55,17 @@ public final class ConnectCli {
    * @param out where results go
    * @param err where errors go
    * @param args the arguments
-   * @return 0 on success, 1 when refused or failed, 2 on a usage error
+   * @return 0 on success, 1 when refused, failed or misused, 2 when {@code intention check}
+   *     denies
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new ConnectCli());
+    return run(System.getenv(), out, err, args);
+  }
+
+  /** {@link #run(PrintWriter, PrintWriter, String...)} with the environment given. */
+  static int run(Map<String, String> environment, PrintWriter out, PrintWriter err,
+      String... args) {
+    CommandLine cli = new CommandLine(new ConnectCli(environment));
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler((e, args2) -> {
@@ -60,7 +79,7 @@ public final class ConnectCli {
         return USAGE;
       }
       commandLine.getErr().println("error: " + describe(e));
-      return 1;
+      return FAILED;
     });
     return cli.execute(args);
   }

@@ -4,7 +4,6 @@ import dev.connect.core.Decision;
 import dev.connect.core.Intention;
 import dev.connect.core.IntentionAction;
 import dev.connect.core.IntentionTarget;
-import dev.connect.server.EmbeddedServer;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
@@ -38,6 +37,16 @@ final class IntentionCommand {
     i.meta().forEach((k, v) -> out.printf("Meta:         %s=%s%n", k, v));
     i.createdAt().ifPresent(t -> out.printf("Created At:   %s%n", t));
     i.updatedAt().ifPresent(t -> out.printf("Updated At:   %s%n", t));
+  }
+
+  /** What a write needs, for a refusal that does not say (Consul 1.10's bare 403). */
+  static String writeNeeds(String destination) {
+    return "intention:write on \"" + destination + "\"";
+  }
+
+  /** What a read needs, for a refusal that does not say. */
+  static String readNeeds(String destination) {
+    return "intention:read on \"" + destination + "\"";
   }
 
   /** Source and destination, each {@code name}, {@code ns/name} or a {@code *} wildcard. */
@@ -91,12 +100,13 @@ final class IntentionCommand {
     @Override
     public Integer call() throws Exception {
       IntentionAction action = deny ? IntentionAction.DENY : IntentionAction.ALLOW;
-      try (EmbeddedServer s = server.open()) {
-        Intention created = replace
-            ? s.upsertIntention(pair.source(), pair.destination(), action, description,
-                server.query())
-            : s.createIntention(Intention.builder(pair.source(), pair.destination(), action)
-                .description(description).build(), server.query());
+      try (Target t = server.target()) {
+        Intention created = t.await(replace
+            ? t.intentions().intentionUpsert(pair.source(), pair.destination(), action,
+                description, t.query())
+            : t.intentions().intentionCreate(Intention.builder(pair.source(), pair.destination(),
+                action).description(description).build(), t.query()),
+            writeNeeds(pair.destination));
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Created: %s => %s (%s)%n", created.source(), created.destination(),
             action.wireName());
@@ -115,8 +125,9 @@ final class IntentionCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (EmbeddedServer s = server.open()) {
-        List<Intention> all = s.intentions(server.query()).join().value();
+      try (Target t = server.target()) {
+        List<Intention> all = t.await(t.intentions().intentions(t.query()), "intention:read")
+            .value();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%-36s  %-24s  %-6s  %-24s  %s%n", "ID", "Source", "Action", "Destination",
             "Precedence");
@@ -139,9 +150,9 @@ final class IntentionCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (EmbeddedServer s = server.open()) {
-        Optional<Intention> found =
-            s.intention(pair.source(), pair.destination(), server.query());
+      try (Target t = server.target()) {
+        Optional<Intention> found = t.await(t.intentions().intentionGetExact(pair.source(),
+            pair.destination(), t.query()), readNeeds(pair.destination));
         if (found.isEmpty()) {
           spec.commandLine().getErr().printf("error: no intention %s => %s%n", pair.source(),
               pair.destination());
@@ -163,8 +174,9 @@ final class IntentionCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (EmbeddedServer s = server.open()) {
-        boolean deleted = s.deleteIntention(pair.source(), pair.destination(), server.query());
+      try (Target t = server.target()) {
+        boolean deleted = t.await(t.intentions().intentionDeleteExact(pair.source(),
+            pair.destination(), t.query()), writeNeeds(pair.destination));
         spec.commandLine().getOut().printf("%s: %s => %s%n",
             deleted ? "Deleted" : "No such intention", pair.source(), pair.destination());
       }
@@ -173,12 +185,12 @@ final class IntentionCommand {
   }
 
   /**
-   * {@code connect intention check}: exit status 0 when allowed, 1 when denied (Consul's CLI
-   * uses 2, which here means bad usage, as for every command).
+   * {@code connect intention check}: exit status 0 when allowed, 2 when denied, 1 on error, as
+   * Consul's CLI.
    */
   @Command(name = "check", mixinStandardHelpOptions = true,
       description = "Decide whether <source> may connect to <destination>, and why."
-          + " Exit status 0 when allowed, 1 when denied.")
+          + " Exit status 0 when allowed, 2 when denied, 1 on error.")
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ServerOptions server;
@@ -186,14 +198,15 @@ final class IntentionCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (EmbeddedServer s = server.open()) {
-        Decision d = s.checkIntention(pair.source, pair.destination, server.query());
+      try (Target t = server.target()) {
+        Decision d = t.await(t.intentions().intentionCheck(pair.source, pair.destination,
+            t.query()), readNeeds(pair.destination));
         PrintWriter out = spec.commandLine().getOut();
         out.println(d.allowed() ? "Allowed" : "Denied");
         out.println(d.reason());
         if (!d.allowed()) {
           spec.commandLine().getErr().println("denied: " + d.reason());
-          return ConnectCli.FAILED;
+          return ConnectCli.DENIED;
         }
         return 0;
       }

@@ -143,7 +143,7 @@ class ConnectCliTest {
     assertThat(get.out()).contains("Action:       deny").contains("Description:  no api");
 
     Run denied = run("intention", "check", "--data-dir", d, "api", "db");
-    assertThat(denied.status()).isEqualTo(1);
+    assertThat(denied.status()).as("denied exits 2, as Consul's CLI").isEqualTo(2);
     assertThat(denied.err()).startsWith("denied: Matched L4 intention: default/api => default/*")
         .hasLineCount(1);
     assertThat(denied.out()).matches("Denied\nMatched L4 intention: default/api => default/\\*"
@@ -186,7 +186,7 @@ class ConnectCliTest {
 
     Run checkWithWeb = run("intention", "check", "--data-dir", d, "--acls",
         "--default-policy", "deny", "--token", web, "other", "web");
-    assertThat(checkWithWeb.status()).isEqualTo(1);
+    assertThat(checkWithWeb.status()).isEqualTo(2);
     assertThat(checkWithWeb.out()).contains("Default behavior configured by ACLs");
     Run checkDbWithWeb = run("intention", "check", "--data-dir", d, "--acls",
         "--default-policy", "deny", "--token", web, "web", "db");
@@ -203,13 +203,14 @@ class ConnectCliTest {
     return m.group(1);
   }
 
+  /** Usage errors exit 1, as Consul's CLI: 2 is {@code intention check}'s denial. */
   @Test
-  void usageErrorsExitWithTwo() {
-    Run missing = run("ca", "roots");
-    assertThat(missing.status()).isEqualTo(2);
-    assertThat(missing.err()).contains("--data-dir");
-    assertThat(run("nonsense").status()).isEqualTo(2);
-    assertThat(run("leaf", "web").status()).isEqualTo(2); // no --out
+  void usageErrorsExitWithOne() {
+    Run missing = run("intention", "create", "web");
+    assertThat(missing.status()).isEqualTo(1);
+    assertThat(missing.err()).contains("<destination>").contains("Usage:");
+    assertThat(run("nonsense").status()).isEqualTo(1);
+    assertThat(run("leaf", "web").status()).isEqualTo(1); // no --out
     assertThat(run("--help").status()).isZero();
   }
 
@@ -219,7 +220,7 @@ class ConnectCliTest {
     run("demo", "--data-dir", dir.toString());
     Run run = run("intention", "list", "--data-dir", dir.toString(), "--token",
         "00000000-1111-2222-3333-444444444444");
-    assertThat(run.status()).isEqualTo(2);
+    assertThat(run.status()).isEqualTo(1);
     Run policy = run("intention", "list", "--data-dir", dir.toString(), "--default-policy",
         "deny");
     assertThat(policy.status()).isEqualTo(1);

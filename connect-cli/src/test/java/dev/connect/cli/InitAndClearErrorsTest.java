@@ -43,7 +43,7 @@ class InitAndClearErrorsTest {
   void initWithAclsRecordsThemAndRefusesAPolicyWithoutThem() {
     Run policyAlone = run("init", "--data-dir", dir.resolve("a").toString(),
         "--default-policy", "deny");
-    assertThat(policyAlone.status()).isEqualTo(2);
+    assertThat(policyAlone.status()).isEqualTo(1);
     assertThat(policyAlone.err()).contains("--default-policy deny needs --acls");
     assertThat(dir.resolve("a")).doesNotExist();
 
@@ -62,7 +62,7 @@ class InitAndClearErrorsTest {
     run("init", "--data-dir", d);
     Path file = Files.writeString(dir.resolve("hostname"), "x");
     Run leaf = run("leaf", "web", "--out", file.toString(), "--data-dir", d);
-    assertThat(leaf.status()).isEqualTo(2);
+    assertThat(leaf.status()).isEqualTo(1);
     assertThat(leaf.err()).contains("--out " + file + " is not a directory");
 
     String acl = dir.resolve("acl").toString();
@@ -70,7 +70,7 @@ class InitAndClearErrorsTest {
     Path missing = dir.resolve("nonexistent.hcl");
     Run rules = run("acl", "policy", "create", "--data-dir", acl, "--name", "p", "--rules",
         "@" + missing);
-    assertThat(rules.status()).isEqualTo(2);
+    assertThat(rules.status()).isEqualTo(1);
     assertThat(rules.err()).contains("--rules @" + missing + ": cannot read the rules file: "
         + missing + ": no such file or directory");
   }
@@ -97,7 +97,7 @@ class InitAndClearErrorsTest {
     Run create = run("help", "acl", "token", "create");
     assertThat(create.out()).contains("Usage: connect acl token create").contains("--policy");
     Run unknown = run("help", "acl", "nonsense");
-    assertThat(unknown.status()).isEqualTo(2);
+    assertThat(unknown.status()).isEqualTo(1);
     assertThat(unknown.err()).contains("unknown command: connect acl nonsense");
 
     Run check = run("intention", "check", "--help");

@@ -231,8 +231,17 @@ final class ConsulAdmin {
         CaConfigurationRequestWire.PROVIDER_CONSUL, config, null, null);
     return call("PUT", "/v1/connect/ca/configuration", options)
         .body(ConsulJson.encode(wire, JsonStyle.COMPACT)).send().thenApply(ConsulAdmin::writeOk)
-        .thenCompose(r -> backend.roots(QueryOptions.builder().build()))
-        .thenApply(QueryResult::value);
+        // The server's roots, not the agent's cached ones, which may not show the new root yet.
+        .thenCompose(r -> call("GET", "/v1/connect/ca/roots", options).ok())
+        .thenApply(r -> {
+          CaRootsWire roots = r.decode(Shape.of(CaRootsWire.class));
+          try {
+            return roots.toCaRoots();
+          } catch (IllegalArgumentException e) {
+            throw new ConsulHttpException(r.endpoint(), r.status(), "malformed body: "
+                + e.getMessage(), e);
+          }
+        });
   }
 
   /** A new root key in Consul's own PEM form (SEC1 for EC, PKCS#1 for RSA). */

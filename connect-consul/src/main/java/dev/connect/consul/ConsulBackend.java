@@ -305,6 +305,70 @@ public final class ConsulBackend
   }
 
   // ---------------------------------------------------------------------------------------------
+  // The agent itself, and connect agent's CSR endpoint
+
+  /**
+   * The {@code Meta} key of {@code GET /v1/agent/self} by which {@code connect agent} advertises
+   * its CSR endpoint (connect-http's {@code Endpoints.CSR_SIGN_META}); Consul has none.
+   */
+  public static final String CSR_SIGN_META = "connect-java-csr-sign";
+
+  /**
+   * Reads {@code GET /v1/agent/self}: the agent's datacenter and version, and in {@code Meta}
+   * whether it offers {@link #CSR_SIGN_META} ({@code connect agent} does, Consul does not).
+   *
+   * @param options the token (Consul asks for {@code agent:read}) and datacenter
+   * @return a future of the agent's answer
+   */
+  public CompletableFuture<AgentSelfWire> agentSelf(QueryOptions options) {
+    requireNonNull(options, "options");
+    return plain(http.get("/v1/agent/self"), options).ok()
+        .thenApply(r -> r.decode(Shape.of(AgentSelfWire.class)));
+  }
+
+  /**
+   * Has {@code connect agent} sign a CSR at the path its {@code /v1/agent/self} advertises under
+   * {@link #CSR_SIGN_META}, so that the private key never leaves this process. The reply is the
+   * leaf endpoint's without {@code PrivateKeyPEM}.
+   *
+   * @param path the advertised path, such as {@code /v1/agent/connect/ca/sign}
+   * @param csrPem the PEM CSR, its one URI SAN naming the service
+   * @param options the token ({@code service:write} on the CSR's service)
+   * @return a future of the signed leaf and its index
+   * @throws IllegalArgumentException if {@code path} is not an absolute path under {@code /v1/}
+   */
+  public CompletableFuture<QueryResult<IssuedCertificate>> signLeafCsr(String path, String csrPem,
+      QueryOptions options) {
+    requireNonNull(path, "path");
+    requireNonNull(csrPem, "csrPem");
+    requireNonNull(options, "options");
+    if (!path.startsWith("/v1/") || path.contains("?") || path.contains("#")
+        || path.contains("..")) {
+      throw new IllegalArgumentException("the CSR path must be a path under /v1/, not \""
+          + Texts.escape(path, 128) + "\"");
+    }
+    return plain(http.call("POST", path), options)
+        .body(csrPem.getBytes(StandardCharsets.US_ASCII)).ok().thenApply(r -> {
+          LeafCertWire wire = r.decode(Shape.of(LeafCertWire.class));
+          try {
+            List<X509Certificate> certs =
+                Certificates.parsePem(Wire.required(wire.certPem(), "CertPEM"));
+            if (certs.isEmpty()) {
+              throw new IllegalArgumentException("CertPEM holds no certificate");
+            }
+            ServiceId service = ServiceId.parse(Wire.required(wire.serviceUri(), "ServiceURI"));
+            long create = Wire.orZero(wire.createIndex());
+            long modify = wire.modifyIndex() == null ? create : wire.modifyIndex();
+            return new QueryResult<>(new IssuedCertificate(certs.get(0),
+                certs.subList(1, certs.size()), service, create, modify), r.index());
+          } catch (IllegalArgumentException e) {
+            throw new ConsulHttpException(r.endpoint(), r.status(), "malformed body: "
+                + e.getMessage(), e);
+          }
+        });
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // AclAdmin over /v1/acl
 
   /** {@inheritDoc} {@code PUT /v1/acl/bootstrap}; Consul's 403 afterwards is final. */

@@ -3,22 +3,23 @@ package dev.connect.core;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A backend that resolves an ACL token to what it may do, for a front end that enforces Consul's
- * rules itself: {@code connect agent} checks {@code service:write} before it registers a service
- * and filters {@code /v1/agent/services} by {@code service:read}, as a Consul agent does with its
- * own resolved token. The embedded server is one.
+ * The resolution of an ACL token into what it may do, as a server offers it to an agent that
+ * enforces a rule of its own before it answers from its cache: Consul's agent resolves the
+ * caller's token for {@code POST /v1/agent/connect/authorize} ({@code service:write} on the
+ * target) and {@code GET /v1/agent/self} ({@code agent:read}).
  *
- * <p>Implementations are thread-safe; see {@link ConnectBackend} for how calls complete.
+ * <p>A backend that runs without ACLs resolves every token to {@link
+ * AclAuthorizer#aclsDisabled()}. Implementations are thread-safe and never park the caller's
+ * thread.
  */
 public interface AclResolver {
 
   /**
-   * Resolves the token of {@code options} (the anonymous token when there is none).
+   * Resolves the token that {@code options} carries, or the anonymous token when it carries none.
    *
-   * @param options the token and the datacenter
-   * @return a future of the token's authorizer, {@link AclAuthorizer#aclsDisabled()} when ACLs
-   *     are off; completed exceptionally with {@link AclNotFoundException} when no token has the
-   *     given secret
+   * @param options the token and datacenter
+   * @return a future of the token's authorizer, naming its accessor ID in denials; completed
+   *     exceptionally with {@link AclNotFoundException} if no token has the given secret
    */
-  CompletableFuture<AclAuthorizer> authorizer(QueryOptions options);
+  CompletableFuture<AclAuthorizer> resolveToken(QueryOptions options);
 }

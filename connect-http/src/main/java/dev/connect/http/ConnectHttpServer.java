@@ -3,10 +3,16 @@ package dev.connect.http;
 import static java.util.Objects.requireNonNull;
 
 import dev.connect.agent.ConnectAgent;
+import dev.connect.ca.AgentCertificateRequest;
+import dev.connect.core.AgentId;
 import dev.connect.http.internal.HttpServerCore;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongUnaryOperator;
 
@@ -37,8 +43,14 @@ import java.util.function.LongUnaryOperator;
  * size (431), body size (413), connections in all and per client address (429, Consul's answer
  * to {@code http_max_conns_per_client}), waiting queries per client (429).
  *
+ * <p><b>HTTPS</b> ({@link Builder#https}) serves the same API on any address, with a
+ * certificate of the agent's own CA for its agent SPIFFE ID and the names clients use, renewed
+ * like a service leaf; clients trust the bundle of {@code GET /v1/connect/ca/roots?pem=true}
+ * ({@code CONSUL_CACERT}). {@link Builder#requireClientCertificates} asks every client for a
+ * certificate of the same CA, as Consul's {@code verify_incoming}.
+ *
  * <p><b>Sharp edges.</b> Plain HTTP is served on loopback addresses only: anything on the
- * network would carry tokens and private keys in the clear. {@link #close()} drains: it stops
+ * network would carry tokens and private keys in the clear; use HTTPS there. {@link #close()} drains: it stops
  * accepting, answers waiting queries at once with the current data, lets requests in flight
  * finish within the {@linkplain Builder#drainTimeout drain timeout}, then closes what is left.
  * It does not close the agent.
@@ -63,12 +75,45 @@ public final class ConnectHttpServer implements AutoCloseable {
   }
 
   /**
-   * Returns the address served, with the port the system chose when port 0 was asked for.
+   * Returns the plain HTTP address served, with the port the system chose when port 0 was asked
+   * for.
    *
    * @return the address
+   * @throws IllegalStateException if no plain HTTP is served ({@link Builder#noPlainHttp})
    */
   public InetSocketAddress address() {
     return core.address();
+  }
+
+  /**
+   * Returns the HTTPS address served, with the port the system chose when port 0 was asked
+   * for, or empty when no HTTPS is served.
+   *
+   * @return the address
+   */
+  public Optional<InetSocketAddress> httpsAddress() {
+    return core.httpsAddress();
+  }
+
+  /**
+   * Returns the chain the HTTPS listener presents to new handshakes now, leaf first, or empty
+   * when no HTTPS is served.
+   *
+   * @return a copy of the chain
+   */
+  public Optional<List<X509Certificate>> httpsCertificateChain() {
+    return core.httpsCertificateChain().map(List::of);
+  }
+
+  /**
+   * Returns why the last renewal of the HTTPS certificate failed, or empty when the last one
+   * succeeded (or none was due yet). A failed renewal keeps the current certificate and is
+   * tried again a minute later.
+   *
+   * @return the failure's message
+   */
+  public Optional<String> httpsRenewalFailure() {
+    return core.httpsRenewalFailure();
   }
 
   /**
@@ -101,8 +146,15 @@ public final class ConnectHttpServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "ConnectHttpServer[http://" + address().getAddress().getHostAddress() + ":"
-        + address().getPort() + "]";
+    List<String> urls = new ArrayList<>();
+    try {
+      urls.add("http://" + address().getAddress().getHostAddress() + ":" + address().getPort());
+    } catch (IllegalStateException noPlainHttp) {
+      // HTTPS only.
+    }
+    httpsAddress().ifPresent(a -> urls.add("https://" + a.getAddress().getHostAddress() + ":"
+        + a.getPort()));
+    return "ConnectHttpServer" + urls;
   }
 
   /** Settings of a {@link ConnectHttpServer}; every one has a default. */
@@ -111,8 +163,17 @@ public final class ConnectHttpServer implements AutoCloseable {
     public static final InetSocketAddress DEFAULT_ADDRESS =
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 8500);
 
+    /** The node name in the HTTPS certificate's agent SPIFFE ID unless one is given. */
+    public static final String DEFAULT_NODE = "connect-agent";
+
     private final ConnectAgent agent;
     private InetSocketAddress address = DEFAULT_ADDRESS;
+    private boolean plainHttp = true;
+    private InetSocketAddress httpsAddress;
+    private String node = DEFAULT_NODE;
+    private List<String> httpsDnsNames = List.of();
+    private List<InetAddress> httpsIpAddresses = List.of();
+    private boolean requireClientCertificates;
     private int maxHeaderBytes = 1 << 20;
     private int maxBodyBytes = 1 << 20;
     private int maxConnections = 10_000;
@@ -143,10 +204,109 @@ public final class ConnectHttpServer implements AutoCloseable {
       if (!address.getAddress().isLoopbackAddress()) {
         throw new IllegalArgumentException("plain HTTP is served on loopback addresses only, not "
             + address.getAddress().getHostAddress() + ":" + address.getPort()
-            + ": tokens and private keys would cross the network in the clear; bind 127.0.0.1"
-            + " (HTTPS for other addresses is not available yet)");
+            + ": tokens and private keys would cross the network in the clear; bind 127.0.0.1,"
+            + " or serve HTTPS on that address (Builder.https; connect agent --https)");
       }
       this.address = address;
+      return this;
+    }
+
+    /**
+     * Serves no plain HTTP, only {@linkplain #https HTTPS}. Default: plain HTTP is served.
+     *
+     * @return this builder
+     */
+    public Builder noPlainHttp() {
+      this.plainHttp = false;
+      return this;
+    }
+
+    /**
+     * Serves HTTPS on {@code address}, any address (Consul's {@code ports.https}), besides or,
+     * with {@link #noPlainHttp}, instead of plain HTTP. Default: no HTTPS.
+     *
+     * <p>The certificate is issued by the agent's own CA for the agent's SPIFFE ID ({@code
+     * spiffe://<td>/agent/client/dc/<dc>/id/<node>}) and names {@code localhost}, {@code
+     * 127.0.0.1}, {@code ::1} and the {@linkplain #httpsDnsNames DNS names} and {@linkplain
+     * #httpsIpAddresses IP addresses} given. It is renewed like a service leaf (between 60% and
+     * 90% of its lifetime) and at once when the CA root rotates; new handshakes get the new one,
+     * open connections stay up. Clients trust it through the PEM bundle of {@code GET
+     * /v1/connect/ca/roots?pem=true} ({@code CONSUL_CACERT}). Needs an agent over the embedded
+     * server: {@link #start()} refuses an agent over another backend.
+     *
+     * @param address the address and port; port 0 picks a free one
+     * @return this builder
+     * @throws IllegalArgumentException if the address is unresolved
+     */
+    public Builder https(InetSocketAddress address) {
+      requireNonNull(address, "address");
+      if (address.isUnresolved()) {
+        throw new IllegalArgumentException("HTTPS address is not resolved: "
+            + address.getHostString());
+      }
+      this.httpsAddress = address;
+      return this;
+    }
+
+    /**
+     * Sets the node name of the HTTPS certificate's agent SPIFFE ID (Consul's {@code
+     * node_name}). Default: {@value #DEFAULT_NODE}.
+     *
+     * @param node the node name
+     * @return this builder
+     * @throws IllegalArgumentException if it is not a valid SPIFFE ID segment
+     */
+    public Builder nodeName(String node) {
+      requireNonNull(node, "node");
+      try {
+        AgentId.of("0.consul", "dc1", node);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("node name not valid in a SPIFFE ID: " + node, e);
+      }
+      this.node = node;
+      return this;
+    }
+
+    /**
+     * Sets the DNS names the HTTPS certificate names besides {@code localhost} (Consul's
+     * {@code auto_encrypt.dns_san}). Default: none.
+     *
+     * @param names host names, such as {@code agent.example.com}
+     * @return this builder
+     * @throws IllegalArgumentException naming the first value that is not a host name
+     *     (wildcards included)
+     */
+    public Builder httpsDnsNames(List<String> names) {
+      requireNonNull(names, "names");
+      List<String> checked = new ArrayList<>();
+      for (String name : names) {
+        checked.add(AgentCertificateRequest.dnsName(name));
+      }
+      this.httpsDnsNames = List.copyOf(checked);
+      return this;
+    }
+
+    /**
+     * Sets the IP addresses the HTTPS certificate names besides {@code 127.0.0.1} and {@code
+     * ::1} (Consul's {@code auto_encrypt.ip_san}). Default: none.
+     *
+     * @param addresses the addresses
+     * @return this builder
+     */
+    public Builder httpsIpAddresses(List<InetAddress> addresses) {
+      this.httpsIpAddresses = List.copyOf(requireNonNull(addresses, "addresses"));
+      return this;
+    }
+
+    /**
+     * Requires HTTPS clients to present a certificate that chains to the agent's CA roots, any
+     * leaf of the trust domain (Consul's {@code verify_incoming}). A client without one fails
+     * the handshake. Default: not required.
+     *
+     * @return this builder
+     */
+    public Builder requireClientCertificates() {
+      this.requireClientCertificates = true;
       return this;
     }
 
@@ -262,9 +422,22 @@ public final class ConnectHttpServer implements AutoCloseable {
       if (agent.isClosed()) {
         throw new IllegalStateException("the agent is closed: " + agent);
       }
-      return new ConnectHttpServer(new HttpServerCore(agent, new HttpServerCore.Settings(address,
-          maxHeaderBytes, maxBodyBytes, maxConnections, maxConnectionsPerClient,
-          maxWaitingQueriesPerClient, drainTimeout, random, eventLoopThreads)));
+      if (!plainHttp && httpsAddress == null) {
+        throw new IllegalStateException("noPlainHttp was set but no HTTPS address: nothing to"
+            + " serve");
+      }
+      if (httpsAddress == null && (requireClientCertificates || !httpsDnsNames.isEmpty()
+          || !httpsIpAddresses.isEmpty() || !node.equals(DEFAULT_NODE))) {
+        throw new IllegalStateException("HTTPS settings were given (client certificates, DNS"
+            + " names, IP addresses or node name) but no HTTPS address");
+      }
+      Optional<HttpServerCore.Https> https = Optional.ofNullable(httpsAddress)
+          .map(a -> new HttpServerCore.Https(a, node, httpsDnsNames, httpsIpAddresses,
+              requireClientCertificates));
+      return new ConnectHttpServer(new HttpServerCore(agent, new HttpServerCore.Settings(
+          plainHttp ? Optional.of(address) : Optional.empty(), https, maxHeaderBytes,
+          maxBodyBytes, maxConnections, maxConnectionsPerClient, maxWaitingQueriesPerClient,
+          drainTimeout, random, eventLoopThreads)));
     }
 
     private static int positive(int value, String name) {

@@ -2,6 +2,7 @@ package dev.connect.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.connect.ca.AgentCertificateRequest;
 import dev.connect.ca.CaAdmin;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.ca.CertificateRequest;
@@ -258,6 +259,37 @@ public final class EmbeddedServer
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Signs the certificate of the Connect agent that runs this server, for its HTTPS API: the
+   * agent's SPIFFE ID plus the request's DNS names and IP addresses (see {@link
+   * AgentCertificateRequest}).
+   *
+   * <p>No ACL token is asked for: this is for the process that opened the server, which holds
+   * its data directory and so its CA key already, and is never offered over the wire (Consul's
+   * servers likewise sign their own agents' certificates from configuration, not by token).
+   *
+   * @param request the agent, its public key and its names
+   * @return the leaf followed by the intermediates a client needs, leaf first
+   * @throws IllegalArgumentException if the agent is of another trust domain or datacenter
+   * @throws IllegalStateException if its CA provider does not sign agent certificates, or its
+   *     root has expired
+   */
+  public List<X509Certificate> signAgentCertificate(AgentCertificateRequest request) {
+    requireNonNull(request, "request");
+    if (!request.agent().datacenter().equals(datacenter)) {
+      throw new IllegalArgumentException("agent " + request.agent()
+          + " is of another datacenter: " + request.agent().datacenter() + ", we are "
+          + datacenter);
+    }
+    CaStore.Snapshot s = store.snapshot();
+    X509Certificate leaf = s.provider().signAgent(request);
+    store.recordLeaf();
+    List<X509Certificate> chain = new ArrayList<>();
+    chain.add(leaf);
+    chain.addAll(store.leafIntermediates(s));
+    return List.copyOf(chain);
   }
 
   /**
@@ -884,19 +916,6 @@ public final class EmbeddedServer
   }
 
   /**
-   * Resolves a token for a front end that enforces ACL rules itself, such as {@code connect
-   * agent}'s service registration.
-   */
-  @Override
-  public CompletableFuture<AclAuthorizer> authorizer(QueryOptions options) {
-    try {
-      return CompletableFuture.completedFuture(caller(options));
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /**
    * Returns the authorizer of the request's token; every request is allowed when ACLs are off.
    *
    * @throws AclNotFoundException if no token has the given secret
@@ -1074,6 +1093,18 @@ public final class EmbeddedServer
   }
 
   /**
+   * Resolves the request's token; {@link AclAuthorizer#aclsDisabled()} when ACLs are off.
+   *
+   * @param options the token and datacenter
+   * @return a future of the authorizer; completed exceptionally with {@link
+   *     AclNotFoundException} if no token has the given secret
+   */
+  @Override
+  public CompletableFuture<AclAuthorizer> resolveToken(QueryOptions options) {
+    return now(() -> caller(options));
+  }
+
+  /**
    * {@link #bootstrapAcl()}, as a future; {@code options} only chooses the datacenter, and its
    * token is ignored, as Consul ignores it.
    */
@@ -1205,6 +1236,7 @@ public final class EmbeddedServer
     private boolean aclsEnabled;
     private AclDefaultPolicy aclDefaultPolicy = AclDefaultPolicy.ALLOW;
     private String initialManagementToken;
+    private Optional<dev.connect.ca.ExternalCaProvider.Factory> caProvider = Optional.empty();
     private final java.util.Map<String, Object> given = new java.util.HashMap<>();
 
     private Builder() {}
@@ -1346,6 +1378,25 @@ public final class EmbeddedServer
     }
 
     /**
+     * Signs leaves through an external CA provider, such as Vault ({@code
+     * VaultCaProvider.factory(...)} in {@code connect-ca-vault}), instead of the built-in CA.
+     * Default: the built-in CA. The provider is chosen when the data directory is created and
+     * recorded there ({@code provider.json}); opening it later with another provider, or
+     * without this one, fails naming both. {@link #rotateRoot(QueryOptions)} then makes a new
+     * intermediate under the provider's root.
+     *
+     * @param factory makes or reopens the provider
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder caProvider(dev.connect.ca.ExternalCaProvider.Factory factory) {
+      requireNonNull(factory, "factory");
+      once("caProvider", factory.name());
+      this.caProvider = Optional.of(factory);
+      return this;
+    }
+
+    /**
      * Opens the data directory, creating a CA on first use, and starts the server.
      *
      * @return the running server
@@ -1368,7 +1419,7 @@ public final class EmbeddedServer
         IntentionStore intentions = IntentionStore.load(dataDirectory, floor, clock);
         AclStore acl = AclStore.load(dataDirectory, floor, clock, AclDefaultPolicy.ALLOW);
         CaStore store = CaStore.open(lock, caConfiguration, clock, floor,
-            List.of(intentions.initialFile(), acl.initialFile()));
+            List.of(intentions.initialFile(), acl.initialFile()), caProvider);
         s = owns ? newScheduler() : scheduler;
         IndexedState index = new IndexedState(floor.restoredIndex(),
             List.of(CaStore.ROOTS, CaStore.LEAF, CaStore.CONFIG, IntentionStore.TABLE,

@@ -1,5 +1,6 @@
 package dev.connect.ca.internal;
 
+import dev.connect.core.AgentId;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
 import java.security.SecureRandom;
@@ -71,6 +72,17 @@ public final class CommonNames {
     int dot = td.indexOf('.');
     String clusterId = dot > 0 ? td.substring(0, dot) : td;
     return svc + ".svc." + ns + "." + truncate(clusterId, 8) + ".consul";
+  }
+
+  /**
+   * Returns the CN of an agent leaf: {@code <node>.agnt.<td8>.consul}, the node name sanitized
+   * as a service name (Consul's {@code AgentCN}).
+   */
+  public static String agentCn(AgentId id) {
+    String td = id.trustDomain();
+    int dot = td.indexOf('.');
+    String clusterId = dot > 0 ? td.substring(0, dot) : td;
+    return sanitize(id.node()) + ".agnt." + truncate(clusterId, 8) + ".consul";
   }
 
   private static String sanitize(String s) {

@@ -2,20 +2,25 @@ package dev.connect.ca.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.connect.core.AgentId;
+import dev.connect.core.Certificates;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
-import dev.connect.core.Certificates;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERPrintableString;
 import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.RDN;
@@ -128,6 +133,36 @@ public final class Issuer {
         new SubjectKeyIdentifier(keyId(spki))));
     add(builder, authorityKeyId);
     add(builder, uriSan(service.toString()));
+    return Jca.toX509(builder.build(Jca.signer(key)));
+  }
+
+  /**
+   * Signs an agent leaf for the public key {@code spki}: CN from {@link CommonNames#agentCn},
+   * the agent's SPIFFE ID, then the DNS names, then the IP addresses as SANs; otherwise the
+   * service leaf profile.
+   */
+  public X509Certificate agentLeaf(SubjectPublicKeyInfo spki, AgentId agent,
+      List<String> dnsNames, List<InetAddress> ipAddresses, Instant now, Duration ttl) {
+    Validity validity = leafValidity(now, ttl);
+    X509v3CertificateBuilder builder = new X509v3CertificateBuilder(subject, Serials.next(),
+        validity.notBefore(), validity.notAfter(), commonName(CommonNames.agentCn(agent)),
+        spki);
+    add(builder, LEAF_KEY_USAGE);
+    add(builder, LEAF_EXTENDED_KEY_USAGE);
+    add(builder, NOT_CA);
+    add(builder, extension(Extension.subjectKeyIdentifier, false,
+        new SubjectKeyIdentifier(keyId(spki))));
+    add(builder, authorityKeyId);
+    List<GeneralName> names = new ArrayList<>();
+    names.add(new GeneralName(GeneralName.uniformResourceIdentifier, agent.toString()));
+    for (String dns : dnsNames) {
+      names.add(new GeneralName(GeneralName.dNSName, dns));
+    }
+    for (InetAddress ip : ipAddresses) {
+      names.add(new GeneralName(GeneralName.iPAddress, new DEROctetString(ip.getAddress())));
+    }
+    add(builder, extension(Extension.subjectAlternativeName, false,
+        new GeneralNames(names.toArray(new GeneralName[0]))));
     return Jca.toX509(builder.build(Jca.signer(key)));
   }
 

@@ -13,6 +13,9 @@ import dev.connect.consul.AuthorizeRequestWire;
 import dev.connect.consul.CaRootsWire;
 import dev.connect.consul.LeafCertWire;
 import dev.connect.consul.Shape;
+import dev.connect.core.AccessLevel;
+import dev.connect.core.AclResolver;
+import dev.connect.core.AclResource;
 import dev.connect.core.Certificates;
 import dev.connect.core.ConnectId;
 import dev.connect.core.CsrSigningBackend;
@@ -20,6 +23,7 @@ import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.Decision;
 import dev.connect.core.InvalidSpiffeIdException;
 import dev.connect.core.IssuedCertificate;
+import dev.connect.core.Permission;
 import dev.connect.core.ServiceId;
 import dev.connect.core.ServiceNames;
 import dev.connect.core.CaRoot;
@@ -49,6 +53,8 @@ final class Endpoints {
   static final String CSR_SIGN_META = "connect-java-csr-sign";
   /** The Consul version whose HTTP API this agent speaks. */
   static final String CONSUL_VERSION = "1.10.4";
+  /** The node name this agent reports, and the segment of its {@code agent:read} rule. */
+  static final String NODE_NAME = "connect-agent";
 
   private final ConnectAgent agent;
   private final Waiters waiters;
@@ -75,6 +81,7 @@ final class Endpoints {
     router.add("POST", CSR_SIGN_PATH, this::signCsr);
     router.add("GET", "/v1/agent/self", this::self);
     new CaConfigEndpoints(agent).register(router);
+    new AclEndpoints(agent).register(router);
     new ServiceEndpoints(agent, waiters, random).register(router);
     return new IntentionEndpoints(agent, waiters, random).register(router);
   }
@@ -88,25 +95,43 @@ final class Endpoints {
 
   // --- roots ----------------------------------------------------------------------------------
 
+  /**
+   * Served from the agent cache, as Consul's agent serves it: a HIT with its {@code Age} once
+   * cached; a blocking read is answered at once (a HIT) when the cached roots are already past
+   * its index, else when the cache's roots change or the wait (no jitter, as for every
+   * agent-cached read) elapses, a MISS then, as Consul's.
+   */
   private CompletableFuture<ApiReply> agentRoots(ApiRequest r, String rest) {
     Blocking b = Blocking.of(r);
-    if (b.blocks()) {
-      // A blocking read waits on the backend's roots index (the cache's own background query
-      // keeps the same index); Consul adds no jitter to agent-cached reads.
-      return waiters.await(r.client(), () -> backendRoots(b.index(), b.maxWait())
-              .thenApply(q -> rootsReply(r, q, "MISS", Optional.empty())),
-          () -> backendRoots(0, b.maxWait()).thenApply(q -> rootsReply(r, q, "MISS",
-              Optional.empty())));
-    }
     CacheRequest anonymous = CacheRequest.anonymous();
     Optional<EntryStatus> before = agent.cache().rootsStatus(anonymous);
-    return agent.cache().rootsAsync(anonymous).thenApply(roots -> {
-      long index = before.map(EntryStatus::index)
-          .orElseGet(() -> agent.cache().rootsStatus(anonymous).map(EntryStatus::index)
-              .orElse(0L));
-      return rootsReply(r, new QueryResult<>(roots, index), before.isPresent() ? "HIT" : "MISS",
-          before.map(EntryStatus::age));
-    });
+    if (!b.blocks() || before.filter(s -> s.index() > b.index()).isPresent()) {
+      return cachedRoots(r, anonymous, before);
+    }
+    Supplier<CompletableFuture<ApiReply>> now = () -> cachedRoots(r, anonymous,
+        Optional.empty());
+    return waiters.await(r.client(), () -> {
+      CompletableFuture<Void> woken = leafWatch.rootsAfter(anonymous, b.index(), b.maxWait());
+      // The watch is registered first, so a change between it and this read is not missed.
+      agent.cache().rootsAsync(anonymous).whenComplete((roots, e) -> {
+        if (e != null || rootsIndex(anonymous) > b.index()) {
+          woken.complete(null);
+        }
+      });
+      return woken.thenCompose(v -> now.get());
+    }, now);
+  }
+
+  /** The cached roots; a HIT with its {@code Age} when {@code before} says it was cached. */
+  private CompletableFuture<ApiReply> cachedRoots(ApiRequest r, CacheRequest request,
+      Optional<EntryStatus> before) {
+    return agent.cache().rootsAsync(request).thenApply(roots -> rootsReply(r,
+        new QueryResult<>(roots, rootsIndex(request)), before.isPresent() ? "HIT" : "MISS",
+        before.map(EntryStatus::age)));
+  }
+
+  private long rootsIndex(CacheRequest request) {
+    return agent.cache().rootsStatus(request).map(EntryStatus::index).orElse(0L);
   }
 
   private CompletableFuture<ApiReply> serverRoots(ApiRequest r, String rest) {
@@ -238,15 +263,37 @@ final class Endpoints {
       throw ApiException.badRequest(e.getMessage());
     }
     CacheRequest request = cacheRequest(r);
-    Optional<EntryStatus> before = agent.cache().intentionMatchStatus(target, request);
     ServiceId destination = ServiceId.of(agent.trustDomain(), agent.datacenter(), target);
-    return agent.cache().intentionMatchAsync(target, request).thenApply(intentions -> {
-      Decision d = intentions.authorize(destination, client, agent.defaultIntentionPolicy());
-      ApiReply reply = json(r, AuthorizeReplyWire.from(d))
-          .with("X-Cache", before.isPresent() ? "HIT" : "MISS");
-      return before.isPresent()
-          ? reply.with("Age", Long.toString(before.get().age().toSeconds())) : reply;
+    // Consul's agent: service:write on the target, then the intentions read with the caller's
+    // token through the cache (which needs intentions:read).
+    return enforce(r, Permission.serviceWrite(target)).thenCompose(ok -> {
+      Optional<EntryStatus> before = agent.cache().intentionMatchStatus(target, request);
+      return agent.cache().intentionMatchAsync(target, request).thenApply(intentions -> {
+        Decision d = intentions.authorize(destination, client, agent.defaultIntentionPolicy());
+        ApiReply reply = json(r, AuthorizeReplyWire.from(d))
+            .with("X-Cache", before.isPresent() ? "HIT" : "MISS");
+        return before.isPresent()
+            ? reply.with("Age", Long.toString(before.get().age().toSeconds())) : reply;
+      });
     });
+  }
+
+  /**
+   * Completes when the request's token has {@code permission}, resolved by the backend; with
+   * ACLs off at once. Fails with Consul's 403 otherwise ({@code ACL not found} for an unknown
+   * token).
+   */
+  private CompletableFuture<Void> enforce(ApiRequest r, Permission permission) {
+    if (agent.backend() instanceof AclResolver resolver) {
+      QueryOptions.Builder o = QueryOptions.builder();
+      r.token().ifPresent(o::token);
+      return resolver.resolveToken(o.build()).thenAccept(a -> a.enforce(permission));
+    }
+    if (agent.defaultIntentionPolicy() == DefaultIntentionPolicy.ACLS_DISABLED) {
+      return CompletableFuture.completedFuture(null);
+    }
+    throw new ApiException(501, "this agent's backend cannot resolve ACL tokens, so it cannot"
+        + " check " + permission.label() + ": " + agent.backend().getClass().getSimpleName());
   }
 
   // --- our CSR endpoint -----------------------------------------------------------------------
@@ -282,7 +329,13 @@ final class Endpoints {
   // --- agent/self -----------------------------------------------------------------------------
 
   private CompletableFuture<ApiReply> self(ApiRequest r, String rest) {
-    String node = "connect-agent";
+    // Consul: agent:read on the agent's node name.
+    return enforce(r, Permission.of(AclResource.AGENT, AccessLevel.READ, NODE_NAME))
+        .thenApply(ok -> selfReply(r));
+  }
+
+  private ApiReply selfReply(ApiRequest r) {
+    String node = NODE_NAME;
     String nodeId = agent.trustDomain().replace(".consul", "");
     boolean acls = agent.defaultIntentionPolicy() != DefaultIntentionPolicy.ACLS_DISABLED;
     AgentSelfConfigWire config = new AgentSelfConfigWire(agent.datacenter(), agent.datacenter(),
@@ -293,7 +346,7 @@ final class Endpoints {
     AgentMemberWire member = new AgentMemberWire(node, "127.0.0.1", 0, tags, 1, 1, 5, 2, 2, 5, 4);
     Map<String, String> meta = Map.of("consul-network-segment", "", CSR_SIGN_META,
         CSR_SIGN_PATH);
-    return done(json(r, new AgentSelfWire(config, meta, member)));
+    return json(r, new AgentSelfWire(config, meta, member));
   }
 
   private static CacheRequest cacheRequest(ApiRequest r) {

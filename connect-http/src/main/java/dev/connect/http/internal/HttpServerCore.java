@@ -15,7 +15,18 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import dev.connect.core.AgentId;
+import dev.connect.server.EmbeddedServer;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongUnaryOperator;
@@ -32,7 +43,10 @@ public final class HttpServerCore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServerCore.class);
 
   private final EventLoopGroup loops;
-  private final Channel serverChannel;
+  private final Optional<Channel> serverChannel;
+  private final Optional<Channel> httpsChannel;
+  private final Optional<AgentCertificate> certificate;
+  private final Optional<ClientCertificateTrust> clientTrust;
   private final ChannelGroup channels = new DefaultChannelGroup("connect-http",
       GlobalEventExecutor.INSTANCE);
   private final Waiters waiters;
@@ -42,10 +56,43 @@ public final class HttpServerCore implements AutoCloseable {
   private volatile boolean draining;
   private boolean closed;
 
-  /** The settings of a server; validated by the public builder. */
-  public record Settings(InetSocketAddress address, int maxHeaderBytes, int maxBodyBytes,
-      int maxConnections, int maxConnectionsPerClient, int maxWaitingQueriesPerClient,
-      Duration drainTimeout, LongUnaryOperator random, int eventLoopThreads) {}
+  /**
+   * The settings of a server; validated by the public builder.
+   *
+   * @param address the plain HTTP address, if plain HTTP is served
+   * @param https the HTTPS listener, if one is served
+   */
+  public record Settings(Optional<InetSocketAddress> address, Optional<Https> https,
+      int maxHeaderBytes, int maxBodyBytes, int maxConnections, int maxConnectionsPerClient,
+      int maxWaitingQueriesPerClient, Duration drainTimeout, LongUnaryOperator random,
+      int eventLoopThreads) {
+    /** Plain HTTP only, on {@code address}. */
+    public Settings(InetSocketAddress address, int maxHeaderBytes, int maxBodyBytes,
+        int maxConnections, int maxConnectionsPerClient, int maxWaitingQueriesPerClient,
+        Duration drainTimeout, LongUnaryOperator random, int eventLoopThreads) {
+      this(Optional.of(address), Optional.empty(), maxHeaderBytes, maxBodyBytes, maxConnections,
+          maxConnectionsPerClient, maxWaitingQueriesPerClient, drainTimeout, random,
+          eventLoopThreads);
+    }
+  }
+
+  /**
+   * The HTTPS listener's settings.
+   *
+   * @param address where it listens, any address
+   * @param node the node name in the certificate's agent SPIFFE ID
+   * @param dnsNames DNS names the certificate names besides {@code localhost}
+   * @param ipAddresses IP addresses it names besides {@code 127.0.0.1} and {@code ::1}
+   * @param requireClientCertificates whether a client must present a certificate of the CA
+   */
+  public record Https(InetSocketAddress address, String node, List<String> dnsNames,
+      List<InetAddress> ipAddresses, boolean requireClientCertificates) {
+    /** Copies the lists. */
+    public Https {
+      dnsNames = List.copyOf(dnsNames);
+      ipAddresses = List.copyOf(ipAddresses);
+    }
+  }
 
   /**
    * Binds and starts serving.
@@ -59,13 +106,64 @@ public final class HttpServerCore implements AutoCloseable {
     this.waiters = new Waiters(s.maxWaitingQueriesPerClient());
     this.limiter = new ConnectionLimiter(s.maxConnections(), s.maxConnectionsPerClient());
     String aclPolicy = agent.defaultIntentionPolicy().allowed() ? "allow" : "deny";
+    InetSocketAddress advertised = s.address().orElseGet(() -> s.https().orElseThrow(
+        () -> new IllegalArgumentException("neither plain HTTP nor HTTPS to serve")).address());
     this.leafWatch = new LeafWatch(agent.cache(), agent.scheduler());
     Router router = new Endpoints(agent, waiters, leafWatch, s.random(),
-        s.address().getAddress().getHostAddress() + ":" + s.address().getPort())
+        advertised.getAddress().getHostAddress() + ":" + advertised.getPort())
         .register(new Router());
     Api api = new Api(router, aclPolicy);
+    Optional<SslContext> tls = Optional.empty();
+    if (s.https().isPresent()) {
+      Https h = s.https().get();
+      if (!(agent.backend() instanceof EmbeddedServer server)) {
+        leafWatch.close();
+        throw new IllegalStateException("HTTPS needs the agent's own CA, an embedded server;"
+            + " this agent's backend is " + agent.backend().getClass().getName());
+      }
+      Optional<ClientCertificateTrust> trust = h.requireClientCertificates()
+          ? Optional.of(new ClientCertificateTrust(server, agent.clock())) : Optional.empty();
+      this.clientTrust = trust;
+      AgentCertificate cert = new AgentCertificate(server,
+          AgentId.of(agent.trustDomain(), agent.datacenter(), h.node()), h.dnsNames(),
+          h.ipAddresses(), agent.clock(), agent.scheduler(), s.random());
+      try {
+        cert.start();
+        tls = Optional.of(sslContext(cert, trust));
+      } catch (RuntimeException e) {
+        cert.close();
+        leafWatch.close();
+        throw e;
+      }
+      this.certificate = Optional.of(cert);
+    } else {
+      this.certificate = Optional.empty();
+      this.clientTrust = Optional.empty();
+    }
     this.loops = new MultiThreadIoEventLoopGroup(s.eventLoopThreads(),
         new DefaultThreadFactory("connect-http", true), NioIoHandler.newFactory());
+    Channel plain = null;
+    try {
+      if (s.address().isPresent()) {
+        plain = bind(s.address().get(), Optional.empty(), s, api, agent);
+      }
+      this.serverChannel = Optional.ofNullable(plain);
+      this.httpsChannel = s.https().isPresent()
+          ? Optional.of(bind(s.https().get().address(), tls, s, api, agent)) : Optional.empty();
+    } catch (RuntimeException e) {
+      if (plain != null) {
+        plain.close().syncUninterruptibly();
+      }
+      loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      leafWatch.close();
+      certificate.ifPresent(AgentCertificate::close);
+      throw e;
+    }
+  }
+
+  private Channel bind(InetSocketAddress address, Optional<SslContext> tls, Settings s, Api api,
+      ConnectAgent agent) {
+    String aclPolicy = agent.defaultIntentionPolicy().allowed() ? "allow" : "deny";
     ServerBootstrap b = new ServerBootstrap()
         .group(loops)
         .channel(NioServerSocketChannel.class)
@@ -74,6 +172,11 @@ public final class HttpServerCore implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             channels.add(ch);
+            if (tls.isPresent()) {
+              ch.pipeline().addLast("tls", tls.get().newHandler(ch.alloc()));
+              clientTrust.ifPresent(t ->
+                  ch.pipeline().addLast("client-recheck", new ClientCertificateRecheck(t)));
+            }
             ch.pipeline()
                 .addLast("limit", limiter)
                 .addLast("codec", new HttpServerCodec(Math.min(s.maxHeaderBytes(), 64 * 1024),
@@ -83,18 +186,53 @@ public final class HttpServerCore implements AutoCloseable {
           }
         });
     try {
-      this.serverChannel = b.bind(s.address()).syncUninterruptibly().channel();
+      return b.bind(address).syncUninterruptibly().channel();
     } catch (RuntimeException e) {
-      loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      leafWatch.close();
       throw new java.io.UncheckedIOException(new java.io.IOException("cannot listen on "
-          + s.address() + ": " + e.getMessage(), e));
+          + address + (tls.isPresent() ? " (HTTPS)" : "") + ": " + e.getMessage(), e));
     }
   }
 
-  /** Returns the address bound, with the port chosen when 0 was asked for. */
+  private static SslContext sslContext(AgentCertificate cert,
+      Optional<ClientCertificateTrust> clients) {
+    try {
+      SslContextBuilder b = SslContextBuilder.forServer(cert)
+          // The JDK provider asks the key manager on every handshake, so a renewed certificate
+          // serves the next handshake without rebuilding the context.
+          .sslProvider(SslProvider.JDK)
+          .protocols("TLSv1.3", "TLSv1.2");
+      if (clients.isPresent()) {
+        b.trustManager(clients.get()).clientAuth(ClientAuth.REQUIRE);
+      }
+      return b.build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build the HTTPS context: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Returns the plain HTTP address bound, with the port chosen when 0 was asked for.
+   *
+   * @throws IllegalStateException if no plain HTTP is served
+   */
   public InetSocketAddress address() {
-    return (InetSocketAddress) serverChannel.localAddress();
+    return (InetSocketAddress) serverChannel.orElseThrow(() -> new IllegalStateException(
+        "this server serves no plain HTTP; see its HTTPS address")).localAddress();
+  }
+
+  /** Returns the HTTPS address bound, if HTTPS is served. */
+  public Optional<InetSocketAddress> httpsAddress() {
+    return httpsChannel.map(c -> (InetSocketAddress) c.localAddress());
+  }
+
+  /** Returns the certificate the HTTPS listener presents to new handshakes, if any. */
+  public Optional<X509Certificate[]> httpsCertificateChain() {
+    return certificate.map(c -> c.current().chain().clone());
+  }
+
+  /** Returns the message of the last failed renewal of the HTTPS certificate, if it failed. */
+  public Optional<String> httpsRenewalFailure() {
+    return certificate.flatMap(AgentCertificate::lastRenewalFailure);
   }
 
   /** Returns the number of blocking queries waiting now. */
@@ -124,7 +262,9 @@ public final class HttpServerCore implements AutoCloseable {
     }
     closed = true;
     draining = true;
-    serverChannel.close().syncUninterruptibly();
+    serverChannel.ifPresent(c -> c.close().syncUninterruptibly());
+    httpsChannel.ifPresent(c -> c.close().syncUninterruptibly());
+    certificate.ifPresent(AgentCertificate::close);
     waiters.drain();
     leafWatch.close();
     for (Channel ch : channels) {

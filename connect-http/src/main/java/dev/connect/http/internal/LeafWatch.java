@@ -3,7 +3,9 @@ package dev.connect.http.internal;
 import dev.connect.cache.CacheListener;
 import dev.connect.cache.CacheRequest;
 import dev.connect.cache.ConnectCache;
+import dev.connect.cache.EntryStatus;
 import dev.connect.cache.Leaf;
+import dev.connect.core.CaRoots;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -14,14 +16,16 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The blocking leaf reads waiting now, woken by the cache's leaf events (a renewal, a re-issue
- * after a rotation) or by their wait elapsing on the agent's scheduler; one cache listener for
- * all of them, and no thread held while they wait.
+ * The blocking leaf and agent roots reads waiting now, woken by the cache's leaf events (a
+ * renewal, a re-issue after a rotation) and roots events (a rotation), or by their wait elapsing
+ * on the agent's scheduler; one cache listener for all of them, and no thread held while they
+ * wait.
  */
 final class LeafWatch implements CacheListener, AutoCloseable {
   private final ConnectCache cache;
   private final ScheduledExecutorService scheduler;
   private final Map<String, Set<Watch>> byService = new ConcurrentHashMap<>();
+  private final Set<Watch> roots = ConcurrentHashMap.newKeySet();
   private final CacheListener.Registration registration;
   private volatile boolean closed;
 
@@ -47,19 +51,34 @@ final class LeafWatch implements CacheListener, AutoCloseable {
       watches.add(w);
       return watches;
     });
+    return timed(w, wait, () -> remove(service, w));
+  }
+
+  /**
+   * Completes when the cached roots of {@code request}'s datacenter get an index above {@code
+   * index}, when {@code wait} elapses, or when this watch is closed, whichever comes first; as
+   * with {@link #after}, roots already past {@code index} are the caller's to check afterwards.
+   */
+  CompletableFuture<Void> rootsAfter(CacheRequest request, long index, Duration wait) {
+    Watch w = new Watch(request, index, new CompletableFuture<>());
+    roots.add(w);
+    return timed(w, wait, () -> roots.remove(w));
+  }
+
+  private CompletableFuture<Void> timed(Watch w, Duration wait, Runnable remove) {
     ScheduledFuture<?> timer;
     try {
       timer = scheduler.schedule(() -> w.done().complete(null), wait.toNanos(),
           TimeUnit.NANOSECONDS);
     } catch (RuntimeException e) {
       // A scheduler shut down (the agent closed) cannot time the wait: answer now.
-      remove(service, w);
+      remove.run();
       w.done().complete(null);
       return w.done();
     }
     w.done().whenComplete((v, e) -> {
       timer.cancel(false);
-      remove(service, w);
+      remove.run();
     });
     if (closed) {
       w.done().complete(null);
@@ -67,9 +86,19 @@ final class LeafWatch implements CacheListener, AutoCloseable {
     return w.done();
   }
 
+  @Override
+  public void rootsChanged(CacheRequest request, CaRoots changed) {
+    for (Watch w : roots) {
+      if (cache.sameDatacenter(w.request(), request)
+          && cache.rootsStatus(w.request()).map(EntryStatus::index).orElse(0L) > w.index()) {
+        w.done().complete(null);
+      }
+    }
+  }
+
   /** The number of reads waiting now. */
   int size() {
-    return byService.values().stream().mapToInt(Set::size).sum();
+    return byService.values().stream().mapToInt(Set::size).sum() + roots.size();
   }
 
   @Override
@@ -91,6 +120,9 @@ final class LeafWatch implements CacheListener, AutoCloseable {
   public void close() {
     closed = true;
     registration.close();
+    for (Watch w : roots) {
+      w.done().complete(null);
+    }
     for (Set<Watch> watches : byService.values()) {
       for (Watch w : watches) {
         w.done().complete(null);
@@ -100,7 +132,7 @@ final class LeafWatch implements CacheListener, AutoCloseable {
 
   @Override
   public String toString() {
-    return "blocking leaf reads of the HTTP API (" + size() + " waiting)";
+    return "blocking leaf and roots reads of the HTTP API (" + size() + " waiting)";
   }
 
   private void remove(String service, Watch w) {

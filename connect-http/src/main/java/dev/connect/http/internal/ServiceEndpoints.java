@@ -58,7 +58,7 @@ import java.util.regex.Pattern;
  */
 final class ServiceEndpoints {
   /** The node every service is on: the agent's own, as {@code /v1/agent/self} names it. */
-  static final String NODE = "connect-agent";
+  static final String NODE = Endpoints.NODE_NAME;
   static final String NODE_ADDRESS = "127.0.0.1";
   static final String CONNECT_PROXY = "connect-proxy";
   static final String SIDECAR_SUFFIX = "-sidecar-proxy";
@@ -105,7 +105,7 @@ final class ServiceEndpoints {
     if (agent.backend() instanceof AclResolver resolver) {
       QueryOptions.Builder o = QueryOptions.builder();
       r.token().ifPresent(o::token);
-      return resolver.authorizer(o.build());
+      return resolver.resolveToken(o.build());
     }
     throw new ApiException(501, "this agent's backend cannot resolve ACL tokens: "
         + agent.backend().getClass().getSimpleName());

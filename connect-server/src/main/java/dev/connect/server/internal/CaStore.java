@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connect.ca.BuiltInCaProvider;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.ca.CaKeySpec;
+import dev.connect.ca.CaProvider;
+import dev.connect.ca.ExternalCaProvider;
 import dev.connect.core.CaRoot;
 import dev.connect.core.CaRoots;
 import dev.connect.core.ConnectException;
@@ -72,6 +74,7 @@ public final class CaStore {
   private static final String KEYS_DIR = "keys";
   private static final String INIT_MARKER = "INITIALIZING";
   private static final String ROOT_NAME = "Consul CA Root Cert";
+  private static final String PROVIDER_FILE = "provider.json";
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /**
@@ -85,16 +88,29 @@ public final class CaStore {
    * @param persisted what is on disk
    */
   public record Snapshot(SigningId trustDomain, CaRoots roots, long rootsIndex,
-      CaConfiguration config, BuiltInCaProvider provider, PersistedState persisted) {}
+      CaConfiguration config, CaProvider provider, PersistedState persisted) {}
+
+  /**
+   * What {@code provider.json} holds when an external CA provider (Vault) signs: its name and the
+   * state it asked to keep. Absent with the built-in CA.
+   *
+   * @param name the provider's name, such as {@code vault}
+   * @param state the provider's {@link ExternalCaProvider#state()}
+   */
+  public record ProviderState(String name, String state) {}
 
   private final Path directory;
   private final Path keys;
   private final Clock clock;
   private final IndexFloor floor;
+  private final Optional<ExternalCaProvider.Factory> external;
+  private final Object externalRotation = new Object();
   private volatile Snapshot snapshot;
 
-  private CaStore(Path directory, Clock clock, IndexFloor floor) {
+  private CaStore(Path directory, Clock clock, IndexFloor floor,
+      Optional<ExternalCaProvider.Factory> external) {
     this.directory = directory;
+    this.external = external;
     this.keys = directory.resolve(KEYS_DIR);
     this.clock = clock;
     this.floor = floor;
@@ -117,12 +133,25 @@ public final class CaStore {
    */
   public static CaStore open(DirectoryLock lock, CaConfiguration initialConfig, Clock clock,
       IndexFloor floor, List<InitialFile> initialFiles) throws IOException {
+    return open(lock, initialConfig, clock, floor, initialFiles, Optional.empty());
+  }
+
+  /**
+   * As {@link #open(DirectoryLock, CaConfiguration, Clock, IndexFloor, List)}, with leaves signed
+   * by {@code external} instead of the built-in CA when given. A new directory records the
+   * provider's state in {@code provider.json}; a directory created with one provider is refused
+   * by the other, naming both.
+   */
+  public static CaStore open(DirectoryLock lock, CaConfiguration initialConfig, Clock clock,
+      IndexFloor floor, List<InitialFile> initialFiles,
+      Optional<ExternalCaProvider.Factory> external) throws IOException {
     requireNonNull(lock, "lock");
+    requireNonNull(external, "external");
     requireNonNull(initialConfig, "initialConfig");
     requireNonNull(clock, "clock");
     requireNonNull(floor, "floor");
     List<InitialFile> files = List.copyOf(initialFiles);
-    CaStore store = new CaStore(lock.directory(), clock, floor);
+    CaStore store = new CaStore(lock.directory(), clock, floor, external);
     lock.removeStaleTemporaryFiles(store.keys);
     store.load(initialConfig, files);
     return store;
@@ -180,7 +209,8 @@ public final class CaStore {
     for (PersistedState.Root r : state.roots()) {
       floor.observe(r.modifyIndex());
     }
-    BuiltInCaProvider provider = loadActiveProvider(state);
+    CaProvider provider = loadActiveProvider(state);
+    state = reconcileIntermediates(state, provider);
     if (state.layout() < PersistedState.LAYOUT) {
       state = upgradeLayout(state, files);
     }
@@ -216,6 +246,9 @@ public final class CaStore {
     if (hasKeys()) {
       left.add("CA keys in " + KEYS_DIR + "/");
     }
+    if (Files.exists(directory.resolve(PROVIDER_FILE))) {
+      left.add(PROVIDER_FILE);
+    }
     if (floor.existed()) {
       left.add(floor.file().getFileName().toString());
     }
@@ -234,14 +267,25 @@ public final class CaStore {
     removeUnreferencedKeys(null);
     String clusterId = UUID.randomUUID().toString();
     SigningId trustDomain = SigningId.of(clusterId + ".consul");
-    BuiltInCaProvider provider = BuiltInCaProvider.generate(trustDomain, config, clock);
-    String keyFile = writeKey(provider);
+    CaProvider provider;
+    String keyFile;
+    if (external.isPresent()) {
+      ExternalCaProvider ext = external.get().open(trustDomain, config, Optional.empty());
+      writeProviderState(ext);
+      provider = ext;
+      keyFile = "";
+    } else {
+      BuiltInCaProvider builtIn = BuiltInCaProvider.generate(trustDomain, config, clock);
+      keyFile = writeKey(builtIn);
+      provider = builtIn;
+    }
     for (InitialFile f : files) {
       f.writeEmpty();
     }
     long index = floor.resume();
     PersistedState.Root root = new PersistedState.Root(
-        Certificates.toPem(provider.rootCertificate()), List.of(), keyFile, true, "",
+        Certificates.toPem(provider.rootCertificate()),
+        provider.intermediates().stream().map(Certificates::toPem).toList(), keyFile, true, "",
         index, index);
     PersistedState state = new PersistedState(PersistedState.LAYOUT, clusterId, floor.current(),
         toPersisted(config), index, List.of(root));
@@ -294,6 +338,14 @@ public final class CaStore {
   public CaRoots rotate(Optional<String> keyPem, Optional<String> certPem) {
     // Keys are made outside the write lock: an RSA-4096 key takes seconds, and every leaf
     // signature takes that lock to record its index.
+    if (snapshot.provider() instanceof ExternalCaProvider) {
+      if (keyPem.isPresent()) {
+        throw new IllegalArgumentException("the " + snapshot.provider().name() + " CA provider"
+            + " keeps its keys in " + snapshot.provider().name()
+            + "; a root key and certificate cannot be supplied");
+      }
+      return rotateIntermediate();
+    }
     for (int attempt = 0; ; attempt++) {
       Snapshot seen = snapshot;
       BuiltInCaProvider next = keyPem.isPresent()
@@ -321,6 +373,12 @@ public final class CaStore {
    */
   public CaRoots updateConfiguration(CaConfiguration config) {
     Snapshot seen = snapshot;
+    if (seen.provider() instanceof ExternalCaProvider
+        && config.keySpec() != seen.config().keySpec()) {
+      throw new IllegalArgumentException("the " + seen.provider().name() + " CA provider"
+          + " cannot change the key type from " + seen.config().keySpec() + " to "
+          + config.keySpec() + ": its root lives in " + seen.provider().name());
+    }
     Optional<BuiltInCaProvider> newRoot = config.keySpec() != seen.config().keySpec()
         ? Optional.of(BuiltInCaProvider.generate(seen.trustDomain(), config, clock))
         : Optional.empty();
@@ -337,7 +395,9 @@ public final class CaStore {
       long next = w.index();
       PersistedState state = new PersistedState(PersistedState.LAYOUT, s.persisted().clusterId(),
           floor.current(), toPersisted(config), next, s.persisted().roots());
-      BuiltInCaProvider provider = s.provider().withConfiguration(config);
+      CaProvider provider = s.provider() instanceof ExternalCaProvider ext
+          ? ext.withConfiguration(config)
+          : ((BuiltInCaProvider) s.provider()).withConfiguration(config);
       persist(state);
       snapshot = toSnapshot(state, s.rootsIndex(), provider);
       w.commit(CONFIG);
@@ -462,6 +522,77 @@ public final class CaStore {
     return trimmed;
   }
 
+  /**
+   * Makes the external provider's next intermediate (outside the write lock: it talks to the
+   * external CA) and makes it the active root's only intermediate, so leaves signed from now on
+   * carry it. The provider's state is written before {@code state.json}; a crash in between is
+   * mended on the next open ({@link #reconcileIntermediates}).
+   */
+  private CaRoots rotateIntermediate() {
+    // One rotation at a time: two would build their intermediates in the same spare mount, and
+    // the second generate would replace the key of the first's intermediate.
+    synchronized (externalRotation) {
+      return rotateIntermediateLocked();
+    }
+  }
+
+  private CaRoots rotateIntermediateLocked() {
+    ExternalCaProvider next = ((ExternalCaProvider) snapshot.provider()).rotateIntermediate();
+    return floor.write(w -> {
+      Snapshot s = snapshot;
+      ExternalCaProvider current = next.withConfiguration(s.config());
+      try {
+        writeProviderState(current);
+      } catch (IOException e) {
+        throw new ConnectException("cannot write the CA provider state to "
+            + directory.resolve(PROVIDER_FILE) + "; nothing changed: " + e.getMessage(), e);
+      }
+      long at = w.index();
+      PersistedState state = withActiveIntermediates(s.persisted(), current, at);
+      persist(state);
+      snapshot = toSnapshot(state, at, current);
+      w.commit(ROOTS);
+      log.info("rotated the {} CA in {} to intermediate {}", current.name(), directory,
+          Certificates.sha1Fingerprint(current.intermediates().get(0)));
+      return snapshot.roots();
+    });
+  }
+
+  /** Lists the external provider's intermediates under the active root if they differ. */
+  private PersistedState reconcileIntermediates(PersistedState state, CaProvider provider) {
+    if (!(provider instanceof ExternalCaProvider)) {
+      return state;
+    }
+    List<String> wanted = provider.intermediates().stream().map(Certificates::toPem).toList();
+    PersistedState.Root active = state.roots().stream().filter(PersistedState.Root::active)
+        .findFirst().orElseThrow();
+    if (active.intermediatePems().equals(wanted)) {
+      return state;
+    }
+    log.info("{} names another intermediate than {}; listing the provider's", PROVIDER_FILE,
+        STATE_FILE);
+    PersistedState mended = withActiveIntermediates(state, provider, active.modifyIndex());
+    persist(mended);
+    return mended;
+  }
+
+  private static PersistedState withActiveIntermediates(PersistedState state,
+      CaProvider provider, long at) {
+    List<PersistedState.Root> roots = new ArrayList<>();
+    for (PersistedState.Root r : state.roots()) {
+      roots.add(!r.active() ? r : new PersistedState.Root(r.certificatePem(),
+          provider.intermediates().stream().map(Certificates::toPem).toList(), r.keyFile(),
+          true, r.rotatedOutAt(), r.createIndex(), at));
+    }
+    return new PersistedState(state.layout(), state.clusterId(), state.indexFloor(),
+        state.config(), state.configModifyIndex(), roots);
+  }
+
+  private void writeProviderState(ExternalCaProvider provider) throws IOException {
+    ChecksummedFile.write(directory.resolve(PROVIDER_FILE),
+        new ProviderState(provider.name(), provider.state()), MAPPER, FileMode.OWNER_ONLY);
+  }
+
   private void persist(PersistedState state) {
     try {
       ChecksummedFile.write(directory.resolve(STATE_FILE), state, MAPPER, FileMode.OWNER_ONLY);
@@ -471,11 +602,44 @@ public final class CaStore {
     }
   }
 
-  private BuiltInCaProvider loadActiveProvider(PersistedState state) throws IOException {
+  private CaProvider loadActiveProvider(PersistedState state) throws IOException {
     SigningId td = SigningId.of(state.clusterId() + ".consul");
     PersistedState.Root active = state.roots().stream().filter(PersistedState.Root::active)
         .findFirst().orElseThrow(() -> new DataDirectoryException(
             directory.resolve(STATE_FILE), "no active root"));
+    Path providerFile = directory.resolve(PROVIDER_FILE);
+    Optional<ProviderState> persisted;
+    try {
+      persisted = ChecksummedFile.readIfExists(providerFile, ProviderState.class, MAPPER);
+    } catch (CorruptStateException e) {
+      throw new DataDirectoryException(providerFile, "corrupt CA provider state ("
+          + e.problem() + "); restore it from a backup", e);
+    }
+    if (persisted.isPresent() || external.isPresent()) {
+      String recorded = persisted.map(ProviderState::name).orElse("consul");
+      String configured = external.map(ExternalCaProvider.Factory::name).orElse("consul");
+      if (!recorded.equals(configured)) {
+        throw new DataDirectoryException(directory, "the CA of this data directory uses the "
+            + recorded + " provider, but the " + configured + " provider is configured;"
+            + " configure " + recorded + ", or move the data directory aside to start a new"
+            + " trust domain");
+      }
+      ExternalCaProvider provider;
+      try {
+        provider = external.get().open(td, fromPersisted(state.config()),
+            Optional.of(persisted.get().state()));
+      } catch (IllegalArgumentException e) {
+        throw new DataDirectoryException(providerFile, e.getMessage(), e);
+      }
+      String id = Certificates.sha1Fingerprint(provider.rootCertificate());
+      String activeId = Certificates.sha1Fingerprint(
+          Certificates.parseOnePem(active.certificatePem()));
+      if (!id.equals(activeId)) {
+        throw new DataDirectoryException(providerFile, "the " + recorded + " provider's root "
+            + id + " is not the active root " + activeId + " of " + STATE_FILE);
+      }
+      return provider;
+    }
     Path keyFile = keys.resolve(active.keyFile());
     String keyPem;
     try {
@@ -493,7 +657,7 @@ public final class CaStore {
   }
 
   private Snapshot toSnapshot(PersistedState state, long rootsIndex,
-      BuiltInCaProvider provider) {
+      CaProvider provider) {
     SigningId td = SigningId.of(state.clusterId() + ".consul");
     List<CaRoot> roots = new ArrayList<>();
     String activeId = "";
