@@ -82,6 +82,7 @@ final class Endpoints {
     router.add("GET", "/v1/agent/self", this::self);
     new CaConfigEndpoints(agent).register(router);
     new AclEndpoints(agent).register(router);
+    new ServiceEndpoints(agent, waiters, random).register(router);
     return new IntentionEndpoints(agent, waiters, random).register(router);
   }
 
