@@ -6,6 +6,7 @@ import dev.connect.core.ConnectException;
 import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.IssuedCertificate;
 import dev.connect.core.LeafIssuingBackend;
+import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SpiffeId;
@@ -111,7 +112,7 @@ final class LeafEntry extends Entry<Leaf> {
   private CompletableFuture<QueryResult<Leaf>> issue(ServiceId service, CaRoots roots,
       Call call) {
     if (cache.backend instanceof LeafIssuingBackend issuer) {
-      return call.track(issuer.issueLeaf(key.request, options)).thenApply(r -> {
+      return call.track(issuer.issueLeaf(key.request, reissueOptions(roots))).thenApply(r -> {
         IssuedCertificate issued = r.value().certificate();
         check(issued, service, issued.certificate().getPublicKey());
         checkKeyPair(issued, r.value().privateKey());
@@ -124,6 +125,21 @@ final class LeafEntry extends Entry<Leaf> {
     return CompletableFuture.failedFuture(new UnsupportedByBackendException("leaf of " + service,
         cache.backend.getClass().getName(), CsrSigningBackend.class.getName() + " or "
             + LeafIssuingBackend.class.getName()));
+  }
+
+  /**
+   * The options of a whole-leaf request: blocking on the index of the leaf held when that leaf
+   * is not signed by the active root, so a server that still holds its old-root leaf (Consul's
+   * agent answers a plain request from its cache) answers once it has re-issued it, or at the
+   * end of the wait; otherwise answered at once.
+   */
+  private QueryOptions reissueOptions(CaRoots roots) {
+    Value<Leaf> v = value;
+    if (v == null || v.index() <= 0
+        || signedBy(v.value().certificate().certificate(), roots.active())) {
+      return options;
+    }
+    return cache.blocking(options, v.index());
   }
 
   /**

@@ -53,8 +53,11 @@ class StaleWholeLeafAfterRotationTest {
     final EmbeddedServer ca;
     final FakeTime time;
     final AtomicInteger issueCalls = new AtomicInteger();
+    final List<QueryOptions> issueOptions = new java.util.concurrent.CopyOnWriteArrayList<>();
     volatile Duration staleness;
     private IssuedLeaf held;
+    /** The index at which the leaf held was issued. */
+    volatile long heldIndex;
     private Instant staleSince;
 
     CachingLeafServer(EmbeddedServer ca, FakeTime time, Duration staleness) {
@@ -80,17 +83,17 @@ class StaleWholeLeafAfterRotationTest {
       if (issueCalls.incrementAndGet() > 1_000) {
         throw new AssertionError("busy loop: more than 1,000 leaf requests");
       }
-      QueryResult<CaRoots> r = ca.roots(QueryOptions.defaults()).join();
-      CaRoots roots = r.value();
+      issueOptions.add(options);
+      CaRoots roots = ca.roots(QueryOptions.defaults()).join().value();
       if (held != null) {
         if (LeafEntry.signedBy(held.certificate().certificate(), roots.active())) {
-          return CompletableFuture.completedFuture(new QueryResult<>(held, r.index()));
+          return CompletableFuture.completedFuture(new QueryResult<>(held, heldIndex));
         }
         if (staleSince == null) {
           staleSince = time.instant();
         }
         if (time.instant().isBefore(staleSince.plus(staleness))) {
-          return CompletableFuture.completedFuture(new QueryResult<>(held, r.index()));
+          return CompletableFuture.completedFuture(new QueryResult<>(held, heldIndex));
         }
       }
       staleSince = null;
@@ -99,6 +102,7 @@ class StaleWholeLeafAfterRotationTest {
       QueryResult<dev.connect.core.IssuedCertificate> signed =
           ca.signLeaf(LeafRequests.csrPem(id, keys), options).join();
       held = new IssuedLeaf(signed.value(), keys.getPrivate());
+      heldIndex = signed.index();
       return CompletableFuture.completedFuture(new QueryResult<>(held, signed.index()));
     }
   }
@@ -125,6 +129,7 @@ class StaleWholeLeafAfterRotationTest {
   void leafChainsToTheNewRootWithinAMinuteOfARotationAlthoughTheServerServesItsOldLeaf() {
     CacheRequest req = CacheRequest.anonymous();
     Leaf first = cache.leaf("web", req);
+    long firstIndex = backend.heldIndex;
     scheduler.runDue();
     CaRoots rotated = server.rotateRoot(QueryOptions.defaults());
 
@@ -135,6 +140,11 @@ class StaleWholeLeafAfterRotationTest {
     Leaf now = cache.leaf("web", req);
     assertThat(now.certificate().serialNumber()).isNotEqualTo(first.certificate().serialNumber());
     assertThat(LeafEntry.signedBy(now.certificate().certificate(), rotated.active())).isTrue();
+    // Each re-ask blocks on the index of the old leaf, as Consul's leaf endpoint wants to be
+    // asked to wake when it re-issues; the first load did not block.
+    assertThat(backend.issueOptions.get(0).isBlocking()).isFalse();
+    assertThat(backend.issueOptions.subList(1, backend.issueOptions.size()))
+        .allSatisfy(o -> assertThat(o.minIndex()).isEqualTo(firstIndex));
     // Asked with a backoff, not in a loop: a handful of requests in that minute.
     assertThat(backend.issueCalls.get()).isLessThanOrEqualTo(2 + LeafEntry.MAX_REISSUES);
   }
