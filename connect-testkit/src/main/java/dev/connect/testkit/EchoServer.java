@@ -134,14 +134,21 @@ public final class EchoServer implements AutoCloseable {
     }
   }
 
-  /** Stops serving and waits for the serving thread, at most {@link #TIMEOUT_MS}. */
+  /**
+   * Stops serving and waits for the serving thread, at most {@link #TIMEOUT_MS}; an interrupt
+   * while waiting ends the wait and stays set on the calling thread.
+   */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     try {
       socket.close();
     } catch (IOException ignored) {
       // closing
     }
-    thread.join(TIMEOUT_MS);
+    try {
+      thread.join(TIMEOUT_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
