@@ -95,6 +95,23 @@ class VaultTokenRenewalAgainstVaultDevTest {
   }
 
   @Test
+  void aFailedRenewalIsTriedAgainSoonAndTheLastSuccessStays() throws Exception {
+    JsonNode created = vaultCall("POST", "auth/token/create", vault.rootToken(),
+        "{\"policies\":[\"root\"],\"ttl\":\"120s\",\"period\":\"120s\",\"renewable\":true}");
+    server = openServer(created.path("auth").path("client_token").asText());
+    scheduler.runDue();
+    Instant renewed = time.instant();
+    assertThat(server.caProviderCredentialsRenewedAt()).contains(renewed);
+
+    vault.close(); // Vault gone: the next renewal finds no answer
+    scheduler.advance(Duration.ofSeconds(60));
+    assertThat(server.caProviderCredentialsRenewedAt()).contains(renewed);
+    // Not given up: tried again after 15 s, well before the 120 s token would expire.
+    assertThat(scheduler.nextDue()).contains(Duration.ofSeconds(15));
+    assertThat(scheduler.failures()).isEmpty();
+  }
+
+  @Test
   void aTokenThatNeverExpiresIsNeverRenewed() throws Exception {
     server = openServer(vault.rootToken());
     scheduler.runDue();
