@@ -1,11 +1,16 @@
 package dev.connect.ca.vault;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connect.agent.ConnectAgent;
+import dev.connect.ca.CaConfiguration;
+import dev.connect.consul.ConsulBackend;
+import dev.connect.core.CaRoots;
 import dev.connect.core.DefaultIntentionPolicy;
+import dev.connect.core.QueryOptions;
 import dev.connect.http.ConnectHttpServer;
 import dev.connect.peers.VaultDev;
 import dev.connect.server.EmbeddedServer;
@@ -21,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -133,6 +139,30 @@ class VaultCaConfigurationOverHttpTest {
     assertThat(token.statusCode()).isEqualTo(400);
     assertThat(token.body()).contains("Vault Token cannot be changed")
         .doesNotContain("s.not-the-configured-one").doesNotContain(vault.rootToken());
+  }
+
+  /**
+   * A client that changes only the common settings ({@code ConsulBackend.caSetConfig}, what
+   * {@code connect ca rotate} and {@code set-config} send over HTTP) keeps the vault provider and
+   * its mounts: it used to name the consul provider, which the agent now refuses as a switch.
+   */
+  @Test
+  void aConsulClientSettingTheCommonConfigurationKeepsTheVaultProvider() throws Exception {
+    JsonNode before = MAPPER.readTree(call("GET", "/v1/connect/ca/roots", null).body());
+    try (ConsulBackend client = ConsulBackend.builder().environment(Map.of())
+        .address("http://127.0.0.1:" + http.address().getPort()).build()) {
+      CaConfiguration config = client.caGetConfig(QueryOptions.defaults()).get(30, SECONDS);
+      CaRoots roots = client.caSetConfig(CaConfiguration.builder()
+          .leafCertTtl(Duration.ofHours(24)).keySpec(config.keySpec()).build(),
+          QueryOptions.defaults()).get(30, SECONDS);
+
+      assertThat(roots.activeRootId()).isEqualTo(before.path("ActiveRootID").asText());
+      assertThat(client.caGetConfig(QueryOptions.defaults()).get(30, SECONDS).leafCertTtl())
+          .isEqualTo(Duration.ofHours(24));
+    }
+    JsonNode config = MAPPER.readTree(call("GET", "/v1/connect/ca/configuration", null).body());
+    assertThat(config.path("Provider").asText()).isEqualTo("vault");
+    assertThat(config.path("Config").path("RootPKIPath").asText()).isEqualTo("connect-root");
   }
 
   private HttpResponse<String> call(String method, String path, String body) throws Exception {
