@@ -162,7 +162,9 @@ class ProxyProcessTest {
       assertThat(err.toString()).contains("no sidecar proxy is registered for service ID web-1");
       List<String> left = new ArrayList<>();
       for (Thread t : Thread.getAllStackTraces().keySet()) {
-        if (!before.contains(t) && t.getName().startsWith("connect-")) {
+        // The agent's schedulers (the HTTP server's event loops belong to the fixture).
+        if (!before.contains(t) && (t.getName().startsWith("connect-agent")
+            || t.getName().startsWith("connect-cache"))) {
           t.join(10_000); // bounded: a closed agent's threads end promptly
           if (t.isAlive()) {
             left.add(t.getName());
