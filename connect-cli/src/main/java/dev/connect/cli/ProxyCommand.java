@@ -173,8 +173,8 @@ final class ProxyCommand implements Callable<Integer> {
       }
       for (Upstream known : parsed) {
         if (known.destination().equals(up.destination())) {
-          throw usage("--upstream " + u + ": " + configFile + " already has an upstream to "
-              + up.destination());
+          throw usage("--upstream " + u + ": there is already an upstream to "
+              + up.destination() + (configFile == null ? "" : " (" + configFile + " included)"));
         }
       }
       parsed.add(up);
@@ -183,7 +183,8 @@ final class ProxyCommand implements Callable<Integer> {
       for (Upstream u : parsed) {
         if (u.fixedAddress().isEmpty()) {
           throw usage("--upstream " + u.destination() + " has no @<addr:port>: an embedded"
-              + " server has no catalog to discover it in; give its address");
+              + " server has no catalog to discover it in; give its address (static_address"
+              + " in a --config-file)");
         }
       }
     }
