@@ -150,6 +150,10 @@ class ProxyProcessTest {
     assertThat(err.toString()).contains(file + ": telemetry is not supported");
   }
 
+  /**
+   * Guards the order of ProxyCommand: the sidecar is read before the agent exists. (The agent
+   * the old order left open had started no thread yet, so this passed before the fix too.)
+   */
   @Test
   void aFailedSidecarFetchLeavesNoAgentThreadsBehind() throws Exception {
     try (CliAgainstRunningAgentTest.Agent a =
