@@ -231,14 +231,16 @@ public final class PropagationBenchmark {
     List<Long> allowServer = new ArrayList<>();
     List<Long> written = new ArrayList<>();
     List<Long> spread = new ArrayList<>();
+    List<Long> firstDeny = new ArrayList<>();
     int handshakes = 0;
     // one allow first, so every flip after it is a change; not measured
     flip(address, dbs, webId, true, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-        new ArrayList<>());
+        new ArrayList<>(), new ArrayList<>());
     for (int f = 0; f < 2 * flips; f++) {
       boolean allow = f % 2 == 1;
       flip(address, dbs, webId, allow, allow ? allowOurs : denyOurs,
-          allow ? allowServer : denyServer, written, spread);
+          allow ? allowServer : denyServer, written, spread,
+          allow ? new ArrayList<>() : firstDeny);
       for (int k : new int[] {f % dbs.length, (f + dbs.length / 2) % dbs.length}) {
         boolean accepted = handshake(client, servers[k]);
         handshakes++;
@@ -254,6 +256,7 @@ public final class PropagationBenchmark {
         + " handshakes checked, all as decided");
     return List.of(
         row(backend, "deny → every agent refuses web (" + dbs.length + " agents)", denyOurs),
+        row(backend, "deny → the first of the agents refuses web, per write", firstDeny),
         row(backend, "deny → server's /v1/agent/connect/authorize false", denyServer),
         row(backend, "allow → every agent accepts web", allowOurs),
         row(backend, "allow → server's /v1/agent/connect/authorize true", allowServer),
@@ -263,8 +266,8 @@ public final class PropagationBenchmark {
 
   /** Writes one action and waits until every agent and the server's authorize have turned. */
   private void flip(URI address, ConnectService[] dbs, SpiffeId webId, boolean allow,
-      List<Long> ours, List<Long> server, List<Long> writes, List<Long> spreads)
-      throws Exception {
+      List<Long> ours, List<Long> server, List<Long> writes, List<Long> spreads,
+      List<Long> firsts) throws Exception {
     String uri = webId.toString();
     long start = System.nanoTime();
     long deadline = start + GUARD.toNanos();
@@ -327,6 +330,7 @@ public final class PropagationBenchmark {
     long[] sorted = turnedAt.clone();
     Arrays.sort(sorted);
     spreads.add(sorted[sorted.length - 1] - sorted[0]);
+    firsts.add(sorted[0]);
   }
 
   // -----------------------------------------------------------------------------------------
