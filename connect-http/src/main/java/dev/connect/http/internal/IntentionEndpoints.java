@@ -193,7 +193,24 @@ final class IntentionEndpoints {
     if (names == null || names.isEmpty() || names.get(0).isEmpty()) {
       throw new ApiException(400, "required query parameter 'name' not set");
     }
-    QueryOptions o = options(r);
+    // A blocking query, as Consul's match: the agent caches watch it with index and wait.
+    Blocking b = Blocking.of(r);
+    Supplier<CompletableFuture<ApiReply>> now = () -> matchAt(r, by, names, 0, Duration.ZERO);
+    if (b.blocks()) {
+      Duration wait = b.withJitter(random);
+      return waiters.await(r.client(), () -> matchAt(r, by, names, b.index(), wait), now);
+    }
+    return now.get();
+  }
+
+  private CompletableFuture<ApiReply> matchAt(ApiRequest r, String by, List<String> names,
+      long minIndex, Duration wait) {
+    QueryOptions.Builder ob = QueryOptions.builder();
+    r.token().ifPresent(ob::token);
+    if (minIndex > 0) {
+      ob.minIndex(minIndex).maxWait(wait);
+    }
+    QueryOptions o = ob.build();
     if (by.equals("destination")) {
       List<CompletableFuture<QueryResult<List<Intention>>>> each = new ArrayList<>();
       for (String name : names) {

@@ -57,8 +57,6 @@ import java.util.regex.Pattern;
  * refused with a 400, and every registered service is passing (docs/http.md lists this).
  */
 final class ServiceEndpoints {
-  /** The node every service is on: the agent's own, as {@code /v1/agent/self} names it. */
-  static final String NODE = Endpoints.NODE_NAME;
   static final String NODE_ADDRESS = "127.0.0.1";
   static final String CONNECT_PROXY = "connect-proxy";
   static final String SIDECAR_SUFFIX = "-sidecar-proxy";
@@ -73,8 +71,11 @@ final class ServiceEndpoints {
   private final Waiters waiters;
   private final LongUnaryOperator random;
   private final ServiceCatalog catalog;
+  /** The node every service is on: the agent's own, as {@code /v1/agent/self} names it. */
+  private final String node;
 
-  ServiceEndpoints(ConnectAgent agent, Waiters waiters, LongUnaryOperator random) {
+  ServiceEndpoints(ConnectAgent agent, Waiters waiters, LongUnaryOperator random, String node) {
+    this.node = node;
     this.agent = agent;
     this.waiters = waiters;
     this.random = random;
@@ -543,7 +544,7 @@ final class ServiceEndpoints {
     Supplier<CompletableFuture<ApiReply>> now = () -> authorizer(r).thenApply(authz -> {
       long index = catalog.serviceIndex(service);
       List<ServiceCatalog.Entry> entries = new ArrayList<>();
-      if (authz.serviceRead(service) && authz.nodeRead(NODE)) {
+      if (authz.serviceRead(service) && authz.nodeRead(node)) {
         for (ServiceCatalog.Entry e : catalog.all()) {
           if (serves(e.service(), service) && e.service().tags().containsAll(tags)) {
             entries.add(e);
@@ -587,7 +588,7 @@ final class ServiceEndpoints {
     tagged.put("lan_ipv4", NODE_ADDRESS);
     tagged.put("wan", NODE_ADDRESS);
     tagged.put("wan_ipv4", NODE_ADDRESS);
-    return new NodeWire(nodeId(), NODE, NODE_ADDRESS, agent.datacenter(), tagged,
+    return new NodeWire(nodeId(), node, NODE_ADDRESS, agent.datacenter(), tagged,
         Map.of("consul-network-segment", ""), 1L, 1L);
   }
 
@@ -596,9 +597,9 @@ final class ServiceEndpoints {
     return agent.trustDomain().replace(".consul", "");
   }
 
-  private static HealthCheckWire serfHealth() {
+  private HealthCheckWire serfHealth() {
     // The agent is the catalog: alive whenever it answers.
-    return new HealthCheckWire(NODE, "serfHealth", "Serf Health Status", "passing", "",
+    return new HealthCheckWire(node, "serfHealth", "Serf Health Status", "passing", "",
         "Agent alive and reachable", "", "", List.of(), "", "", "", 0, Map.of(), 1L, 1L);
   }
 
@@ -613,7 +614,7 @@ final class ServiceEndpoints {
   private CatalogServiceWire catalogService(ServiceCatalog.Entry e) {
     AgentServiceWire s = e.service();
     NodeWire n = node();
-    return new CatalogServiceWire(n.id(), NODE, NODE_ADDRESS, s.datacenter(),
+    return new CatalogServiceWire(n.id(), node, NODE_ADDRESS, s.datacenter(),
         n.taggedAddresses(), n.meta(),
         s.kind() == null ? "" : s.kind(), s.id(), s.service(), s.tags(), s.address(),
         s.taggedAddresses(), s.weights(),
