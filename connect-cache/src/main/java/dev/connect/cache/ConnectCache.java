@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * 90 % of its lifetime (at least a second later, doubling to a minute, when that point has
  * passed already), and re-issued after a random delay of up to {@linkplain
  * Builder#caChangeJitter 30 s} when the active root changes or a new leaf is not signed by the
- * active root. Failed refreshes back off as
+ * active root; a whole leaf still not signed by it (a server that serves its old-root leaf a
+ * while) is asked for again, blocking on its index, after a backoff from 1 s doubling to a
+ * minute, at most 10 times in a row. Failed refreshes back off as
  * Consul's do (after more than three failures in a row, {@code min(2^(n-3) s, 60 s)} plus as
  * much again at random) while the last good value keeps being served; {@link EntryStatus} shows
  * the age, last success and last error, and a {@link CacheRequest#maxAge() maximum age} makes a

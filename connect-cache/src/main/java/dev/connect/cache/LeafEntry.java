@@ -6,6 +6,7 @@ import dev.connect.core.ConnectException;
 import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.IssuedCertificate;
 import dev.connect.core.LeafIssuingBackend;
+import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
 import dev.connect.core.ServiceId;
 import dev.connect.core.SpiffeId;
@@ -45,11 +46,20 @@ import org.slf4j.LoggerFactory;
  * the entry re-chains the leaf it holds (same key, same certificate, without that intermediate)
  * without asking the CA, unless a renewal is due anyway; so a cross-signed root never reaches a
  * peer expired or issued by a root the peer no longer trusts (issue 11, item 3).
+ *
+ * <p>A leaf that arrives not signed by the cached active root (a renewal in flight during a
+ * rotation, or a server that hands out whole leaves and keeps serving its cached old-root leaf
+ * for a while after a rotation, as Consul's agent does) is asked for again: first within the
+ * CA-change jitter window, then after a backoff doubling from one second up to a minute, plus
+ * up to half as much at random, at most {@value #MAX_REISSUES} times in a row; then the leaf
+ * waits for its normal renewal, so a CA whose key IDs never match is not a signing loop.
  */
 final class LeafEntry extends Entry<Leaf> {
   private static final Logger log = LoggerFactory.getLogger(LeafEntry.class);
   private static final Duration SHORT_LIFETIME = Duration.ofMinutes(10);
   private static final Duration MAX_RENEWAL_FLOOR = Duration.ofSeconds(60);
+  /** Re-issues in a row of a leaf not signed by the active root before giving up until renewal. */
+  static final int MAX_REISSUES = 10;
 
   // Guarded by this.
   private boolean reissuePending;
@@ -102,7 +112,7 @@ final class LeafEntry extends Entry<Leaf> {
   private CompletableFuture<QueryResult<Leaf>> issue(ServiceId service, CaRoots roots,
       Call call) {
     if (cache.backend instanceof LeafIssuingBackend issuer) {
-      return call.track(issuer.issueLeaf(key.request, options)).thenApply(r -> {
+      return call.track(issuer.issueLeaf(key.request, reissueOptions(roots))).thenApply(r -> {
         IssuedCertificate issued = r.value().certificate();
         check(issued, service, issued.certificate().getPublicKey());
         checkKeyPair(issued, r.value().privateKey());
@@ -115,6 +125,21 @@ final class LeafEntry extends Entry<Leaf> {
     return CompletableFuture.failedFuture(new UnsupportedByBackendException("leaf of " + service,
         cache.backend.getClass().getName(), CsrSigningBackend.class.getName() + " or "
             + LeafIssuingBackend.class.getName()));
+  }
+
+  /**
+   * The options of a whole-leaf request: blocking on the index of the leaf held when that leaf
+   * is not signed by the active root, so a server that still holds its old-root leaf (Consul's
+   * agent answers a plain request from its cache) answers once it has re-issued it, or at the
+   * end of the wait; otherwise answered at once.
+   */
+  private QueryOptions reissueOptions(CaRoots roots) {
+    Value<Leaf> v = value;
+    if (v == null || v.index() <= 0
+        || signedBy(v.value().certificate().certificate(), roots.active())) {
+      return options;
+    }
+    return cache.blocking(options, v.index());
   }
 
   /**
@@ -245,16 +270,24 @@ final class LeafEntry extends Entry<Leaf> {
     Instant now = cache.clock.instant();
     CaRoots roots = cache.cachedRoots(key);
     boolean reissue = false;
+    int reissueAfter = 0;
     Duration delay;
     synchronized (this) {
       reissuePending = false;
       // A rotation seen while this fetch was in flight (or before a first load finished) left
-      // no re-issue behind: compare with the active root now. At most twice in a row, so a CA
-      // whose key IDs never match cannot turn this into a signing loop.
+      // no re-issue behind, or a whole-leaf server still serves its old-root leaf: compare with
+      // the active root now and ask again with a backoff, at most MAX_REISSUES times in a row, so
+      // a CA whose key IDs never match cannot turn this into a signing loop.
       if (roots != null && !signedBy(leaf.certificate().certificate(), roots.active())) {
-        if (++mismatches <= 2) {
+        int n = ++mismatches;
+        if (n <= MAX_REISSUES) {
           reissuePending = true;
           reissue = true;
+          reissueAfter = n;
+        } else if (n == MAX_REISSUES + 1) {
+          log.warn("{}: leaf serial {} is still not signed by the active root {} after {} "
+              + "re-issues; it waits for its renewal", key,
+              leaf.certificate().serialNumberHex(), roots.active().id(), MAX_REISSUES);
         }
       } else {
         mismatches = 0;
@@ -280,12 +313,28 @@ final class LeafEntry extends Entry<Leaf> {
       }
     }
     if (reissue) {
-      Duration jitter = Duration.ofNanos(cache.randomLong(cache.caChangeJitter.toNanos()));
-      if (jitter.compareTo(delay) < 0) {
-        delay = jitter;
+      Duration wait = reissueDelay(reissueAfter);
+      if (wait.compareTo(delay) < 0) {
+        delay = wait;
       }
     }
     schedule(delay, 0);
+  }
+
+  /**
+   * The delay before the {@code n}th re-issue in a row of a leaf not signed by the active root:
+   * the first within the CA-change jitter window, the next after {@code min(2^(n-2) s, 60 s)}
+   * plus up to half as much at random.
+   */
+  Duration reissueDelay(int n) {
+    if (n <= 1) {
+      return Duration.ofNanos(cache.randomLong(cache.caChangeJitter.toNanos()));
+    }
+    Duration base = Duration.ofSeconds(1L << Math.min(n - 2, 6));
+    if (base.compareTo(MAX_RENEWAL_FLOOR) > 0) {
+      base = MAX_RENEWAL_FLOOR;
+    }
+    return base.plusNanos(cache.randomLong(base.toNanos() / 2));
   }
 
   @Override

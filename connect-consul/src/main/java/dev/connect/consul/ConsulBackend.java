@@ -203,7 +203,7 @@ public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBacken
     }
     String path = "/v1/agent/connect/ca/leaf/"
         + URLEncoder.encode(service, StandardCharsets.UTF_8).replace("+", "%20");
-    return plain(http.get(path), options).send().thenApply(r -> {
+    return query(path, options).send().thenApply(r -> {
       ConsulHttp.requireOk(r);
       LeafCertWire wire = r.decode(Shape.of(LeafCertWire.class));
       try {

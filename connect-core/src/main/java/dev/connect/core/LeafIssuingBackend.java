@@ -17,8 +17,11 @@ public interface LeafIssuingBackend extends ConnectBackend {
 
   /**
    * Issues a leaf for a service, with its private key. The token must be allowed to write the
-   * service. Never blocks on an index: {@link QueryOptions#minIndex()} is ignored, and the
-   * caller decides when to ask for a new leaf.
+   * service. With {@link QueryOptions#minIndex()} 0 it answers at once (possibly with a leaf the
+   * server issued earlier). With the index of the leaf the caller holds, it may wait up to
+   * {@link QueryOptions#maxWait()} for a newer one, as Consul's leaf endpoint does (it blocks
+   * until it re-issues the leaf after a root change or at its renewal point); a backend that
+   * cannot block answers at once. The caller decides when to ask for a new leaf.
    *
    * @param service the service name, such as {@code web}
    * @param options token and datacenter

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * ConnectAgent} over one {@code connect agent} process (forked, on a free 127.0.0.1 port), share
  * one trust domain: mutual TLS works; the leaf keys are made in the applications' JVMs and never
  * cross the wire; a root rotation written to the agent while handshakes run fails none; a deny
- * written to the agent refuses {@code web}'s next handshake within {@link #DENY_BOUND}.
+ * written with the CLI ({@code connect intention create --deny web db --http-addr ...}) refuses
+ * {@code web}'s next handshake within {@link #DENY_BOUND}.
  *
  * <p>{@code web} reaches the agent through a {@link RecordingRelay}, so the test sees every byte
  * it exchanged with the agent. Every process is stopped in {@link #stop()}, also on failure.
@@ -168,12 +169,12 @@ class TwoJvmsOverConnectAgentTest {
 
   @Test
   @Order(3)
-  void denyWrittenToTheAgentRefusesWebsNextHandshakeWithinTheBound() throws Exception {
+  void denyWrittenWithTheCliRefusesWebsNextHandshakeWithinTheBound() throws Exception {
     assertThat(web.ask("CALL db " + dbPort, ANSWER_GUARD)).isEqualTo("OK");
-    // TODO(#13 wt-cliremote): write it with `connect intention create -deny web db --http-addr`.
+    // Written as an operator would: `connect intention create --deny web db --http-addr ...`
+    // (the CLI's main, in this JVM); the bound runs from the moment the CLI has written it.
+    cli("intention", "create", "--deny", "--http-addr", agentAddress.toString(), "web", "db");
     long written = System.nanoTime();
-    send("PUT", "/v1/connect/intentions/exact?source=web&destination=db",
-        "{\"Action\":\"deny\"}");
     String outcome;
     int attempts = 0;
     do {
@@ -188,7 +189,17 @@ class TwoJvmsOverConnectAgentTest {
     assertThat(web.ask("CALL db " + dbPort, ANSWER_GUARD)).as("and every one after")
         .startsWith("FAIL");
 
-    send("DELETE", "/v1/connect/intentions/exact?source=web&destination=db", null);
+    cli("intention", "delete", "--http-addr", agentAddress.toString(), "web", "db");
+  }
+
+  /** Runs the CLI with {@code args} in this JVM; asserts exit code 0 and returns its output. */
+  private static String cli(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = ConnectCli.run(new java.io.PrintWriter(out, true),
+        new java.io.PrintWriter(err, true), args);
+    assertThat(code).as("connect " + String.join(" ", args) + ": " + out + err).isZero();
+    return out.toString();
   }
 
   /** The authority key identifier of the leaf a {@code LEAF} answer describes. */
