@@ -1,6 +1,5 @@
 package dev.connect.cli;
 
-import dev.connect.ca.CaConfiguration;
 import dev.connect.core.CaRoot;
 import dev.connect.core.CaRoots;
 import dev.connect.core.Certificates;
@@ -69,15 +68,8 @@ final class CaCommand {
     @Override
     public Integer call() throws Exception {
       try (Target t = server.target()) {
-        CaRoots roots;
-        if (t.csrSignPath().isPresent()) {
-          // connect agent rotates on any PUT of the configuration and makes the new root key
-          // itself, so no key crosses the wire; Consul needs a PrivateKey to rotate to.
-          CaConfiguration config = t.await(t.ca().caGetConfig(t.query()), "operator:write");
-          roots = t.await(t.ca().caSetConfig(config, t.query()), "operator:write");
-        } else {
-          roots = t.await(t.ca().caRotate(t.query()), "operator:write");
-        }
+        // Against connect agent no key crosses the wire (ConsulBackend.caRotate).
+        CaRoots roots = t.await(t.ca().caRotate(t.query()), "operator:write");
         printRoots(spec.commandLine().getOut(), roots);
       }
       return 0;

@@ -387,13 +387,19 @@ public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBacken
   }
 
   /**
-   * {@inheritDoc} Consul has no rotate call: this generates a root key of the configured type
-   * here and sets the configuration with it as {@code PrivateKey}, so Consul makes a new root
-   * from it, cross-signed by the old one (the key crosses the wire; use {@code https://}).
+   * {@inheritDoc} Consul has no rotate call: against Consul this generates a root key of the
+   * configured type here and sets the configuration with it as {@code PrivateKey}, so Consul
+   * makes a new root from it, cross-signed by the old one (the key crosses the wire; use {@code
+   * https://}). {@code connect agent} (known by its CSR endpoint, see {@link #signsCsrs}) rotates
+   * on any {@code PUT} of its configuration and makes the new root key itself, so there the
+   * current configuration is set again and no key crosses the wire.
    */
   @Override
   public CompletableFuture<CaRoots> caRotate(QueryOptions options) {
-    return admin.caRotate(requireNonNull(options, "options"));
+    requireNonNull(options, "options");
+    return signsCsrs(options).thenCompose(ours -> ours
+        ? admin.caGetConfig(options).thenCompose(c -> admin.caSetConfig(c, options))
+        : admin.caRotate(options));
   }
 
   @Override

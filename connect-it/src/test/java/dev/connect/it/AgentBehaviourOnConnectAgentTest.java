@@ -33,16 +33,6 @@ class AgentBehaviourOnConnectAgentTest extends AgentBehaviourContract {
     return ConnectAgent.builder().consul(backend).build();
   }
 
-  /**
-   * Rotated by the server's own view: {@code ConsulBackend.caRotate()} sends only a new {@code
-   * PrivateKey}, as Consul accepts, and {@code connect agent} answers 400 "PrivateKey and RootCert
-   * go together" (left to the CaConfigEndpoints owners; see the report of wt-it14).
-   */
-  @Override
-  dev.connect.core.CaRoot rotate() {
-    return serverAgent.ca(MANAGEMENT).rotate().active();
-  }
-
   @Override
   void stopServer() throws Exception {
     try (AutoCloseable a = serverAgent; AutoCloseable h = http; AutoCloseable b = backend) {
