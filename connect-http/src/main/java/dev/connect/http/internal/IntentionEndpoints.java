@@ -193,6 +193,27 @@ final class IntentionEndpoints {
     if (names == null || names.isEmpty() || names.get(0).isEmpty()) {
       throw new ApiException(400, "required query parameter 'name' not set");
     }
+    Blocking b = Blocking.of(r);
+    if (!b.blocks()) {
+      return matchNow(r, by, names);
+    }
+    // Blocking, as Consul's Intention.Match: answered at once when the index is already past
+    // (or the request is refused), else when the intentions change or the wait elapses. It
+    // ignored ?index and answered at once, so a watcher such as consul connect proxy spun.
+    Duration wait = b.withJitter(random);
+    return matchNow(r, by, names).thenCompose(first -> {
+      if (Long.parseLong(first.header("X-Consul-Index")) > b.index()) {
+        return CompletableFuture.completedFuture(first);
+      }
+      QueryOptions.Builder o = QueryOptions.builder().minIndex(b.index()).maxWait(wait);
+      r.token().ifPresent(o::token);
+      return waiters.await(r.client(),
+          () -> admin().intentions(o.build()).thenCompose(changed -> matchNow(r, by, names)),
+          () -> matchNow(r, by, names));
+    });
+  }
+
+  private CompletableFuture<ApiReply> matchNow(ApiRequest r, String by, List<String> names) {
     QueryOptions o = options(r);
     if (by.equals("destination")) {
       List<CompletableFuture<QueryResult<List<Intention>>>> each = new ArrayList<>();
