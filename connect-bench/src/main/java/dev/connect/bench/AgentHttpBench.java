@@ -98,13 +98,14 @@ public final class AgentHttpBench {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10)).build();
     Path dir = Files.createTempDirectory("agent-http-bench");
-    try (ConnectAgent agent = ConnectAgent.builder().dataDirectory(dir.resolve("data")).build();
+    try (ConsulAgent consul = ConsulAgent.start();
+        ConnectAgent agent = ConnectAgent.builder().dataDirectory(dir.resolve("data")).build();
         ConnectHttpServer http = ConnectHttpServer.builder(agent)
             .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .maxConnectionsPerClient(Math.max(200, connections * 2)).start()) {
-      URI ours = URI.create("http://127.0.0.1:" + http.address().getPort());
-      results.addAll(measureHttp("connect", client, ours, connections, warmup, seconds));
-
+      Map<String, Call> ours = httpCalls(client,
+          URI.create("http://127.0.0.1:" + http.address().getPort()));
+      Map<String, Call> theirs = httpCalls(client, consul.httpAddress());
       CacheRequest anonymous = CacheRequest.anonymous();
       ServiceId db = ServiceId.of(agent.trustDomain(), agent.datacenter(), "db");
       ServiceId web = ServiceId.of(agent.trustDomain(), agent.datacenter(), "web");
@@ -117,17 +118,27 @@ public final class AgentHttpBench {
       });
       inProcess.put("leaf", () -> agent.cache().leaf("web", anonymous));
       inProcess.put("roots", () -> agent.cache().roots(anonymous));
-      for (Map.Entry<String, Call> c : inProcess.entrySet()) {
-        results.add(measure("in-process", c.getKey(), c.getValue(), connections, warmup,
+      // The client's code is warmed on both servers before anything is measured; then each
+      // call is measured on one server right after the other, Consul first every other call.
+      for (String call : ours.keySet()) {
+        run(ours.get(call), connections, warmup);
+        run(theirs.get(call), connections, warmup);
+      }
+      boolean consulFirst = false;
+      for (String call : ours.keySet()) {
+        if (consulFirst) {
+          results.add(measure("consul", call, theirs.get(call), connections, warmup, seconds));
+        }
+        results.add(measure("connect", call, ours.get(call), connections, warmup, seconds));
+        if (!consulFirst) {
+          results.add(measure("consul", call, theirs.get(call), connections, warmup, seconds));
+        }
+        results.add(measure("in-process", call, inProcess.get(call), connections, warmup,
             seconds));
+        consulFirst = !consulFirst;
       }
     } finally {
       deleteTree(dir);
-    }
-
-    try (ConsulAgent consul = ConsulAgent.start()) {
-      URI theirs = consul.httpAddress();
-      results.addAll(measureHttp("consul", client, theirs, connections, warmup, seconds));
     }
 
     System.out.println();
@@ -146,8 +157,8 @@ public final class AgentHttpBench {
         .findFirst().orElseThrow();
   }
 
-  private static List<Result> measureHttp(String target, HttpClient client, URI base,
-      int connections, Duration warmup, Duration seconds) throws Exception {
+  /** The three calls as HTTP requests to the agent at {@code base}. */
+  private static Map<String, Call> httpCalls(HttpClient client, URI base) throws Exception {
     String trustDomain = trustDomain(client, base);
     String authorize = "{\"Target\":\"db\",\"ClientCertURI\":\"spiffe://" + trustDomain
         + "/ns/default/dc/dc1/svc/web\",\"ClientCertSerial\":\"01\"}";
@@ -158,12 +169,11 @@ public final class AgentHttpBench {
         .timeout(Duration.ofSeconds(30)).build();
     HttpRequest roots = HttpRequest.newBuilder(base.resolve("/v1/agent/connect/ca/roots"))
         .timeout(Duration.ofSeconds(30)).build();
-    List<Result> out = new ArrayList<>();
-    out.add(measure(target, "authorize", () -> send(client, authorizeRequest), connections,
-        warmup, seconds));
-    out.add(measure(target, "leaf", () -> send(client, leaf), connections, warmup, seconds));
-    out.add(measure(target, "roots", () -> send(client, roots), connections, warmup, seconds));
-    return out;
+    Map<String, Call> calls = new LinkedHashMap<>();
+    calls.put("authorize", () -> send(client, authorizeRequest));
+    calls.put("leaf", () -> send(client, leaf));
+    calls.put("roots", () -> send(client, roots));
+    return calls;
   }
 
   private static void send(HttpClient client, HttpRequest request) throws Exception {
