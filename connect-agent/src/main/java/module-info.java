@@ -8,6 +8,7 @@ module dev.connect.agent {
   requires transitive dev.connect.server;
   requires transitive dev.connect.cache;
   requires transitive dev.connect.tls;
+  requires transitive dev.connect.consul;
   requires transitive com.github.benmanes.caffeine;
   requires org.slf4j;
   requires static io.netty.handler;

@@ -7,6 +7,7 @@ module dev.connect.cli {
   requires dev.connect.http;
   requires dev.connect.consul;
   requires dev.connect.ca.vault;
+  requires dev.connect.proxy;
   requires org.slf4j;
   requires info.picocli;
 

@@ -23,6 +23,7 @@ import dev.connect.core.IntentionAdmin;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.Schedulers;
 import dev.connect.core.ServiceNames;
+import dev.connect.consul.ConsulBackend;
 import dev.connect.server.EmbeddedServer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -76,10 +77,13 @@ import java.util.function.Supplier;
  *
  * <p><b>Sharp edges.</b> The data directory defaults to {@code connect-data} in the working
  * directory; give one explicitly in anything but a demo. The embedded server's CA configuration
- * applies only when the data directory is new. With another backend, the agent cannot know the
- * server's ACL configuration, so {@link Builder#defaultIntentionPolicy} is required, and the
- * admin operations of an interface it does not implement throw {@link
- * dev.connect.core.UnsupportedByBackendException} naming the operation and the backend.
+ * applies only when the data directory is new. Over {@code connect agent} or Consul ({@link
+ * Builder#consul()}), the policy for connections no intention matches is read from the server
+ * when the agent is built, so {@code build()} fails if the server cannot be reached then. With
+ * any other backend, the agent cannot know the server's ACL configuration, so {@link
+ * Builder#defaultIntentionPolicy} is required, and the admin operations of an interface it does
+ * not implement throw {@link dev.connect.core.UnsupportedByBackendException} naming the
+ * operation and the backend.
  *
  * <p>Thread-safe.
  */
@@ -94,7 +98,10 @@ public final class ConnectAgent implements AutoCloseable {
   private final IntentionAdmin intentionAdmin;
   private final CaAdmin caAdmin;
   private final AclAdmin aclAdmin;
-  /** Closes what the agent opened: the embedded server, or nothing with a given backend. */
+  /**
+   * Closes what the agent opened: the embedded server, the {@link ConsulBackend} of {@link
+   * Builder#consul()}, or nothing with a given backend.
+   */
   private final Runnable closeOwned;
   private final Supplier<String> trustDomain;
   private final ConnectCache cache;
@@ -118,15 +125,15 @@ public final class ConnectAgent implements AutoCloseable {
   private volatile CacheListener.Registration rotation;
   private volatile boolean closed;
 
-  private ConnectAgent(ConnectBackend backend, EmbeddedServer owned, ConnectCache cache,
-      String datacenter, Clock clock, DefaultIntentionPolicy defaultPolicy,
+  private ConnectAgent(ConnectBackend backend, EmbeddedServer owned, Runnable closeBackend,
+      ConnectCache cache, String datacenter, Clock clock, DefaultIntentionPolicy defaultPolicy,
       ScheduledExecutorService scheduler, boolean ownsScheduler, String defaultToken) {
     this.backend = backend;
     MissingAdmin missing = new MissingAdmin(backend);
     this.intentionAdmin = backend instanceof IntentionAdmin a ? a : missing;
     this.caAdmin = backend instanceof CaAdmin a ? a : missing;
     this.aclAdmin = backend instanceof AclAdmin a ? a : missing;
-    this.closeOwned = owned != null ? owned::close : () -> { };
+    this.closeOwned = owned != null ? owned::close : closeBackend;
     this.cache = cache;
     this.datacenter = datacenter;
     this.clock = clock;
@@ -366,7 +373,8 @@ public final class ConnectAgent implements AutoCloseable {
   /**
    * Returns what decides a connection no intention matches: for the embedded server, derived
    * from its ACL configuration (ACLs off: {@link DefaultIntentionPolicy#ACLS_DISABLED}; on: the
-   * ACL default policy); for another backend, the one given to the builder.
+   * ACL default policy); over {@link Builder#consul}, the server's, read when the agent was
+   * built; for another backend, the one given to the builder.
    */
   public DefaultIntentionPolicy defaultIntentionPolicy() {
     return defaultPolicy;
@@ -530,6 +538,10 @@ public final class ConnectAgent implements AutoCloseable {
     private Ticker ticker;
     private ScheduledExecutorService scheduler;
     private ConnectBackend backend;
+    /** Set by {@link #consul}: the default intention policy is read from this server. */
+    private ConsulBackend consul;
+    /** Set by {@link #consul()}: a backend made from the environment at build, owned. */
+    private boolean consulFromEnvironment;
     private DefaultIntentionPolicy defaultIntentionPolicy;
     private String token;
     private Duration caChangeJitter;
@@ -752,11 +764,61 @@ public final class ConnectAgent implements AutoCloseable {
     }
 
     /**
+     * Runs the agent over {@code connect agent} or a Consul agent, reached through {@code
+     * consul}: as {@link #backend}, but the policy for connections no intention matches is read
+     * from the server when {@link #build()} runs ({@link ConsulBackend#defaultIntentionPolicy()}:
+     * ACLs disabled, or Consul's {@code X-Consul-Default-Acl-Policy}), never stated by hand, so
+     * {@link #defaultIntentionPolicy} is refused. Leaves are signed from a CSR where the server
+     * offers it ({@code connect agent}: the key stays in this JVM), else issued whole by
+     * Consul's leaf endpoint. The agent does not close {@code consul}.
+     *
+     * <pre>{@code
+     * try (ConsulBackend consul = ConsulBackend.builder().address("127.0.0.1:8500").build();
+     *     ConnectAgent agent = ConnectAgent.builder().consul(consul).token(secret).build()) {
+     *   SSLContext db = agent.service("db").serverSslContext();
+     * }
+     * }</pre>
+     *
+     * @param consul the backend
+     * @return this builder
+     * @throws IllegalStateException if a backend was already set, or an embedded-only option
+     */
+    public Builder consul(ConsulBackend consul) {
+      backend(requireNonNull(consul, "consul"));
+      this.consul = consul;
+      return this;
+    }
+
+    /**
+     * Runs the agent over the agent that Consul's {@code CONSUL_*} environment variables name
+     * ({@code CONSUL_HTTP_ADDR}, {@code CONSUL_HTTP_TOKEN}, {@code CONSUL_HTTP_TOKEN_FILE},
+     * {@code CONSUL_CACERT}, {@code CONSUL_CLIENT_CERT}/{@code CONSUL_CLIENT_KEY}, {@code
+     * CONSUL_HTTP_SSL_VERIFY}; see {@link ConsulBackend}), {@code connect agent} or Consul: as
+     * {@link #consul(ConsulBackend)} with {@code ConsulBackend.builder().build()}, made by {@link
+     * #build()} and closed with the agent. The backend's token is Consul's default token of the
+     * process; the agent's own {@link #token} still goes with every request that has one.
+     *
+     * @return this builder
+     * @throws IllegalStateException if a backend was already set, or an embedded-only option
+     */
+    public Builder consul() {
+      for (String option : EMBEDDED_ONLY) {
+        if (given.containsKey(option)) {
+          throw new IllegalStateException("a custom backend cannot be combined with " + option
+              + " (set to " + given.get(option) + "), an option of the embedded server");
+        }
+      }
+      once("backend", ConsulBackend.class.getName() + " from the CONSUL_* environment");
+      this.consulFromEnvironment = true;
+      return this;
+    }
+
+    /**
      * States what decides a connection no intention matches, which must describe the backend's
      * ACL configuration: {@link DefaultIntentionPolicy#ACLS_DISABLED}, {@link
      * DefaultIntentionPolicy#ACLS_DEFAULT_ALLOW} or {@link DefaultIntentionPolicy#ACLS_DEFAULT_DENY}.
      * Required with a {@link #backend}; refused with the embedded server, whose configuration
-     * decides it.
+     * decides it, and with {@link #consul}, whose server tells it.
      *
      * @param policy the policy
      * @return this builder
@@ -790,7 +852,11 @@ public final class ConnectAgent implements AutoCloseable {
      *
      * @return the agent
      * @throws IllegalStateException if a custom backend has no {@link #defaultIntentionPolicy},
-     *     or the embedded server was given one
+     *     or the embedded server or {@link #consul} was given one
+     * @throws dev.connect.consul.ConsulHttpException if {@link #consul} cannot read the
+     *     server's default policy (unreachable, an error status), naming the endpoint
+     * @throws IllegalArgumentException if {@link #consul()} finds an invalid {@code CONSUL_*}
+     *     variable, naming it
      * @throws dev.connect.server.DataDirectoryException if the data directory is corrupt or in
      *     use by another server
      * @throws IOException if the data directory cannot be read or written
@@ -801,7 +867,12 @@ public final class ConnectAgent implements AutoCloseable {
             + defaultIntentionPolicy + ") is decided by the embedded server's ACL configuration;"
             + " set aclsEnabled and aclDefaultPolicy instead");
       }
-      if (backend != null && defaultIntentionPolicy == null) {
+      if ((consul != null || consulFromEnvironment) && defaultIntentionPolicy != null) {
+        throw new IllegalStateException("defaultIntentionPolicy (set to "
+            + defaultIntentionPolicy + ") is read from the server with consul(...); use"
+            + " backend(...) to state it instead");
+      }
+      if (backend != null && consul == null && defaultIntentionPolicy == null) {
         throw new IllegalStateException("defaultIntentionPolicy is required with the backend "
             + backend.getClass().getName() + ": state its ACL configuration (ACLS_DISABLED,"
             + " ACLS_DEFAULT_ALLOW or ACLS_DEFAULT_DENY)");
@@ -814,9 +885,18 @@ public final class ConnectAgent implements AutoCloseable {
       boolean owns = scheduler == null;
       ScheduledExecutorService s = owns ? newScheduler() : scheduler;
       EmbeddedServer server = null;
+      ConsulBackend ownedConsul = null;
       try {
         ConnectBackend b = backend;
         DefaultIntentionPolicy policy = defaultIntentionPolicy;
+        ConsulBackend remote = consul;
+        if (consulFromEnvironment) {
+          remote = ownedConsul = ConsulBackend.builder().build();
+          b = remote;
+        }
+        if (remote != null) {
+          policy = remote.defaultIntentionPolicy();
+        }
         if (b == null) {
           if (!given.containsKey("dataDirectory")) {
             embedded.dataDirectory(DEFAULT_DATA_DIRECTORY);
@@ -831,13 +911,17 @@ public final class ConnectAgent implements AutoCloseable {
           cb.caChangeJitter(caChangeJitter);
         }
         ConnectCache cache = cb.build();
-        ConnectAgent agent =
-            new ConnectAgent(b, server, cache, datacenter, c, policy, s, owns, token);
+        Runnable closeBackend = ownedConsul != null ? ownedConsul::close : () -> { };
+        ConnectAgent agent = new ConnectAgent(b, server, closeBackend, cache, datacenter, c,
+            policy, s, owns, token);
         agent.listenForRotation();
         return agent;
       } catch (IOException | RuntimeException | Error e) {
         if (server != null) {
           server.close();
+        }
+        if (ownedConsul != null) {
+          ownedConsul.close();
         }
         if (owns) {
           s.shutdownNow();

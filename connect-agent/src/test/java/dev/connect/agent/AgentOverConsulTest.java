@@ -9,6 +9,8 @@ import dev.connect.cache.CacheRequest;
 import dev.connect.consul.ConsulBackend;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.core.CaRoots;
+import dev.connect.core.Certificates;
+import dev.connect.core.QueryOptions;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.Intention;
 import dev.connect.core.IntentionAction;
@@ -70,15 +72,23 @@ class AgentOverConsulTest {
 
   @Test
   void servicesGetLeavesFromConsulAndAnIntentionWrittenThereAllowsThenDenies() throws Exception {
-    try (ConnectAgent agent = ConnectAgent.builder().backend(backend)
-        .defaultIntentionPolicy(backend.defaultIntentionPolicy()).build()) {
+    try (ConnectAgent agent = ConnectAgent.builder().consul(backend).build()) {
       assertThat(agent.defaultIntentionPolicy())
+          .as("read from Consul's X-Consul-Default-Acl-Policy")
           .isEqualTo(DefaultIntentionPolicy.ACLS_DEFAULT_DENY);
       ConnectService db = agent.service("db", dbToken);
       ConnectService web = agent.service("web", webToken);
       SpiffeId webId = web.id().spiffeId();
       assertThat(web.leaf().certificate().service().trustDomain())
           .isEqualTo(agent.trustDomain());
+      // Consul has no CSR endpoint (its /v1/agent/self is refused to a service token, and the
+      // CSR path is 404): the leaf is Consul's own, the one its leaf endpoint serves.
+      assertThat(backend.signsCsrs(QueryOptions.builder().token(webToken).build())
+          .get(30, TimeUnit.SECONDS)).isFalse();
+      String consulLeaf = new ObjectMapper().readTree(sendAs(webToken, "GET",
+          "/v1/agent/connect/ca/leaf/web", "")).path("CertPEM").asText();
+      assertThat(Certificates.parsePem(consulLeaf).get(0))
+          .isEqualTo(web.leaf().certificate().certificate());
       BlockingQueue<Intentions> dbChanges = new LinkedBlockingQueue<>();
       CacheListener.Registration listening = agent.cache().addListener(new CacheListener() {
         @Override
@@ -200,9 +210,14 @@ class AgentOverConsulTest {
   }
 
   private static String send(String method, String path, String body) throws Exception {
+    return sendAs(management, method, path, body);
+  }
+
+  private static String sendAs(String token, String method, String path, String body)
+      throws Exception {
     URI uri = consul.httpAddress().resolve(path);
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-        .header("X-Consul-Token", management)
+        .header("X-Consul-Token", token)
         .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
         .build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {

@@ -63,7 +63,10 @@ import org.slf4j.LoggerFactory;
  * the age, last success and last error, and a {@link CacheRequest#maxAge() maximum age} makes a
  * read fetch again rather than accept an older value. A leaf is served while its renewal fails
  * only until it expires; the first failure after that drops it, and the next read fetches anew.
- * Those failures are transient ones (I/O, timeouts, server errors). A refusal is final: a token
+ * Those failures are transient ones (I/O, timeouts, server errors). A first load, which has no
+ * value to serve meanwhile, retries transient failures with the same backoff for up to its
+ * {@linkplain Builder#firstLoadBudget budget} (30 s by default) before the readers get the last
+ * failure; other failures reach them at once. A refusal is final: a token
  * the backend no longer knows ({@link dev.connect.core.AclNotFoundException}) or that lost the
  * permission an entry needs ({@link dev.connect.core.PermissionDeniedException}, say {@code
  * intention:read} after its policy was removed) stops the loop and drops the entry, so the
@@ -91,6 +94,11 @@ public final class ConnectCache implements AutoCloseable {
   public static final Duration DEFAULT_DISUSE_TTL = Duration.ofHours(72);
   /** The window over which leaves are re-issued after a root change: 30 s, as in Consul. */
   public static final Duration DEFAULT_CA_CHANGE_JITTER = Duration.ofSeconds(30);
+  /**
+   * How long a first load keeps retrying transient failures by default: 30 s, which rides over a
+   * Consul leader election (about 15 s, then a while of 500 {@code CA is uninitialized}).
+   */
+  public static final Duration DEFAULT_FIRST_LOAD_BUDGET = Duration.ofSeconds(30);
 
   /**
    * The number of entries kept by default: 100,000, well above one agent's needs (a leaf and an
@@ -114,6 +122,7 @@ public final class ConnectCache implements AutoCloseable {
   private final String datacenter;
   private final Duration blockingWait;
   private final Duration fetchTimeout;
+  private final Duration firstLoadBudget;
   private final Cache<CacheKey, Entry<?>> cache;
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -136,6 +145,7 @@ public final class ConnectCache implements AutoCloseable {
     this.datacenter = b.datacenter;
     this.blockingWait = b.blockingWait;
     this.caChangeJitter = b.caChangeJitter;
+    this.firstLoadBudget = b.firstLoadBudget;
     this.fetchTimeout = blockingWait.plus(blockingWait.dividedBy(16)).plus(FETCH_TIMEOUT_MARGIN);
     this.cache = Caffeine.newBuilder()
         .expireAfterAccess(b.disuseTtl)
@@ -507,6 +517,11 @@ public final class ConnectCache implements AutoCloseable {
     return fetchTimeout;
   }
 
+  /** How long a first load may keep retrying transient failures. */
+  Duration firstLoadBudget() {
+    return firstLoadBudget;
+  }
+
   /** The roots cached for the datacenter of {@code key}, without counting as a read. */
   CaRoots cachedRoots(CacheKey key) {
     Entry<?> e = cache.policy().getIfPresentQuietly(rootsKey(key.datacenter));
@@ -648,6 +663,7 @@ public final class ConnectCache implements AutoCloseable {
     private Duration disuseTtl = DEFAULT_DISUSE_TTL;
     private Duration blockingWait = QueryOptions.DEFAULT_MAX_WAIT;
     private Duration caChangeJitter = DEFAULT_CA_CHANGE_JITTER;
+    private Duration firstLoadBudget = DEFAULT_FIRST_LOAD_BUDGET;
     private long maximumSize = DEFAULT_MAXIMUM_SIZE;
     private final BuilderOptions options = BuilderOptions.create();
 
@@ -793,6 +809,28 @@ public final class ConnectCache implements AutoCloseable {
     public Builder caChangeJitter(Duration window) {
       this.caChangeJitter = positive(window, "caChangeJitter");
       options.set("caChangeJitter", window);
+      return this;
+    }
+
+    /**
+     * Sets how long the first load of an entry keeps retrying transient failures (a refused
+     * connection, a timeout, a 5xx such as a new Consul leader's {@code CA is uninitialized}, a
+     * 429; see {@link ConnectException#isTransient()}) with the refresh backoff before the
+     * readers get the last failure. Refusals and other failures reach them at once. Default:
+     * {@link #DEFAULT_FIRST_LOAD_BUDGET}, 30 seconds.
+     *
+     * @param budget the time from the first attempt after which no retry starts
+     * @return this builder
+     * @throws IllegalArgumentException if {@code budget} is negative (zero retries nothing)
+     * @throws IllegalStateException if already set
+     */
+    public Builder firstLoadBudget(Duration budget) {
+      requireNonNull(budget, "budget");
+      if (budget.isNegative()) {
+        throw new IllegalArgumentException("firstLoadBudget must not be negative: " + budget);
+      }
+      options.set("firstLoadBudget", budget);
+      this.firstLoadBudget = budget;
       return this;
     }
 

@@ -120,6 +120,8 @@ abstract class Entry<T> {
   /** The sequence number of the latest step scheduled; older steps do nothing. */
   private long stepSeq;
   private long nextAttemptNanos = -1;
+  /** When the first load began, in ticker nanoseconds: the start of the first-load budget. */
+  private long firstAttemptNanos;
   private int failures;
   private Throwable lastError;
   private Instant lastSuccess;
@@ -198,6 +200,7 @@ abstract class Entry<T> {
         return;
       }
       started = true;
+      firstAttemptNanos = cache.ticker.read();
     }
     attempt(0);
   }
@@ -257,8 +260,8 @@ abstract class Entry<T> {
     Future<?> deadline;
     try {
       deadline = cache.scheduler.schedule(() -> {
-        if (out.completeExceptionally(new ConnectException("no answer from the backend for "
-            + key + " within " + limit, new TimeoutException()))) {
+        if (out.completeExceptionally(new NoAnswerException("no answer from the backend for "
+            + key + " within " + limit))) {
           call.cancel();
         }
       }, limit.toNanos(), TimeUnit.NANOSECONDS);
@@ -339,6 +342,9 @@ abstract class Entry<T> {
       }
       n = failures;
     }
+    if (first && !stop && retryFirstLoad(cause, n)) {
+      return;
+    }
     if (first) {
       // Errors are never stored as values: the caller gets this one, the next read retries.
       cache.loadFailed(this);
@@ -366,6 +372,61 @@ abstract class Entry<T> {
     // A fetch that answers at once (a new leaf, for a leaf), so that a recovered backend is
     // noticed, and the value re-read, without waiting for a change.
     schedule(delay, 0);
+  }
+
+  /**
+   * Schedules another first load after a transient failure (a new Consul leader's 500 {@code CA
+   * is uninitialized}, a refused connection, a timeout), with the loop's backoff, if it still
+   * fits in the cache's first-load budget; the readers keep waiting on {@link #firstLoad}.
+   * Refusals and other final failures are not retried.
+   *
+   * @return whether a retry was scheduled
+   */
+  private boolean retryFirstLoad(Throwable cause, int failures) {
+    if (!transientFailure(cause)) {
+      return false;
+    }
+    Duration delay = cache.backoff(failures);
+    long deadline;
+    synchronized (this) {
+      deadline = firstAttemptNanos + cache.firstLoadBudget().toNanos();
+    }
+    long at = cache.ticker.read() + delay.toNanos();
+    if (at - deadline > 0) {
+      log.info("first load of {} failed {} time(s) within its budget of {}; giving up: {}", key,
+          failures, cache.firstLoadBudget(), cause.toString());
+      return false;
+    }
+    log.info("first load of {} failed {} time(s), retrying in {}: {}", key, failures, delay,
+        cause.toString());
+    schedule(delay, 0);
+    return true;
+  }
+
+  /**
+   * Tells whether a failure may go away by itself: a {@link ConnectException} that says so
+   * ({@link ConnectException#isTransient()}), a timeout or an I/O error.
+   */
+  static boolean transientFailure(Throwable cause) {
+    if (cause instanceof ConnectException c) {
+      return c.isTransient();
+    }
+    return cause instanceof TimeoutException || cause instanceof java.io.IOException
+        || cause instanceof java.io.UncheckedIOException;
+  }
+
+  /** A backend call the cache gave up waiting for: transient. */
+  static final class NoAnswerException extends ConnectException {
+    private static final long serialVersionUID = 1L;
+
+    NoAnswerException(String message) {
+      super(message, new TimeoutException());
+    }
+
+    @Override
+    public boolean isTransient() {
+      return true;
+    }
   }
 
   /**
@@ -510,6 +571,14 @@ abstract class Entry<T> {
     if (next != null) {
       next.cancel(false);
     }
+    // A first load between retries would otherwise leave its readers waiting for ever; they get
+    // its last failure (the one a failed load reports anyway), else the reason it stopped.
+    Throwable last;
+    synchronized (this) {
+      last = lastError;
+    }
+    firstLoad.completeExceptionally(last != null ? last : new IllegalStateException(key
+        + " was evicted or the cache closed before its first load succeeded"));
   }
 
   final synchronized boolean isStopped() {

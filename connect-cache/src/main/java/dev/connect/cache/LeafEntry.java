@@ -73,31 +73,48 @@ final class LeafEntry extends Entry<Leaf> {
     return cache.rootsAsync(request).thenCompose(roots -> {
       ServiceId service = ServiceId.of(roots.trustDomain(), key.datacenter, key.request);
       if (cache.backend instanceof CsrSigningBackend signer) {
-        KeyPair keys = cache.keyFactory.newKeyPair();
-        String csr = cache.keyFactory.csrPem(service, keys);
-        return call.track(signer.signLeaf(csr, options)).thenApply(r -> {
-          check(r.value(), service, keys);
-          return new QueryResult<>(
-              new Leaf(Compact.certificate(presentable(r.value(), roots)),
-                  Compact.privateKey(keys.getPrivate())),
-              r.index());
-        });
+        if (!(cache.backend instanceof LeafIssuingBackend)) {
+          return sign(signer, service, roots, call);
+        }
+        // Both kinds (a client of Consul's HTTP API): the server says which it offers.
+        return call.track(signer.signsCsrs(options)).thenCompose(signs -> signs
+            ? sign(signer, service, roots, call) : issue(service, roots, call));
       }
-      if (cache.backend instanceof LeafIssuingBackend issuer) {
-        return call.track(issuer.issueLeaf(key.request, options)).thenApply(r -> {
-          IssuedCertificate issued = r.value().certificate();
-          check(issued, service, issued.certificate().getPublicKey());
-          checkKeyPair(issued, r.value().privateKey());
-          return new QueryResult<>(
-              new Leaf(Compact.certificate(presentable(issued, roots)),
-                  Compact.privateKey(r.value().privateKey())),
-              r.index());
-        });
-      }
-      return CompletableFuture.failedFuture(new UnsupportedByBackendException("leaf of " + service,
-          cache.backend.getClass().getName(), CsrSigningBackend.class.getName() + " or "
-              + LeafIssuingBackend.class.getName()));
+      return issue(service, roots, call);
     });
+  }
+
+  /** A key pair made here and a CSR signed by the backend: the key never leaves this JVM. */
+  private CompletableFuture<QueryResult<Leaf>> sign(CsrSigningBackend signer, ServiceId service,
+      CaRoots roots, Call call) {
+    KeyPair keys = cache.keyFactory.newKeyPair();
+    String csr = cache.keyFactory.csrPem(service, keys);
+    return call.track(signer.signLeaf(csr, options)).thenApply(r -> {
+      check(r.value(), service, keys);
+      return new QueryResult<>(
+          new Leaf(Compact.certificate(presentable(r.value(), roots)),
+              Compact.privateKey(keys.getPrivate())),
+          r.index());
+    });
+  }
+
+  /** A whole leaf, key included, from a backend that issues them. */
+  private CompletableFuture<QueryResult<Leaf>> issue(ServiceId service, CaRoots roots,
+      Call call) {
+    if (cache.backend instanceof LeafIssuingBackend issuer) {
+      return call.track(issuer.issueLeaf(key.request, options)).thenApply(r -> {
+        IssuedCertificate issued = r.value().certificate();
+        check(issued, service, issued.certificate().getPublicKey());
+        checkKeyPair(issued, r.value().privateKey());
+        return new QueryResult<>(
+            new Leaf(Compact.certificate(presentable(issued, roots)),
+                Compact.privateKey(r.value().privateKey())),
+            r.index());
+      });
+    }
+    return CompletableFuture.failedFuture(new UnsupportedByBackendException("leaf of " + service,
+        cache.backend.getClass().getName(), CsrSigningBackend.class.getName() + " or "
+            + LeafIssuingBackend.class.getName()));
   }
 
   /**

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     versionProvider = ConnectCli.Version.class,
     description = "Connect for Java: identity-based mutual TLS, in-process.",
     subcommands = {InitCommand.class, AgentCommand.class, DemoCommand.class, CaCommand.class, LeafCommand.class,
-        IntentionCommand.class, AclCommand.class,
+        IntentionCommand.class, AclCommand.class, ProxyCommand.class,
         HelpCommand.class})
 public final class ConnectCli {
 

@@ -90,7 +90,7 @@ final class LeafCommand implements Callable<Integer> {
         String csr = LeafRequests.csrPem(id, keys);
         leaf = t.local().isPresent()
             ? t.await(t.local().get().signLeaf(csr, query), needs).value()
-            : t.await(t.remote().get().signLeafCsr(csrPath.get(), csr, query), needs).value();
+            : t.await(t.remote().get().signLeaf(csr, query), needs).value();
         key = keys.getPrivate();
         made = "Key made here; only its CSR went to " + csrPath.get();
       } else {

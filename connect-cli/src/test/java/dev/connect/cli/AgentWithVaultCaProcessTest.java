@@ -98,7 +98,7 @@ class AgentWithVaultCaProcessTest {
     ConnectCliTest.Run run = ConnectCliTest.run("agent", "--data-dir",
         tmp.resolve("data").toString(), "--ca-provider", "vault", "--vault-addr", "",
         "--vault-token", "s3cr3t-token");
-    assertThat(run.status()).isEqualTo(2);
+    assertThat(run.status()).isEqualTo(1);
     assertThat(run.err()).contains("--ca-provider vault needs --vault-addr")
         .doesNotContain("s3cr3t-token");
     assertThat(tmp.resolve("data")).doesNotExist();
@@ -106,7 +106,7 @@ class AgentWithVaultCaProcessTest {
     ConnectCliTest.Run bad = ConnectCliTest.run("agent", "--data-dir",
         tmp.resolve("data").toString(), "--ca-provider", "vault", "--vault-addr",
         "ftp://vault:8200", "--vault-token", "s3cr3t-token");
-    assertThat(bad.status()).isEqualTo(2);
+    assertThat(bad.status()).isEqualTo(1);
     assertThat(bad.err()).contains("Vault Address must start with http:// or https://:"
         + " ftp://vault:8200").doesNotContain("s3cr3t-token");
   }

@@ -12,6 +12,7 @@ import dev.connect.core.AclTokenInfo;
 import dev.connect.core.BuilderOptions;
 import dev.connect.core.CaRoots;
 import dev.connect.core.Certificates;
+import dev.connect.core.CsrSigningBackend;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.Decision;
 import dev.connect.core.Intention;
@@ -24,6 +25,7 @@ import dev.connect.core.LeafIssuingBackend;
 import dev.connect.core.QueryOptions;
 import dev.connect.core.QueryResult;
 import dev.connect.core.ServiceId;
+import dev.connect.core.UnsupportedByBackendException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -54,8 +56,7 @@ import javax.net.ssl.SSLContext;
  *
  * <pre>{@code
  * try (ConsulBackend consul = ConsulBackend.builder().build();   // CONSUL_HTTP_ADDR, ...
- *     ConnectAgent agent = ConnectAgent.builder().backend(consul)
- *         .defaultIntentionPolicy(consul.defaultIntentionPolicy()).build()) {
+ *     ConnectAgent agent = ConnectAgent.builder().consul(consul).build()) {
  *   SSLContext db = agent.service("db").serverSslContext();
  * }
  * }</pre>
@@ -82,12 +83,23 @@ import javax.net.ssl.SSLContext;
  * or a malformed body as {@link ConsulHttpException}, naming the endpoint and the status or the
  * cause (transient for the cache, which keeps serving what it has).
  *
- * <p><b>Leaves.</b> Consul's HTTP API issues whole leaves, so the private key is made on the
- * Consul side and crosses the wire (use {@code https://} beyond loopback). Thread-safe; {@link
- * #close()} stops the client's two threads ({@code connect-consul-N}).
+ * <p><b>Leaves.</b> Against {@code connect agent}, whose {@code GET /v1/agent/self} advertises
+ * its CSR endpoint, the agent's cache makes the key pair in this JVM and only the CSR crosses
+ * the wire ({@link #signLeaf}); against Consul, whose HTTP API issues whole leaves, the key is
+ * made on the Consul side and crosses the wire ({@link #issueLeaf}; use {@code https://} beyond
+ * loopback), as Consul's own SDKs get it. {@link #signsCsrs} tells which, asked once. Thread-safe;
+ * {@link #close()} stops the client's two threads ({@code connect-consul-N}).
  */
-public final class ConsulBackend
-    implements LeafIssuingBackend, IntentionAdmin, CaAdmin, AclAdmin, AutoCloseable {
+public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBackend, IntentionAdmin,
+    CaAdmin, AclAdmin, AutoCloseable {
+  /**
+   * The {@code Meta} key under which {@code connect agent}'s {@code GET /v1/agent/self} names its
+   * CSR-signing endpoint; the same string as connect-http's, read here rather than imported.
+   */
+  public static final String CSR_SIGN_META = "connect-java-csr-sign";
+  /** Where {@code connect agent} signs CSRs, probed when {@code /v1/agent/self} is refused. */
+  static final String CSR_SIGN_PATH = "/v1/agent/connect/ca/sign";
+
   private final URI address;
   private final String token; // null: none configured
   private final String datacenter; // null: the agent's own
@@ -95,6 +107,8 @@ public final class ConsulBackend
   private final Duration requestTimeout;
   private final ConsulAdmin admin = new ConsulAdmin(this);
   private final ConsulAcl acl = new ConsulAcl(this);
+  /** The server's CSR endpoint once learnt: a path, or empty for Consul; null until then. */
+  private volatile Optional<String> csrPath;
 
   private ConsulBackend(URI address, String token, String datacenter, SSLContext tls,
       Duration requestTimeout) {
@@ -198,6 +212,91 @@ public final class ConsulBackend
         throw new ConsulHttpException(r.endpoint(), r.status(), "malformed body: "
             + e.getMessage(), e);
       }
+    });
+  }
+
+  /**
+   * {@inheritDoc} Asked once, then remembered for this backend: {@code true} when {@code GET
+   * /v1/agent/self} names the CSR endpoint in its {@code Meta} ({@code connect agent} does),
+   * {@code false} when it does not (Consul). A token without {@code agent:read} gets 403 there;
+   * then the CSR path itself is asked, which both servers route before any ACL check: {@code
+   * connect agent} answers a {@code GET} with 405 (it takes {@code POST}), Consul with 404. A
+   * failure is not remembered.
+   */
+  @Override
+  public CompletableFuture<Boolean> signsCsrs(QueryOptions options) {
+    requireNonNull(options, "options");
+    return csrPath(options).thenApply(Optional::isPresent);
+  }
+
+  /**
+   * {@inheritDoc} {@code POST}s the PEM CSR to the endpoint {@code connect agent} advertises; the
+   * reply is the leaf endpoint's without a private key, which stays in this JVM. A refused CSR
+   * (400, naming the check that failed) is an {@link IllegalArgumentException}, as every 400 of
+   * this backend; against Consul, which has no such endpoint, the future fails with {@link
+   * UnsupportedByBackendException}.
+   */
+  @Override
+  public CompletableFuture<QueryResult<IssuedCertificate>> signLeaf(String csrPem,
+      QueryOptions options) {
+    requireNonNull(csrPem, "csrPem");
+    requireNonNull(options, "options");
+    return csrPath(options).thenCompose(path -> {
+      if (path.isEmpty()) {
+        throw new UnsupportedByBackendException("CSR signing", toString(),
+            "an agent whose /v1/agent/self advertises " + CSR_SIGN_META);
+      }
+      ConsulHttp.Call call = plain(http.call("POST", path.get()), options)
+          .body(csrPem.getBytes(StandardCharsets.US_ASCII), "application/pkcs10");
+      return call.send().thenApply(r -> {
+        ConsulHttp.requireOk(r);
+        LeafCertWire wire = r.decode(Shape.of(LeafCertWire.class));
+        if (wire.privateKeyPem() != null) {
+          throw new ConsulHttpException(r.endpoint(), r.status(),
+              "malformed body: the answer to a CSR carries a PrivateKeyPEM");
+        }
+        try {
+          return new QueryResult<>(toIssuedCertificate(wire), r.index());
+        } catch (IllegalArgumentException e) {
+          throw new ConsulHttpException(r.endpoint(), r.status(), "malformed body: "
+              + e.getMessage(), e);
+        }
+      });
+    });
+  }
+
+  /** The CSR endpoint, learnt from the server once (see {@link #signsCsrs}). */
+  private CompletableFuture<Optional<String>> csrPath(QueryOptions options) {
+    Optional<String> known = csrPath;
+    if (known != null) {
+      return CompletableFuture.completedFuture(known);
+    }
+    return plain(http.get("/v1/agent/self"), options).send().thenCompose(r -> {
+      if (r.status() == 200) {
+        AgentSelfWire self = r.decode(Shape.of(AgentSelfWire.class));
+        String path = self.meta() == null ? null : self.meta().get(CSR_SIGN_META);
+        if (path != null && (!path.startsWith("/v1/") || path.contains("?")
+            || path.contains(".."))) {
+          throw new ConsulHttpException(r.endpoint(), r.status(), "malformed body: Meta "
+              + CSR_SIGN_META + " is not an API path: \"" + Texts.escape(path, 128) + "\"");
+        }
+        return CompletableFuture.completedFuture(Optional.ofNullable(path));
+      }
+      if (r.status() != 403 && r.status() != 401) {
+        throw ConsulHttp.statusFailure(r);
+      }
+      return http.get(CSR_SIGN_PATH).send().thenApply(p -> {
+        if (p.status() == 405) {
+          return Optional.of(CSR_SIGN_PATH);
+        }
+        if (p.status() == 404) {
+          return Optional.<String>empty();
+        }
+        throw ConsulHttp.statusFailure(p);
+      });
+    }).thenApply(path -> {
+      csrPath = path;
+      return path;
     });
   }
 
@@ -308,12 +407,6 @@ public final class ConsulBackend
   // The agent itself, and connect agent's CSR endpoint
 
   /**
-   * The {@code Meta} key of {@code GET /v1/agent/self} by which {@code connect agent} advertises
-   * its CSR endpoint (connect-http's {@code Endpoints.CSR_SIGN_META}); Consul has none.
-   */
-  public static final String CSR_SIGN_META = "connect-java-csr-sign";
-
-  /**
    * Reads {@code GET /v1/agent/self}: the agent's datacenter and version, and in {@code Meta}
    * whether it offers {@link #CSR_SIGN_META} ({@code connect agent} does, Consul does not).
    *
@@ -324,48 +417,6 @@ public final class ConsulBackend
     requireNonNull(options, "options");
     return plain(http.get("/v1/agent/self"), options).ok()
         .thenApply(r -> r.decode(Shape.of(AgentSelfWire.class)));
-  }
-
-  /**
-   * Has {@code connect agent} sign a CSR at the path its {@code /v1/agent/self} advertises under
-   * {@link #CSR_SIGN_META}, so that the private key never leaves this process. The reply is the
-   * leaf endpoint's without {@code PrivateKeyPEM}.
-   *
-   * @param path the advertised path, such as {@code /v1/agent/connect/ca/sign}
-   * @param csrPem the PEM CSR, its one URI SAN naming the service
-   * @param options the token ({@code service:write} on the CSR's service)
-   * @return a future of the signed leaf and its index
-   * @throws IllegalArgumentException if {@code path} is not an absolute path under {@code /v1/}
-   */
-  public CompletableFuture<QueryResult<IssuedCertificate>> signLeafCsr(String path, String csrPem,
-      QueryOptions options) {
-    requireNonNull(path, "path");
-    requireNonNull(csrPem, "csrPem");
-    requireNonNull(options, "options");
-    if (!path.startsWith("/v1/") || path.contains("?") || path.contains("#")
-        || path.contains("..")) {
-      throw new IllegalArgumentException("the CSR path must be a path under /v1/, not \""
-          + Texts.escape(path, 128) + "\"");
-    }
-    return plain(http.call("POST", path), options)
-        .body(csrPem.getBytes(StandardCharsets.US_ASCII)).ok().thenApply(r -> {
-          LeafCertWire wire = r.decode(Shape.of(LeafCertWire.class));
-          try {
-            List<X509Certificate> certs =
-                Certificates.parsePem(Wire.required(wire.certPem(), "CertPEM"));
-            if (certs.isEmpty()) {
-              throw new IllegalArgumentException("CertPEM holds no certificate");
-            }
-            ServiceId service = ServiceId.parse(Wire.required(wire.serviceUri(), "ServiceURI"));
-            long create = Wire.orZero(wire.createIndex());
-            long modify = wire.modifyIndex() == null ? create : wire.modifyIndex();
-            return new QueryResult<>(new IssuedCertificate(certs.get(0),
-                certs.subList(1, certs.size()), service, create, modify), r.index());
-          } catch (IllegalArgumentException e) {
-            throw new ConsulHttpException(r.endpoint(), r.status(), "malformed body: "
-                + e.getMessage(), e);
-          }
-        });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -468,34 +519,58 @@ public final class ConsulBackend
   /**
    * Reads what decides a connection no intention matches from the server, with one request
    * ({@code GET /v1/acl/token/self}, which needs no permission): ACLs disabled when it answers
-   * {@code ACL support disabled}, else Consul's {@code X-Consul-Default-Acl-Policy} header.
-   * Waits for the answer on the calling thread, at most the request timeout.
+   * {@code ACL support disabled}, else Consul's {@code X-Consul-Default-Acl-Policy} header. A
+   * server that does not serve that endpoint (404: {@code connect agent} without its ACL
+   * endpoints) is asked {@code GET /v1/agent/self} instead: its member tag {@code acls} {@code
+   * 0} means ACLs disabled; otherwise, or when it is refused (403: ACLs are on), the header of
+   * that answer decides. Waits for the answers on the calling thread, at most the request
+   * timeout each.
    *
-   * @return the policy to give {@code ConnectAgent.Builder.defaultIntentionPolicy}
+   * @return the policy the agent decides unmatched connections with
    * @throws ConsulHttpException if the server cannot be reached or answers without the header
    */
   public DefaultIntentionPolicy defaultIntentionPolicy() {
     CompletableFuture<DefaultIntentionPolicy> f =
-        plain(http.get("/v1/acl/token/self"), QueryOptions.defaults()).send().thenApply(r -> {
+        plain(http.get("/v1/acl/token/self"), QueryOptions.defaults()).send().thenCompose(r -> {
           if (r.status() == 401 && r.text().contains("ACL support disabled")) {
-            return DefaultIntentionPolicy.ACLS_DISABLED;
+            return CompletableFuture.completedFuture(DefaultIntentionPolicy.ACLS_DISABLED);
           }
           if (r.status() >= 500 || r.status() == 429) {
             throw ConsulHttp.statusFailure(r);
           }
-          String header = r.headers().firstValue(ConsulHeaders.DEFAULT_ACL_POLICY)
-              .orElseThrow(() -> new ConsulHttpException(r.endpoint(), r.status(),
-                  "no " + ConsulHeaders.DEFAULT_ACL_POLICY + " header"));
-          AclDefaultPolicy policy;
-          try {
-            policy = AclDefaultPolicy.parse(header);
-          } catch (IllegalArgumentException e) {
-            throw new ConsulHttpException(r.endpoint(), r.status(), "malformed "
-                + ConsulHeaders.DEFAULT_ACL_POLICY + ": " + e.getMessage(), e);
+          if (r.status() != 404) {
+            return CompletableFuture.completedFuture(DefaultIntentionPolicy.of(true,
+                headerPolicy(r)));
           }
-          return DefaultIntentionPolicy.of(true, policy);
+          return plain(http.get("/v1/agent/self"), QueryOptions.defaults()).send()
+              .thenApply(self -> {
+                if (self.status() == 200) {
+                  AgentSelfWire wire = self.decode(Shape.of(AgentSelfWire.class));
+                  Map<String, String> tags = wire.member() == null ? null
+                      : wire.member().tags();
+                  if (tags != null && "0".equals(tags.get("acls"))) {
+                    return DefaultIntentionPolicy.ACLS_DISABLED;
+                  }
+                } else if (self.status() != 403) {
+                  throw ConsulHttp.statusFailure(self);
+                }
+                return DefaultIntentionPolicy.of(true, headerPolicy(self));
+              });
         });
     return await(f);
+  }
+
+  /** The ACL default policy in a reply's {@code X-Consul-Default-Acl-Policy} header. */
+  private static AclDefaultPolicy headerPolicy(ConsulHttp.Response r) {
+    String header = r.headers().firstValue(ConsulHeaders.DEFAULT_ACL_POLICY)
+        .orElseThrow(() -> new ConsulHttpException(r.endpoint(), r.status(),
+            "no " + ConsulHeaders.DEFAULT_ACL_POLICY + " header"));
+    try {
+      return AclDefaultPolicy.parse(header);
+    } catch (IllegalArgumentException e) {
+      throw new ConsulHttpException(r.endpoint(), r.status(), "malformed "
+          + ConsulHeaders.DEFAULT_ACL_POLICY + ": " + e.getMessage(), e);
+    }
   }
 
   /** Waits for a future on the calling thread, unwrapping the project's exceptions. */
@@ -554,19 +629,25 @@ public final class ConsulBackend
   }
 
   static IssuedLeaf toIssuedLeaf(LeafCertWire wire) {
+    IssuedCertificate certificate = toIssuedCertificate(wire);
+    PrivateKey key =
+        ConsulTls.parsePrivateKey(Wire.required(wire.privateKeyPem(), "PrivateKeyPEM"),
+            "PrivateKeyPEM");
+    return new IssuedLeaf(certificate, key);
+  }
+
+  /** The certificate part of a leaf reply, without its key. */
+  static IssuedCertificate toIssuedCertificate(LeafCertWire wire) {
     List<X509Certificate> certs =
         Certificates.parsePem(Wire.required(wire.certPem(), "CertPEM"));
     if (certs.isEmpty()) {
       throw new IllegalArgumentException("CertPEM holds no certificate");
     }
-    PrivateKey key =
-        ConsulTls.parsePrivateKey(Wire.required(wire.privateKeyPem(), "PrivateKeyPEM"),
-            "PrivateKeyPEM");
     ServiceId service = ServiceId.parse(Wire.required(wire.serviceUri(), "ServiceURI"));
     long create = Wire.orZero(wire.createIndex());
     long modify = wire.modifyIndex() == null ? create : wire.modifyIndex();
-    return new IssuedLeaf(new IssuedCertificate(certs.get(0), certs.subList(1, certs.size()),
-        service, create, modify), key);
+    return new IssuedCertificate(certs.get(0), certs.subList(1, certs.size()), service, create,
+        modify);
   }
 
   /**

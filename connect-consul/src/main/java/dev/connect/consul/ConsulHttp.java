@@ -108,6 +108,7 @@ final class ConsulHttp implements AutoCloseable {
     private final Map<String, String> query = new LinkedHashMap<>();
     private String token;
     private byte[] body;
+    private String contentType = ConsulHeaders.CONTENT_TYPE_JSON;
     private Duration timeout = requestTimeout;
 
     Call(String method, String path) {
@@ -127,6 +128,13 @@ final class ConsulHttp implements AutoCloseable {
 
     Call body(byte[] json) {
       this.body = json;
+      return this;
+    }
+
+    /** A body that is not JSON, such as a PEM CSR. */
+    Call body(byte[] bytes, String type) {
+      this.body = bytes;
+      this.contentType = type;
       return this;
     }
 
@@ -162,7 +170,7 @@ final class ConsulHttp implements AutoCloseable {
         r.header(ConsulHeaders.TOKEN, token);
       }
       if (body != null) {
-        r.header("Content-Type", ConsulHeaders.CONTENT_TYPE_JSON);
+        r.header("Content-Type", contentType);
       }
       CompletableFuture<HttpResponse<byte[]>> sent;
       try {

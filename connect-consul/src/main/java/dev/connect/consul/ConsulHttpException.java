@@ -58,6 +58,25 @@ public final class ConsulHttpException extends ConnectException {
     return endpoint;
   }
 
+  /**
+   * {@inheritDoc} True when no response arrived (connection refused, timeout, I/O), for a 5xx
+   * (such as a new Consul leader's 500 {@code CA is uninitialized}) and for 429; false for a
+   * certificate the TLS handshake rejected, for other statuses (404, ...) and for a malformed
+   * body.
+   */
+  @Override
+  public boolean isTransient() {
+    if (status == 0) {
+      for (Throwable c = getCause(); c != null; c = c.getCause()) {
+        if (c instanceof java.security.cert.CertificateException) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return status == 429 || status >= 500;
+  }
+
   /** Returns the HTTP status, or empty when no response arrived (refused, timed out, TLS). */
   public OptionalInt status() {
     return status == 0 ? OptionalInt.empty() : OptionalInt.of(status);

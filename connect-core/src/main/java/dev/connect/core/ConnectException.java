@@ -25,4 +25,17 @@ public class ConnectException extends RuntimeException {
   public ConnectException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * Tells whether the same request may succeed when retried later, because the server could not
+   * answer it now: unreachable, no answer in time, a server error (5xx) or too many requests
+   * (429). Refusals and malformed requests are not transient. The agent's cache retries a first
+   * load that fails transiently, with backoff, within its first-load budget. Default: {@code
+   * false}; subtypes that know the cause say so.
+   *
+   * @return whether a later retry may succeed
+   */
+  public boolean isTransient() {
+    return false;
+  }
 }

@@ -22,4 +22,18 @@ public interface CsrSigningBackend extends ConnectBackend {
    *     exceptionally with {@link InvalidCsrException} when the CSR is refused
    */
   CompletableFuture<QueryResult<IssuedCertificate>> signLeaf(String csrPem, QueryOptions options);
+
+  /**
+   * Tells whether this backend signs CSRs for requests like {@code options}. A backend that is
+   * also a {@link LeafIssuingBackend} and learns from its server which of the two it offers (a
+   * client of Consul's HTTP API, which talks to {@code connect agent} and to Consul alike)
+   * answers {@code false} where only whole leaves are offered, and the agent's cache then asks
+   * for a whole leaf instead. Default: {@code true}, at once.
+   *
+   * @param options token and datacenter
+   * @return a future of the answer; completed exceptionally when it cannot be learnt now
+   */
+  default CompletableFuture<Boolean> signsCsrs(QueryOptions options) {
+    return CompletableFuture.completedFuture(Boolean.TRUE);
+  }
 }

@@ -19,7 +19,7 @@ import org.w3c.dom.Element;
  */
 class SourcesAndJavadocJarsTest {
   private static final Set<String> UNPUBLISHED = Set.of("connect-bench", "connect-examples",
-      "connect-peers");
+      "connect-it", "connect-peers");
   private static final Set<String> BY_PACKAGE = Set.of("", "prepare-package", "package");
 
   @Test

@@ -1,7 +1,8 @@
 /**
  * Real Consul and Vault processes for the project's own tests: a Consul dev agent ({@link
  * dev.connect.peers.ConsulAgent}), a three-server Consul cluster ({@link
- * dev.connect.peers.ConsulCluster}) and a Vault dev server ({@link dev.connect.peers.VaultDev}).
+ * dev.connect.peers.ConsulCluster}), a Vault dev server ({@link dev.connect.peers.VaultDev}) and
+ * Consul's own proxy against any agent ({@link dev.connect.peers.ConsulConnectProxy}).
  *
  * <p>Each is an {@link java.lang.AutoCloseable} started in a try-with-resources block (or in
  * {@code @BeforeAll} and closed in {@code @AfterAll}), so it is stopped also when the test fails:

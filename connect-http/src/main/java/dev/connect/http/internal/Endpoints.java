@@ -53,7 +53,7 @@ final class Endpoints {
   static final String CSR_SIGN_META = "connect-java-csr-sign";
   /** The Consul version whose HTTP API this agent speaks. */
   static final String CONSUL_VERSION = "1.10.4";
-  /** The node name this agent reports, and the segment of its {@code agent:read} rule. */
+  /** The default node name, reported when no HTTPS node name is given. */
   static final String NODE_NAME = "connect-agent";
 
   private final ConnectAgent agent;
@@ -61,9 +61,12 @@ final class Endpoints {
   private final LeafWatch leafWatch;
   private final LongUnaryOperator random;
   private final String serverAddress;
+  /** The node name this agent reports, and the segment of its {@code agent:read} rule. */
+  private final String node;
 
   Endpoints(ConnectAgent agent, Waiters waiters, LeafWatch leafWatch,
-      LongUnaryOperator random, String serverAddress) {
+      LongUnaryOperator random, String serverAddress, String node) {
+    this.node = node;
     this.agent = agent;
     this.waiters = waiters;
     this.leafWatch = leafWatch;
@@ -82,6 +85,7 @@ final class Endpoints {
     router.add("GET", "/v1/agent/self", this::self);
     new CaConfigEndpoints(agent).register(router);
     new AclEndpoints(agent).register(router);
+    new ServiceEndpoints(agent, waiters, random, node).register(router);
     return new IntentionEndpoints(agent, waiters, random).register(router);
   }
 
@@ -329,12 +333,11 @@ final class Endpoints {
 
   private CompletableFuture<ApiReply> self(ApiRequest r, String rest) {
     // Consul: agent:read on the agent's node name.
-    return enforce(r, Permission.of(AclResource.AGENT, AccessLevel.READ, NODE_NAME))
+    return enforce(r, Permission.of(AclResource.AGENT, AccessLevel.READ, node))
         .thenApply(ok -> selfReply(r));
   }
 
   private ApiReply selfReply(ApiRequest r) {
-    String node = NODE_NAME;
     String nodeId = agent.trustDomain().replace(".consul", "");
     boolean acls = agent.defaultIntentionPolicy() != DefaultIntentionPolicy.ACLS_DISABLED;
     AgentSelfConfigWire config = new AgentSelfConfigWire(agent.datacenter(), agent.datacenter(),

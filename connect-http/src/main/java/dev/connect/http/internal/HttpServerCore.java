@@ -110,7 +110,8 @@ public final class HttpServerCore implements AutoCloseable {
         () -> new IllegalArgumentException("neither plain HTTP nor HTTPS to serve")).address());
     this.leafWatch = new LeafWatch(agent.cache(), agent.scheduler());
     Router router = new Endpoints(agent, waiters, leafWatch, s.random(),
-        advertised.getAddress().getHostAddress() + ":" + advertised.getPort())
+        advertised.getAddress().getHostAddress() + ":" + advertised.getPort(),
+        s.https().map(Https::node).orElse(Endpoints.NODE_NAME))
         .register(new Router());
     Api api = new Api(router, aclPolicy);
     Optional<SslContext> tls = Optional.empty();

@@ -129,6 +129,25 @@ class HttpsListenerTest {
     }
   }
 
+  /** One node name: the certificate's agent SPIFFE ID, /v1/agent/self and the catalog agree. */
+  @Test
+  void nodeNameOfTheCertificateIsTheOneSelfAndTheCatalogReport() throws Exception {
+    try (AgentFixture f = new AgentFixture(dir.resolve("data"), https(false))) {
+      HttpResponse<String> self = f.get("/v1/agent/self");
+      assertThat(self.statusCode()).isEqualTo(200);
+      assertThat(self.body()).contains("\"NodeName\":\"node-1\"")
+          .doesNotContain("connect-agent\"");
+      HttpResponse<String> registered = f.send("PUT", "/v1/agent/service/register",
+          "{\"Name\":\"db\",\"Port\":5432,\"Connect\":{\"Native\":true}}");
+      assertThat(registered.statusCode()).isEqualTo(200);
+      HttpResponse<String> health = f.get("/v1/health/connect/db");
+      assertThat(health.statusCode()).isEqualTo(200);
+      assertThat(health.body()).contains("\"Node\":\"node-1\"").doesNotContain("connect-agent");
+      HttpResponse<String> catalog = f.get("/v1/catalog/connect/db");
+      assertThat(catalog.body()).contains("\"Node\":\"node-1\"").doesNotContain("connect-agent");
+    }
+  }
+
   /** STYLE.md: a resumed session never reaches the trust manager; it is checked again. */
   @Test
   void resumedSessionOfAnExpiredClientCertificateGetsNoAnswer() throws Exception {

@@ -1,0 +1,154 @@
+package dev.connect.bench;
+
+import dev.connect.agent.ConnectAgent;
+import dev.connect.proxy.ConnectProxy;
+import dev.connect.proxy.Upstream;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Bytes through a pair of our proxies (an upstream listener of {@code web} dialing the public
+ * listener of {@code db}, which forwards to the application) against a direct plain TCP
+ * connection to the same application, on loopback: bulk throughput ({@link #bulk}, 16 MiB per
+ * operation) and the round trip of 64 bytes on an open connection ({@link #roundTrip64},
+ * sampled, so JMH reports p50 and p99).
+ */
+@State(Scope.Benchmark)
+public class ProxyBenchmark {
+  private static final int BULK = 16 << 20;
+  private static final byte[] CHUNK = new byte[64 << 10];
+
+  /** {@code direct}, or {@code proxies} with the JDK or OpenSSL provider. */
+  @Param({"direct", "proxies-openssl", "proxies-jdk"})
+  public String path;
+
+  private Path dir;
+  private ConnectAgent agent;
+  private ConnectProxy db;
+  private ConnectProxy web;
+  private ServerSocket app;
+  private Thread appThread;
+  private InetSocketAddress target;
+  private Socket echo;
+  private final byte[] ping = new byte[64];
+  private final byte[] pong = new byte[64];
+
+  /** Starts the application, the agent and, unless direct, the two proxies. */
+  @Setup(Level.Trial)
+  public void start() throws IOException {
+    app = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
+    appThread = new Thread(this::serve, "bench-app");
+    appThread.setDaemon(true);
+    appThread.start();
+    InetSocketAddress appAddress = (InetSocketAddress) app.getLocalSocketAddress();
+    if (path.equals("direct")) {
+      target = appAddress;
+    } else {
+      SslProvider provider = path.endsWith("jdk") ? SslProvider.JDK : SslProvider.OPENSSL;
+      dir = Files.createTempDirectory("proxy-bench");
+      agent = ConnectAgent.builder().dataDirectory(dir).build();
+      InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+      db = ConnectProxy.builder(agent.service("db")).provider(provider).ioThreads(1)
+          .publicListener(any, appAddress).start();
+      web = ConnectProxy.builder(agent.service("web")).provider(provider).ioThreads(1)
+          .upstream(new Upstream("db", any, db.publicAddress())).start();
+      target = web.upstreamAddress("db");
+    }
+    echo = new Socket(target.getAddress(), target.getPort());
+    echo.setTcpNoDelay(true);
+  }
+
+  /** Stops everything. */
+  @TearDown(Level.Trial)
+  public void stop() throws IOException {
+    echo.close();
+    if (web != null) {
+      web.close();
+      db.close();
+      agent.close();
+    }
+    app.close();
+  }
+
+  /** Sends 16 MiB and half-closes; the application answers one byte once it read them all. */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public int bulk() throws IOException {
+    try (Socket s = new Socket(target.getAddress(), target.getPort())) {
+      OutputStream out = s.getOutputStream();
+      out.write('B');
+      for (int sent = 0; sent < BULK; sent += CHUNK.length) {
+        out.write(CHUNK);
+      }
+      s.shutdownOutput();
+      return s.getInputStream().read();
+    }
+  }
+
+  /** Writes 64 bytes on the open connection and reads the 64 echoed. */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public byte[] roundTrip64() throws IOException {
+    echo.getOutputStream().write(ping);
+    return echo.getInputStream().readNBytes(pong, 0, 64) == 64 ? pong : null;
+  }
+
+  /** The application: 'B' starts a bulk sink that acks with one byte; else echo. */
+  private void serve() {
+    while (!app.isClosed()) {
+      try {
+        Socket s = app.accept();
+        s.setTcpNoDelay(true);
+        Thread t = new Thread(() -> handle(s), "bench-app-conn");
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException closed) {
+        return;
+      }
+    }
+  }
+
+  private static void handle(Socket s) {
+    try (s) {
+      InputStream in = s.getInputStream();
+      OutputStream out = s.getOutputStream();
+      byte[] buf = new byte[64 << 10];
+      int first = in.read();
+      if (first == 'B') {
+        while (in.read(buf) >= 0) {
+          // discard
+        }
+        out.write('k');
+        return;
+      }
+      out.write(first);
+      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+        out.write(buf, 0, n);
+      }
+    } catch (IOException e) {
+      // the benchmark closed it
+    }
+  }
+
+}

@@ -1,0 +1,260 @@
+package dev.connect.cli;
+
+import dev.connect.agent.ConnectAgent;
+import dev.connect.consul.ConsulBackend;
+import dev.connect.proxy.ConnectProxy;
+import dev.connect.proxy.ConsulDiscovery;
+import dev.connect.proxy.SidecarConfiguration;
+import dev.connect.proxy.Upstream;
+import io.netty.handler.ssl.SslProvider;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code connect proxy --service web --listen 0.0.0.0:21000 --service-addr 127.0.0.1:8080
+ * --upstream db:9191[@addr:port] ...}: a sidecar proxy for one service, in the spirit of {@code
+ * consul connect proxy}, on an embedded server ({@code --data-dir}) or on a running agent or
+ * Consul ({@code --http-addr}, else {@code CONSUL_HTTP_ADDR}). Upstreams without a fixed address
+ * are discovered through {@code /v1/health/connect/<service>?passing=1} of that agent; {@code
+ * --sidecar-for <service-id>} reads the configuration from the registered sidecar. SIGTERM
+ * or SIGINT drains the connections (at most {@code --drain-timeout}) before the JVM exits.
+ */
+@Command(name = "proxy", mixinStandardHelpOptions = true,
+    description = "Run a sidecar proxy for one service until SIGTERM or SIGINT.")
+final class ProxyCommand implements Callable<Integer> {
+  private static final String LOG_LEVEL = "org.slf4j.simpleLogger.log.dev.connect";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--service", paramLabel = "<name>",
+      description = "The service the proxy is (required unless --sidecar-for).")
+  String service;
+
+  @Option(names = "--sidecar-for", paramLabel = "<service-id>",
+      description = "Read the service, listener, application and upstreams from the sidecar"
+          + " service registered for this service ID (needs --http-addr).")
+  String sidecarFor;
+
+  @Option(names = "--listen", paramLabel = "<addr:port>",
+      description = "Public listener: mutual TLS as the service (needs --service-addr).")
+  String listen;
+
+  @Option(names = "--service-addr", paramLabel = "<addr:port>",
+      description = "The local application that authorized connections are forwarded to.")
+  String serviceAddr;
+
+  @Option(names = "--upstream", paramLabel = "<dest>:<local-port>[@<addr:port>]",
+      description = "An upstream listener on 127.0.0.1:<local-port>; repeatable. Without"
+          + " @<addr:port>, instances are discovered through --http-addr.")
+  List<String> upstreams = new ArrayList<>();
+
+  @Option(names = "--data-dir", paramLabel = "<dir>",
+      description = "Run on an embedded server's data directory (made by 'connect init').")
+  Path dataDir;
+
+  @Option(names = "--http-addr", paramLabel = "<addr>",
+      description = "Run on a Consul agent or 'connect agent' (default: $CONSUL_HTTP_ADDR).")
+  String httpAddr;
+
+  @Option(names = "--token", paramLabel = "<secret>",
+      description = "ACL token for --http-addr (default: $CONSUL_HTTP_TOKEN).")
+  String token;
+
+  @Option(names = "--tls-provider", paramLabel = "auto|jdk|openssl", defaultValue = "auto",
+      description = "TLS implementation (default: ${DEFAULT-VALUE}: OpenSSL when it loads).")
+  String tlsProvider;
+
+  @Option(names = "--max-connections", paramLabel = "<n>", defaultValue = "10000",
+      description = "Most connections open at once (default: ${DEFAULT-VALUE}).")
+  int maxConnections;
+
+  @Option(names = "--idle-timeout", paramLabel = "<seconds>", defaultValue = "3600",
+      description = "Close a connection idle both ways this long; 0: never (default:"
+          + " ${DEFAULT-VALUE}).")
+  long idleSeconds;
+
+  @Option(names = "--drain-timeout", paramLabel = "<seconds>", defaultValue = "10",
+      description = "Longest wait for open connections on shutdown (default: ${DEFAULT-VALUE}).")
+  long drainSeconds;
+
+  @Option(names = "--metrics-interval", paramLabel = "<seconds>", defaultValue = "60",
+      description = "Log the metrics line at INFO this often; 0: never (default:"
+          + " ${DEFAULT-VALUE}).")
+  long metricsSeconds;
+
+  /** The environment, replaced by tests. */
+  Map<String, String> environment = System.getenv();
+
+  @Override
+  public Integer call() throws Exception {
+    if (System.getProperty(LOG_LEVEL) == null) {
+      System.setProperty(LOG_LEVEL, "info");
+    }
+    Logger log = LoggerFactory.getLogger(ProxyCommand.class);
+    if (sidecarFor != null && (service != null || listen != null || serviceAddr != null
+        || dataDir != null)) {
+      throw usage("--sidecar-for " + sidecarFor + " reads the service, --listen and"
+          + " --service-addr from the agent; give none of them, nor --data-dir");
+    }
+    if (sidecarFor == null && service == null) {
+      throw usage("give --service, or --sidecar-for with --http-addr");
+    }
+    if ((listen == null) != (serviceAddr == null)) {
+      throw usage("--listen and --service-addr go together");
+    }
+    if (sidecarFor == null && listen == null && upstreams.isEmpty()) {
+      throw usage("nothing to proxy: give --listen with --service-addr, or --upstream");
+    }
+    if (idleSeconds < 0 || drainSeconds < 0 || metricsSeconds < 0) {
+      throw usage("--idle-timeout, --drain-timeout and --metrics-interval must not be negative");
+    }
+    String http = httpAddr != null ? httpAddr : environment.get("CONSUL_HTTP_ADDR");
+    if (dataDir != null && httpAddr != null) {
+      throw usage("--data-dir and --http-addr exclude each other");
+    }
+    if (dataDir == null && (http == null || http.isEmpty())) {
+      throw usage("give --data-dir, or --http-addr (or CONSUL_HTTP_ADDR)");
+    }
+    List<Upstream> parsed = new ArrayList<>();
+    for (String u : upstreams) {
+      try {
+        parsed.add(Upstream.parse(u));
+      } catch (IllegalArgumentException e) {
+        throw usage("--upstream " + e.getMessage());
+      }
+    }
+    if (dataDir != null) {
+      for (Upstream u : parsed) {
+        if (u.fixedAddress().isEmpty()) {
+          throw usage("--upstream " + u.destination() + " has no @<addr:port>: an embedded"
+              + " server has no catalog to discover it in; give its address");
+        }
+      }
+    }
+    SslProvider provider = switch (tlsProvider) {
+      case "auto" -> null;
+      case "jdk" -> SslProvider.JDK;
+      case "openssl" -> SslProvider.OPENSSL;
+      default -> throw usage("--tls-provider must be auto, jdk or openssl, not " + tlsProvider);
+    };
+    String secret = token != null ? token : environment.get("CONSUL_HTTP_TOKEN");
+    Optional<String> tokenOpt = Optional.ofNullable(secret).filter(t -> !t.isEmpty());
+
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      try {
+        stopped.await(drainSeconds + 30L, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "connect-proxy-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    ConsulBackend backend = null;
+    ConsulDiscovery discovery = null;
+    ConnectAgent agent;
+    try {
+      if (dataDir != null) {
+        if (!Files.exists(dataDir.resolve("state.json"))) {
+          throw new dev.connect.server.DataDirectoryException(dataDir, "holds no Connect CA (no"
+              + " state.json); run 'connect init --data-dir " + dataDir + "' to create one");
+        }
+        agent = ConnectAgent.builder().dataDirectory(dataDir).build();
+      } else {
+        ConsulBackend.Builder b = ConsulBackend.builder().environment(environment).address(http);
+        tokenOpt.ifPresent(b::token);
+        backend = b.build();
+        ConnectAgent.Builder a = ConnectAgent.builder().backend(backend)
+            .defaultIntentionPolicy(backend.defaultIntentionPolicy());
+        tokenOpt.ifPresent(a::token);
+        agent = a.build();
+        discovery = ConsulDiscovery.create(backend.address(), tokenOpt);
+      }
+      InetSocketAddress publicAddress = listen == null ? null : address("--listen", listen);
+      InetSocketAddress application = serviceAddr == null ? null
+          : address("--service-addr", serviceAddr);
+      if (sidecarFor != null) {
+        SidecarConfiguration c = SidecarConfiguration.fetch(backend.address(), tokenOpt,
+            sidecarFor);
+        service = c.service();
+        publicAddress = c.listen();
+        application = c.application();
+        parsed.addAll(c.upstreams());
+      }
+      try (agent) {
+        ConnectProxy.Builder pb = ConnectProxy.builder(agent.service(service))
+            .maxConnections(maxConnections)
+            .idleTimeout(Duration.ofSeconds(idleSeconds))
+            .drainTimeout(Duration.ofSeconds(drainSeconds))
+            .metricsLogInterval(Duration.ofSeconds(metricsSeconds));
+        if (provider != null) {
+          pb.provider(provider);
+        }
+        if (publicAddress != null) {
+          pb.publicListener(publicAddress, application);
+        }
+        parsed.forEach(pb::upstream);
+        if (discovery != null) {
+          pb.discovery(discovery);
+        }
+        try (ConnectProxy proxy = pb.start()) {
+          PrintWriter out = spec.commandLine().getOut();
+          proxy.publicAddress().ifPresent(a -> out.printf("Public listener on %s as %s%n",
+              hostPort(a), service));
+          for (Upstream u : parsed) {
+            out.printf("Upstream %s on %s%n", u.destination(),
+                hostPort(proxy.upstreamAddress(u.destination())));
+          }
+          out.printf("TLS provider: %s%n", proxy.provider());
+          out.flush();
+          stop.await();
+          log.info("shutting down: draining connections (at most {}s)", drainSeconds);
+        }
+      }
+    } finally {
+      if (discovery != null) {
+        discovery.close();
+      }
+      if (backend != null) {
+        backend.close();
+      }
+      stopped.countDown();
+    }
+    return 0;
+  }
+
+  private InetSocketAddress address(String option, String text) {
+    try {
+      return Upstream.parse("x:0@" + text).fixedAddress().orElseThrow();
+    } catch (IllegalArgumentException e) {
+      throw usage(option + " " + e.getMessage().replace("x:0@", ""));
+    }
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+}
