@@ -4,7 +4,8 @@
 module dev.connect.proxy {
   requires transitive dev.connect.agent;
   requires transitive io.netty.handler;
-  requires dev.connect.consul;
+  requires transitive dev.connect.consul;
+  requires com.fasterxml.jackson.databind;
   requires dev.connect.tls;
   requires io.netty.buffer;
   requires io.netty.common;

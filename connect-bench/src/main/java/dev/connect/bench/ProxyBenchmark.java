@@ -1,6 +1,8 @@
 package dev.connect.bench;
 
 import dev.connect.agent.ConnectAgent;
+import dev.connect.peers.ConsulAgent;
+import dev.connect.peers.ConsulConnectProxy;
 import dev.connect.proxy.ConnectProxy;
 import dev.connect.proxy.Upstream;
 import io.netty.handler.ssl.SslProvider;
@@ -13,6 +15,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,21 +33,27 @@ import org.openjdk.jmh.annotations.TearDown;
  * listener of {@code db}, which forwards to the application) against a direct plain TCP
  * connection to the same application, on loopback: bulk throughput ({@link #bulk}, 16 MiB per
  * operation) and the round trip of 64 bytes on an open connection ({@link #roundTrip64},
- * sampled, so JMH reports p50 and p99).
+ * sampled, so JMH reports p50 and p99). {@code proxies-consul} runs the same pair with Consul's
+ * own proxy ({@code consul connect proxy}, the real binary of {@code ../shared/peers/} or {@code
+ * CONSUL_BIN}) on both sides, on a Consul dev agent: {@code db} with {@code -register}, {@code
+ * web}'s upstream discovered through the agent.
  */
 @State(Scope.Benchmark)
 public class ProxyBenchmark {
   private static final int BULK = 16 << 20;
   private static final byte[] CHUNK = new byte[64 << 10];
 
-  /** {@code direct}, or {@code proxies} with the JDK or OpenSSL provider. */
-  @Param({"direct", "proxies-openssl", "proxies-jdk"})
+  /** {@code direct}, our proxies with the OpenSSL or JDK provider, or Consul's proxies. */
+  @Param({"direct", "proxies-openssl", "proxies-jdk", "proxies-consul"})
   public String path;
 
   private Path dir;
   private ConnectAgent agent;
   private ConnectProxy db;
   private ConnectProxy web;
+  private ConsulAgent consul;
+  private ConsulConnectProxy consulDb;
+  private ConsulConnectProxy consulWeb;
   private ServerSocket app;
   private Thread appThread;
   private InetSocketAddress target;
@@ -62,6 +71,16 @@ public class ProxyBenchmark {
     InetSocketAddress appAddress = (InetSocketAddress) app.getLocalSocketAddress();
     if (path.equals("direct")) {
       target = appAddress;
+    } else if (path.equals("proxies-consul")) {
+      consul = ConsulAgent.start();
+      String http = consul.httpAddress().getHost() + ":" + consul.httpAddress().getPort();
+      consulDb = ConsulConnectProxy.start(http, port -> List.of("-service", "db",
+          "-service-addr", "127.0.0.1:" + appAddress.getPort(), "-listen", "127.0.0.1:" + port,
+          "-register"));
+      consulWeb = ConsulConnectProxy.start(http, port -> List.of("-service", "web",
+          "-upstream", "db:" + port));
+      target = new InetSocketAddress(InetAddress.getLoopbackAddress(), consulWeb.port());
+      awaitEcho(target);
     } else {
       SslProvider provider = path.endsWith("jdk") ? SslProvider.JDK : SslProvider.OPENSSL;
       dir = Files.createTempDirectory("proxy-bench");
@@ -86,6 +105,11 @@ public class ProxyBenchmark {
       db.close();
       agent.close();
     }
+    if (consul != null) {
+      consulWeb.close();
+      consulDb.close();
+      consul.close();
+    }
     app.close();
   }
 
@@ -103,6 +127,33 @@ public class ProxyBenchmark {
       s.shutdownOutput();
       return s.getInputStream().read();
     }
+  }
+
+  /**
+   * Waits, at most 60 s, until a connection through {@code target} echoes: Consul's upstream
+   * listener accepts before the agent lists {@code db}'s registration as passing.
+   */
+  private static void awaitEcho(InetSocketAddress target) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    IOException last = null;
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket(target.getAddress(), target.getPort())) {
+        s.setSoTimeout(5000);
+        s.getOutputStream().write('e');
+        if (s.getInputStream().read() == 'e') {
+          return;
+        }
+      } catch (IOException e) {
+        last = e;
+      }
+      try {
+        Thread.sleep(200); // a benchmark's setup, not a test: wait for Consul's catalog
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+    throw new IOException("no echo through " + target + " within 60s", last);
   }
 
   /** Writes 64 bytes on the open connection and reads the 64 echoed. */

@@ -2,6 +2,7 @@ package dev.connect.ca;
 
 import dev.connect.core.CaRoots;
 import dev.connect.core.QueryOptions;
+import dev.connect.core.UnsupportedByBackendException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -61,4 +62,34 @@ public interface CaAdmin {
    */
   CompletableFuture<CaRoots> caRotate(String privateKeyPem, String rootCertPem,
       QueryOptions options);
+
+  /**
+   * Returns which provider signs and its own settings in Consul's {@code Config} names (no
+   * secret). Default: completed exceptionally with {@link UnsupportedByBackendException}.
+   *
+   * @param options the token
+   * @return a future of the provider and its settings
+   */
+  default CompletableFuture<CaProviderConfig> caGetProviderConfig(QueryOptions options) {
+    return CompletableFuture.failedFuture(new UnsupportedByBackendException(
+        "CaAdmin.caGetProviderConfig", getClass().getName(), "CaAdmin.caGetProviderConfig"));
+  }
+
+  /**
+   * Changes the provider's own settings, as Consul's {@code PUT} of a configuration naming the
+   * same provider does: a new intermediate, and a new root, cross-signed by the old one, when the
+   * settings name another root. Default: completed exceptionally with {@link
+   * UnsupportedByBackendException}.
+   *
+   * @param provider the provider and the settings to change
+   * @param options the token
+   * @return a future of the roots after the change; completed exceptionally with {@link
+   *     IllegalArgumentException} if the provider is another than the one signing (switching
+   *     providers is refused) or a setting cannot be changed
+   */
+  default CompletableFuture<CaRoots> caSetProviderConfig(CaProviderConfig provider,
+      QueryOptions options) {
+    return CompletableFuture.failedFuture(new UnsupportedByBackendException(
+        "CaAdmin.caSetProviderConfig", getClass().getName(), "CaAdmin.caSetProviderConfig"));
+  }
 }

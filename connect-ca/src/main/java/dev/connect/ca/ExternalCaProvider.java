@@ -1,6 +1,8 @@
 package dev.connect.ca;
 
 import dev.connect.core.SigningId;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,6 +43,47 @@ public interface ExternalCaProvider extends CaProvider {
    * @return the provider under it
    */
   ExternalCaProvider withConfiguration(CaConfiguration configuration);
+
+  /**
+   * Returns the provider's own settings under the names Consul gives them in the CA
+   * configuration's {@code Config} (for Vault: {@code Address}, {@code RootPKIPath}, {@code
+   * IntermediatePKIPath}, ...), without any secret such as a token. Default: none.
+   *
+   * @return the settings, never holding a secret
+   */
+  default Map<String, Object> settings() {
+    return Map.of();
+  }
+
+  /**
+   * Applies changed {@linkplain #settings() settings}, as a {@code PUT} of Consul's CA
+   * configuration does: a new intermediate, and a new root when the settings name another one
+   * (for Vault: another {@code RootPKIPath}). A new root comes cross-signed by the current one
+   * and that certificate is listed among the returned provider's {@link #intermediates()}, after
+   * the intermediate that signs leaves, so peers trusting only the old root accept new leaves.
+   * This provider keeps signing until the returned one is ready.
+   *
+   * @param settings the settings, in Consul's names; keys not given keep their value
+   * @return the provider signing under the new settings
+   * @throws IllegalArgumentException if a setting cannot be changed or is invalid, naming it
+   * @throws IllegalStateException if the external CA cannot make the change; nothing changed
+   */
+  default ExternalCaProvider reconfigure(Map<String, Object> settings) {
+    throw new IllegalArgumentException("the " + name() + " CA provider's settings cannot be"
+        + " changed: " + settings.keySet());
+  }
+
+  /**
+   * Renews the provider's credentials at the external CA when they expire (a renewable Vault
+   * token), and returns when to call this again. The server calls it when it opens and then as
+   * asked, on its scheduler. Default: nothing to renew.
+   *
+   * @return the delay until the next renewal, or empty when the credentials need none
+   * @throws IllegalStateException if the renewal fails; the server tries again later
+   */
+  default Optional<Duration> renewCredentials() {
+    return Optional.empty();
+  }
 
   /**
    * Makes or reopens an {@link ExternalCaProvider}: what a server is given to use an external CA

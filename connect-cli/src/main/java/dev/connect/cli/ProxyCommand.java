@@ -4,6 +4,7 @@ import dev.connect.agent.ConnectAgent;
 import dev.connect.consul.ConsulBackend;
 import dev.connect.proxy.ConnectProxy;
 import dev.connect.proxy.ConsulDiscovery;
+import dev.connect.proxy.ProxyConfigFile;
 import dev.connect.proxy.SidecarConfiguration;
 import dev.connect.proxy.Upstream;
 import io.netty.handler.ssl.SslProvider;
@@ -51,6 +52,12 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Read the service, listener, application and upstreams from the sidecar"
           + " service registered for this service ID (needs --http-addr).")
   String sidecarFor;
+
+  @Option(names = {"--config-file", "-config-file"}, paramLabel = "<file.json>",
+      description = "Read the service, public listener and upstreams from a JSON file with the"
+          + " names of consul connect proxy's configuration file (docs/proxy.md). A flag that"
+          + " sets what the file sets is refused; --upstream adds to its upstreams.")
+  Path configFile;
 
   @Option(names = "--listen", paramLabel = "<addr:port>",
       description = "Public listener: mutual TLS as the service (needs --service-addr).")
@@ -109,17 +116,41 @@ final class ProxyCommand implements Callable<Integer> {
     }
     Logger log = LoggerFactory.getLogger(ProxyCommand.class);
     if (sidecarFor != null && (service != null || listen != null || serviceAddr != null
-        || dataDir != null)) {
+        || dataDir != null || configFile != null)) {
       throw usage("--sidecar-for " + sidecarFor + " reads the service, --listen and"
-          + " --service-addr from the agent; give none of them, nor --data-dir");
-    }
-    if (sidecarFor == null && service == null) {
-      throw usage("give --service, or --sidecar-for with --http-addr");
+          + " --service-addr from the agent; give none of them, nor --data-dir or"
+          + " --config-file");
     }
     if ((listen == null) != (serviceAddr == null)) {
       throw usage("--listen and --service-addr go together");
     }
-    if (sidecarFor == null && listen == null && upstreams.isEmpty()) {
+    ProxyConfigFile file = null;
+    if (configFile != null) {
+      try {
+        file = ProxyConfigFile.read(configFile);
+      } catch (java.io.IOException e) {
+        throw usage("--config-file " + configFile + " cannot be read: " + e);
+      } catch (IllegalArgumentException e) {
+        throw usage("--config-file " + e.getMessage());
+      }
+      if (file.service().isPresent()) {
+        if (service != null && !service.equals(file.service().get())) {
+          throw usage("--service " + service + " conflicts with proxied_service_name "
+              + file.service().get() + " in " + configFile);
+        }
+        service = file.service().get();
+      }
+      if (file.listen().isPresent() && listen != null) {
+        throw usage("--listen " + listen + " conflicts with public_listener in " + configFile
+            + "; give one of them");
+      }
+    }
+    if (sidecarFor == null && service == null) {
+      throw usage("give --service (or proxied_service_name in --config-file), or --sidecar-for"
+          + " with --http-addr");
+    }
+    if (sidecarFor == null && listen == null && upstreams.isEmpty()
+        && (file == null || (file.listen().isEmpty() && file.upstreams().isEmpty()))) {
       throw usage("nothing to proxy: give --listen with --service-addr, or --upstream");
     }
     if (idleSeconds < 0 || drainSeconds < 0 || metricsSeconds < 0) {
@@ -132,19 +163,28 @@ final class ProxyCommand implements Callable<Integer> {
     if (dataDir == null && (http == null || http.isEmpty())) {
       throw usage("give --data-dir, or --http-addr (or CONSUL_HTTP_ADDR)");
     }
-    List<Upstream> parsed = new ArrayList<>();
+    List<Upstream> parsed = new ArrayList<>(file == null ? List.of() : file.upstreams());
     for (String u : upstreams) {
+      Upstream up;
       try {
-        parsed.add(Upstream.parse(u));
+        up = Upstream.parse(u);
       } catch (IllegalArgumentException e) {
         throw usage("--upstream " + e.getMessage());
       }
+      for (Upstream known : parsed) {
+        if (known.destination().equals(up.destination())) {
+          throw usage("--upstream " + u + ": there is already an upstream to "
+              + up.destination() + (configFile == null ? "" : " (" + configFile + " included)"));
+        }
+      }
+      parsed.add(up);
     }
     if (dataDir != null) {
       for (Upstream u : parsed) {
         if (u.fixedAddress().isEmpty()) {
           throw usage("--upstream " + u.destination() + " has no @<addr:port>: an embedded"
-              + " server has no catalog to discover it in; give its address");
+              + " server has no catalog to discover it in; give its address (static_address"
+              + " in a --config-file)");
         }
       }
     }
@@ -170,6 +210,7 @@ final class ProxyCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     ConsulBackend backend = null;
     ConsulDiscovery discovery = null;
+    SidecarConfiguration sidecar = null;
     ConnectAgent agent;
     try {
       if (dataDir != null) {
@@ -182,24 +223,30 @@ final class ProxyCommand implements Callable<Integer> {
         ConsulBackend.Builder b = ConsulBackend.builder().environment(environment).address(http);
         tokenOpt.ifPresent(b::token);
         backend = b.build();
+        if (sidecarFor != null) {
+          // Before the agent exists: a failed fetch leaves nothing to close but the backend.
+          sidecar = SidecarConfiguration.fetch(backend, sidecarFor);
+          service = sidecar.service();
+        }
         ConnectAgent.Builder a = ConnectAgent.builder().backend(backend)
             .defaultIntentionPolicy(backend.defaultIntentionPolicy());
         tokenOpt.ifPresent(a::token);
         agent = a.build();
-        discovery = ConsulDiscovery.create(backend.address(), tokenOpt);
-      }
-      InetSocketAddress publicAddress = listen == null ? null : address("--listen", listen);
-      InetSocketAddress application = serviceAddr == null ? null
-          : address("--service-addr", serviceAddr);
-      if (sidecarFor != null) {
-        SidecarConfiguration c = SidecarConfiguration.fetch(backend.address(), tokenOpt,
-            sidecarFor);
-        service = c.service();
-        publicAddress = c.listen();
-        application = c.application();
-        parsed.addAll(c.upstreams());
+        discovery = ConsulDiscovery.over(backend);
       }
       try (agent) {
+        InetSocketAddress publicAddress = listen == null ? null : address("--listen", listen);
+        InetSocketAddress application = serviceAddr == null ? null
+            : address("--service-addr", serviceAddr);
+        if (file != null && file.listen().isPresent()) {
+          publicAddress = file.listen().get();
+          application = file.application().orElseThrow();
+        }
+        if (sidecar != null) {
+          publicAddress = sidecar.listen();
+          application = sidecar.application();
+          parsed.addAll(sidecar.upstreams());
+        }
         ConnectProxy.Builder pb = ConnectProxy.builder(agent.service(service))
             .maxConnections(maxConnections)
             .idleTimeout(Duration.ofSeconds(idleSeconds))
@@ -207,6 +254,9 @@ final class ProxyCommand implements Callable<Integer> {
             .metricsLogInterval(Duration.ofSeconds(metricsSeconds));
         if (provider != null) {
           pb.provider(provider);
+        }
+        if (file != null) {
+          file.connectTimeout().ifPresent(pb::connectTimeout);
         }
         if (publicAddress != null) {
           pb.publicListener(publicAddress, application);

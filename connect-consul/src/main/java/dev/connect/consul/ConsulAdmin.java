@@ -204,7 +204,21 @@ final class ConsulAdmin {
   }
 
   CompletableFuture<CaRoots> caSetConfig(CaConfiguration configuration, QueryOptions options) {
-    return putConfig(CaConfigurationRequestWire.configOf(configuration), options);
+    // A PUT replaces the whole configuration, and naming another provider switches to it: keep
+    // the server's provider (vault) and its own settings, as Consul's CLI sends the full config.
+    return call("GET", "/v1/connect/ca/configuration", options).ok().thenCompose(r -> {
+      CaConfigurationWire current = r.decode(Shape.of(CaConfigurationWire.class));
+      if (current.provider() == null
+          || current.provider().equals(CaConfigurationRequestWire.PROVIDER_CONSUL)) {
+        return putConfig(CaConfigurationRequestWire.configOf(configuration), options);
+      }
+      Map<String, Object> config = new LinkedHashMap<>();
+      if (current.config() != null) {
+        config.putAll(current.config());
+      }
+      config.putAll(CaConfigurationRequestWire.configOf(configuration));
+      return putConfig(current.provider(), config, options);
+    });
   }
 
   CompletableFuture<CaRoots> caRotate(QueryOptions options) {
@@ -227,8 +241,13 @@ final class ConsulAdmin {
 
   private CompletableFuture<CaRoots> putConfig(Map<String, Object> config,
       QueryOptions options) {
-    CaConfigurationRequestWire wire = new CaConfigurationRequestWire(
-        CaConfigurationRequestWire.PROVIDER_CONSUL, config, null, null);
+    return putConfig(CaConfigurationRequestWire.PROVIDER_CONSUL, config, options);
+  }
+
+  private CompletableFuture<CaRoots> putConfig(String provider, Map<String, Object> config,
+      QueryOptions options) {
+    CaConfigurationRequestWire wire = new CaConfigurationRequestWire(provider, config, null,
+        null);
     return call("PUT", "/v1/connect/ca/configuration", options)
         .body(ConsulJson.encode(wire, JsonStyle.COMPACT)).send().thenApply(ConsulAdmin::writeOk)
         // The server's roots, not the agent's cached ones, which may not show the new root yet.

@@ -420,6 +420,41 @@ public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBacken
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Catalog reads of the sidecar proxy (connect-proxy), over the same client, TLS and token
+
+  /**
+   * Reads {@code GET /v1/health/connect/<service>?passing=1}: the passing Connect-capable
+   * instances of {@code service} (its sidecars and native instances), blocking on {@code
+   * options.minIndex()}.
+   *
+   * @param service the destination service
+   * @param options the token, datacenter and blocking parameters
+   * @return a future of the entries and the {@code X-Consul-Index}
+   */
+  public CompletableFuture<QueryResult<List<ServiceEntryWire>>> healthConnect(String service,
+      QueryOptions options) {
+    requireNonNull(service, "service");
+    requireNonNull(options, "options");
+    return query("/v1/health/connect/" + java.net.URLEncoder.encode(service,
+        java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"), options)
+        .param("passing", "1").ok()
+        .thenApply(r -> new QueryResult<>(r.decode(Shape.listOf(ServiceEntryWire.class)),
+            r.index()));
+  }
+
+  /**
+   * Reads {@code GET /v1/agent/services}: the services registered with the agent, by ID.
+   *
+   * @param options the token and datacenter
+   * @return a future of the services
+   */
+  public CompletableFuture<Map<String, AgentServiceWire>> agentServices(QueryOptions options) {
+    requireNonNull(options, "options");
+    return plain(http.get("/v1/agent/services"), options).ok()
+        .thenApply(r -> r.decode(Shape.mapOf(AgentServiceWire.class)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // AclAdmin over /v1/acl
 
   /** {@inheritDoc} {@code PUT /v1/acl/bootstrap}; Consul's 403 afterwards is final. */

@@ -176,6 +176,26 @@ public final class ConnectProxy implements AutoCloseable {
   }
 
   /**
+   * Returns the bytes the proxy holds now, written to its connections and not yet taken by the
+   * kernel (Netty's pending outbound bytes, TLS's unencrypted queue included), summed over every
+   * open connection. Backpressure keeps it bounded: a side stops reading once its peer holds more
+   * than Netty's write-buffer high-water mark (64 KiB), so each connection holds at most about
+   * one read loop's worth past it.
+   *
+   * @return the bytes, at least 0
+   */
+  public long pendingWriteBytes() {
+    long sum = 0;
+    for (Channel c : connections) {
+      io.netty.channel.ChannelOutboundBuffer b = c.unsafe().outboundBuffer();
+      if (b != null) {
+        sum += b.totalPendingWriteBytes();
+      }
+    }
+    return sum;
+  }
+
+  /**
    * Waits until no connection is open through the proxy, at most {@code timeout}: neither an
    * accepted connection nor one the proxy dialed.
    *
@@ -631,11 +651,15 @@ public final class ConnectProxy implements AutoCloseable {
      * @param provider {@code JDK} or {@code OPENSSL}
      * @return this builder
      * @throws IllegalArgumentException for any other provider
+     * @throws IllegalStateException if it was already set
      */
     public Builder provider(SslProvider provider) {
       requireNonNull(provider, "provider");
       if (provider != SslProvider.JDK && provider != SslProvider.OPENSSL) {
         throw new IllegalArgumentException("provider must be JDK or OPENSSL: " + provider);
+      }
+      if (this.provider != null) {
+        throw new IllegalStateException("provider was already set to " + this.provider);
       }
       this.provider = provider;
       return this;

@@ -2,27 +2,27 @@ package dev.connect.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.connect.consul.ConsulHeaders;
-import dev.connect.consul.ConsulJson;
+import dev.connect.consul.ConsulBackend;
+import dev.connect.consul.ConsulHttpException;
 import dev.connect.consul.HealthServiceWire;
 import dev.connect.consul.ServiceEntryWire;
-import dev.connect.consul.Shape;
+import dev.connect.core.QueryOptions;
+import dev.connect.core.QueryResult;
 import dev.connect.core.ServiceNames;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,14 +32,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Upstream instances from a Consul agent's HTTP API (Consul itself or {@code connect agent}): the
  * passing instances of {@code GET /v1/health/connect/<service>?passing=1}, kept fresh by one
- * blocking query per watched service.
+ * blocking query per watched service, sent through a {@link ConsulBackend} (so over http or
+ * https, with its CA, client certificate and token, as {@code CONSUL_CACERT} and the others
+ * configure it).
  *
  * <p>An instance's address is its service address, else its node's address, and its port. A
  * failed query keeps the instances last known, logs a warning and is retried after {@link
  * #RETRY}; {@link #lastError(String)} tells the failure. Blocking queries follow Consul's rules:
  * an index that goes backwards restarts at 0.
  *
- * <p>Thread-safe. Runs on two daemon threads named {@code connect-discovery-N}, stopped by
+ * <p>Thread-safe. Retries run on a daemon thread named {@code connect-discovery-N}, stopped by
  * {@link #close()}.
  */
 public final class ConsulDiscovery implements UpstreamDiscovery {
@@ -48,35 +50,42 @@ public final class ConsulDiscovery implements UpstreamDiscovery {
   /** The pause before a failed query is sent again. */
   public static final Duration RETRY = Duration.ofSeconds(1);
   private static final Logger log = LoggerFactory.getLogger(ConsulDiscovery.class);
-  private static final Shape<List<ServiceEntryWire>> ENTRIES =
-      Shape.listOf(ServiceEntryWire.class);
+  private static final AtomicInteger THREADS = new AtomicInteger();
 
-  private final URI base;
-  private final String token;
-  private final HttpClient client;
+  private final ConsulBackend backend;
+  private final boolean ownsBackend;
   private final ScheduledExecutorService executor;
   private final Map<String, Watch> watches = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private ConsulDiscovery(URI base, String token) {
-    this.base = base;
-    this.token = token;
-    AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newScheduledThreadPool(2, r -> {
-      Thread t = new Thread(r, "connect-discovery-" + n.incrementAndGet());
+  private ConsulDiscovery(ConsulBackend backend, boolean ownsBackend) {
+    this.backend = backend;
+    this.ownsBackend = ownsBackend;
+    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "connect-discovery-" + THREADS.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
-    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).executor(executor).build();
   }
 
   /**
-   * Returns a discovery over the plain-HTTP API at {@code address}.
+   * Returns a discovery over {@code backend}'s agent, with its TLS settings and token. The
+   * discovery does not close the backend.
+   *
+   * @param backend the backend, such as the one the proxy's agent runs on
+   * @return the discovery
+   */
+  public static ConsulDiscovery over(ConsulBackend backend) {
+    return new ConsulDiscovery(requireNonNull(backend, "backend"), false);
+  }
+
+  /**
+   * Returns a discovery over the plain-HTTP API at {@code address}, ignoring the environment;
+   * for https, build a {@link ConsulBackend} and use {@link #over(ConsulBackend)}.
    *
    * @param address such as {@code http://127.0.0.1:8500}
    * @param token the ACL token secret to send, if any; never logged
-   * @return the discovery
+   * @return the discovery, which closes its own backend
    * @throws IllegalArgumentException if the address is not an absolute http URI
    */
   public static ConsulDiscovery create(URI address, Optional<String> token) {
@@ -85,9 +94,14 @@ public final class ConsulDiscovery implements UpstreamDiscovery {
     if (!"http".equals(address.getScheme()) || address.getHost() == null) {
       throw new IllegalArgumentException("address must be http://<host>:<port>: " + address);
     }
-    String a = address.toString();
-    return new ConsulDiscovery(URI.create(a.endsWith("/") ? a : a + "/"),
-        token.filter(t -> !t.isEmpty()).orElse(null));
+    ConsulBackend.Builder b = ConsulBackend.builder().environment(Map.of())
+        .address(address.toString());
+    token.filter(t -> !t.isEmpty()).ifPresent(b::token);
+    try {
+      return new ConsulDiscovery(b.build(), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reach " + address, e);
+    }
   }
 
   @Override
@@ -129,11 +143,14 @@ public final class ConsulDiscovery implements UpstreamDiscovery {
   public void close() {
     closed = true;
     executor.shutdownNow();
+    if (ownsBackend) {
+      backend.close();
+    }
   }
 
   @Override
   public String toString() {
-    return "ConsulDiscovery[" + base + "]";
+    return "ConsulDiscovery[" + backend.address() + "]";
   }
 
   /** One service's blocking-query loop and what it last learned. */
@@ -151,34 +168,31 @@ public final class ConsulDiscovery implements UpstreamDiscovery {
       if (closed) {
         return;
       }
-      String path = "v1/health/connect/" + URLEncoder.encode(service, StandardCharsets.UTF_8)
-          + "?passing=1" + (index > 0 ? "&index=" + index + "&wait=" + WAIT.toSeconds() + "s" : "");
-      Duration timeout = index > 0 ? WAIT.plus(WAIT.dividedBy(16)).plusSeconds(10)
-          : Duration.ofSeconds(30);
-      HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout).GET();
-      if (token != null) {
-        r.header(ConsulHeaders.TOKEN, token);
+      QueryOptions options = QueryOptions.builder().minIndex(index).maxWait(WAIT).build();
+      CompletableFuture<QueryResult<List<ServiceEntryWire>>> sent;
+      try {
+        sent = backend.healthConnect(service, options);
+      } catch (RuntimeException e) {
+        sent = CompletableFuture.failedFuture(e);
       }
-      client.sendAsync(r.build(), HttpResponse.BodyHandlers.ofByteArray())
-          .whenComplete((resp, error) -> answered(index, path, resp, error));
+      sent.whenComplete((result, error) -> answered(index, result, error));
     }
 
-    private void answered(long index, String path, HttpResponse<byte[]> resp, Throwable error) {
+    private void answered(long index, QueryResult<List<ServiceEntryWire>> result,
+        Throwable error) {
       if (closed) {
         return;
       }
       long next;
       try {
         if (error != null) {
-          throw new IllegalStateException("GET " + base + path + ": " + error, error);
-        }
-        if (resp.statusCode() != 200) {
-          throw new IllegalStateException("GET " + base + path + " answered "
-              + resp.statusCode() + ": " + new String(resp.body(), StandardCharsets.UTF_8)
-                  .strip());
+          Throwable cause = error instanceof CompletionException && error.getCause() != null
+              ? error.getCause() : error;
+          throw new IllegalStateException("health of " + service + " at " + backend.address()
+              + ": " + cause.getMessage(), cause);
         }
         List<InetSocketAddress> found = new ArrayList<>();
-        for (ServiceEntryWire e : ConsulJson.decodeResponse(resp.body(), ENTRIES)) {
+        for (ServiceEntryWire e : result.value()) {
           HealthServiceWire s = e.service();
           if (s == null || s.port() == null || s.port() <= 0) {
             continue;
@@ -192,18 +206,20 @@ public final class ConsulDiscovery implements UpstreamDiscovery {
         instances = List.copyOf(found);
         lastError = null;
         first.complete(null);
-        long got = resp.headers().firstValue(ConsulHeaders.INDEX).map(Long::parseLong).orElse(0L);
+        long got = result.index();
         // Consul's rules: an index that goes backwards resets; 0 is treated as 1.
         next = got < index ? 0 : Math.max(got, 1);
       } catch (RuntimeException e) {
         lastError = e.getMessage();
         log.warn("discovery of {}: {}; retrying in {}", service, e.getMessage(), RETRY);
-        if (!first.isDone() && error == null) {
+        // An answer that is not 200 fails the start; an agent not reachable yet is retried.
+        if (!first.isDone() && e.getCause() instanceof ConsulHttpException h
+            && h.status().isPresent()) {
           first.completeExceptionally(e);
         }
         try {
           executor.schedule(() -> query(index), RETRY.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
           // closed meanwhile
         }
         return;
@@ -211,7 +227,7 @@ public final class ConsulDiscovery implements UpstreamDiscovery {
       long n = next;
       try {
         executor.execute(() -> query(n));
-      } catch (java.util.concurrent.RejectedExecutionException closing) {
+      } catch (RejectedExecutionException closing) {
         // closed meanwhile
       }
     }

@@ -3,24 +3,22 @@ package dev.connect.proxy;
 import static java.util.Objects.requireNonNull;
 
 import dev.connect.consul.AgentServiceWire;
-import dev.connect.consul.ConsulHeaders;
-import dev.connect.consul.ConsulJson;
+import dev.connect.consul.ConsulBackend;
+import dev.connect.consul.ConsulHttpException;
 import dev.connect.consul.ProxyWire;
-import dev.connect.consul.Shape;
 import dev.connect.consul.UpstreamWire;
+import dev.connect.core.QueryOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A proxy's configuration read from its registered sidecar service, as {@code consul connect
@@ -51,7 +49,8 @@ public record SidecarConfiguration(String service, InetSocketAddress listen,
   }
 
   /**
-   * Reads the sidecar of {@code serviceId} from the agent's {@code GET /v1/agent/services}.
+   * Reads the sidecar of {@code serviceId} from the agent's {@code GET /v1/agent/services} over
+   * plain HTTP, ignoring the environment; for https use {@link #fetch(ConsulBackend, String)}.
    *
    * @param address the agent, such as {@code http://127.0.0.1:8500}
    * @param token the ACL token secret, if any
@@ -67,17 +66,45 @@ public record SidecarConfiguration(String service, InetSocketAddress listen,
     requireNonNull(address, "address");
     requireNonNull(token, "token");
     requireNonNull(serviceId, "serviceId");
-    URI uri = address.resolve("/v1/agent/services");
-    HttpRequest.Builder r = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
-    token.filter(t -> !t.isEmpty()).ifPresent(t -> r.header(ConsulHeaders.TOKEN, t));
-    HttpResponse<byte[]> resp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-        .build().send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
-    if (resp.statusCode() != 200) {
-      throw new IllegalStateException("GET " + uri + " answered " + resp.statusCode() + ": "
-          + new String(resp.body(), StandardCharsets.UTF_8).strip());
+    ConsulBackend.Builder b = ConsulBackend.builder().environment(Map.of())
+        .address(address.toString());
+    token.filter(t -> !t.isEmpty()).ifPresent(b::token);
+    try (ConsulBackend backend = b.build()) {
+      return fetch(backend, serviceId);
     }
-    Map<String, AgentServiceWire> services =
-        ConsulJson.decodeResponse(resp.body(), Shape.mapOf(AgentServiceWire.class));
+  }
+
+  /**
+   * Reads the sidecar of {@code serviceId} from {@code GET /v1/agent/services} of {@code
+   * backend}'s agent, with its TLS settings and token.
+   *
+   * @param backend the agent's backend (not closed)
+   * @param serviceId the ID of the service the sidecar is for, such as {@code web}
+   * @return the configuration
+   * @throws IllegalStateException naming the ID if no sidecar or several are registered for it,
+   *     or if the agent cannot be read or answers an error
+   * @throws IOException if the agent cannot be reached
+   * @throws InterruptedException if interrupted while waiting for the agent
+   */
+  public static SidecarConfiguration fetch(ConsulBackend backend, String serviceId)
+      throws IOException, InterruptedException {
+    requireNonNull(backend, "backend");
+    requireNonNull(serviceId, "serviceId");
+    URI address = backend.address();
+    Map<String, AgentServiceWire> services;
+    try {
+      services = backend.agentServices(QueryOptions.defaults()).get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof ConsulHttpException h && h.status().isEmpty()) {
+        throw new IOException("cannot read the sidecar of " + serviceId + ": " + c.getMessage(),
+            c);
+      }
+      throw new IllegalStateException("cannot read the sidecar of " + serviceId + ": "
+          + c.getMessage(), c);
+    } catch (TimeoutException e) {
+      throw new IOException("no answer from " + address + " within 60s", e);
+    }
     List<AgentServiceWire> found = new ArrayList<>();
     for (AgentServiceWire s : services.values()) {
       if ("connect-proxy".equals(s.kind()) && s.proxy() != null

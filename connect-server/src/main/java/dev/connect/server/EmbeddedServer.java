@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.connect.ca.AgentCertificateRequest;
 import dev.connect.ca.CaAdmin;
 import dev.connect.ca.CaConfiguration;
+import dev.connect.ca.CaProviderConfig;
 import dev.connect.ca.CertificateRequest;
 import dev.connect.core.AclAdmin;
 import dev.connect.core.AclAuthorizer;
@@ -48,8 +49,10 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -121,6 +124,8 @@ public final class EmbeddedServer
     implements CsrSigningBackend, IntentionAdmin, CaAdmin, AclAdmin, AclResolver, AutoCloseable {
   /** How often rotated-out roots are checked for pruning, as Consul's leader does. */
   static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
+  /** How soon a failed renewal of the CA provider's credentials is tried again. */
+  static final Duration CREDENTIAL_RETRY = Duration.ofSeconds(15);
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedServer.class);
   private static final String ACL_DISABLED = "ACL support disabled";
@@ -136,7 +141,12 @@ public final class EmbeddedServer
   private final IndexedState index;
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
+  private final Clock clock;
   private final ScheduledFuture<?> pruning;
+  private final Object renewalLock = new Object();
+  private ScheduledFuture<?> renewal; // guarded by renewalLock
+  private boolean closed; // guarded by renewalLock
+  private volatile Optional<Instant> credentialsRenewedAt = Optional.empty();
 
   private EmbeddedServer(Builder b, AclStore.Mode mode, DirectoryLock lock, IndexFloor floor,
       CaStore store, IntentionStore intentions, AclStore acl, IndexedState index,
@@ -154,6 +164,10 @@ public final class EmbeddedServer
     this.ownsScheduler = ownsScheduler;
     this.pruning = scheduler.scheduleAtFixedRate(this::pruneQuietly,
         PRUNE_INTERVAL.toMillis(), PRUNE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    this.clock = b.clock;
+    if (store.snapshot().provider() instanceof dev.connect.ca.ExternalCaProvider) {
+      scheduleRenewal(Duration.ZERO);
+    }
   }
 
   /** Returns a builder; {@link Builder#dataDirectory(Path)} is required. */
@@ -343,6 +357,89 @@ public final class EmbeddedServer
     requireNonNull(configuration, "configuration");
     caller(options).enforce(Permission.operatorWrite());
     return store.updateConfiguration(configuration);
+  }
+
+  /**
+   * Returns which provider signs and its settings in Consul's names, never a secret: {@code
+   * consul} with no settings for the built-in CA, else the external provider's {@link
+   * dev.connect.ca.ExternalCaProvider#settings()}. Needs {@code operator:write}.
+   *
+   * @param options the token
+   * @return the provider and its settings
+   * @throws PermissionDeniedException if the token lacks {@code operator:write}
+   */
+  public CaProviderConfig caProviderConfig(QueryOptions options) {
+    caller(options).enforce(Permission.operatorWrite());
+    if (store.snapshot().provider() instanceof dev.connect.ca.ExternalCaProvider ext) {
+      return new CaProviderConfig(ext.name(), ext.settings());
+    }
+    return new CaProviderConfig("consul", Map.of());
+  }
+
+  /**
+   * Changes the external provider's settings, as Consul's {@code PUT} of a configuration naming
+   * the same provider: a new intermediate, and a new root, cross-signed by the old one, when the
+   * settings name another root (for Vault, another {@code RootPKIPath}). Switching between
+   * providers is refused: the provider is chosen when the data directory is created. Needs
+   * {@code operator:write}.
+   *
+   * @param provider the provider, which must be the one signing, and the settings to change
+   * @param options the token
+   * @return the roots after the change
+   * @throws IllegalArgumentException if {@code provider} names another provider than the one
+   *     signing (naming both), the built-in CA signs, or a setting cannot be changed
+   * @throws PermissionDeniedException if the token lacks {@code operator:write}
+   */
+  public CaRoots updateCaProviderConfig(CaProviderConfig provider, QueryOptions options) {
+    requireNonNull(provider, "provider");
+    caller(options).enforce(Permission.operatorWrite());
+    String signing = store.snapshot().provider() instanceof dev.connect.ca.ExternalCaProvider e
+        ? e.name() : "consul";
+    if (!provider.provider().equals(signing)) {
+      throw new IllegalArgumentException("switching the CA provider from " + signing + " to "
+          + provider.provider() + " is not supported: the provider is chosen when the data"
+          + " directory is created (connect agent --ca-provider)");
+    }
+    return store.reconfigureProvider(provider.settings());
+  }
+
+  /**
+   * Returns when the external CA provider's credentials (a renewable Vault token) were last
+   * renewed; empty if never, or if they need no renewal.
+   */
+  public Optional<Instant> caProviderCredentialsRenewedAt() {
+    return credentialsRenewedAt;
+  }
+
+  private void scheduleRenewal(Duration delay) {
+    synchronized (renewalLock) {
+      if (!closed) {
+        renewal = scheduler.schedule(this::renewCredentials, delay.toMillis(),
+            TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private void renewCredentials() {
+    if (!(store.snapshot().provider() instanceof dev.connect.ca.ExternalCaProvider ext)) {
+      return;
+    }
+    Optional<Duration> next;
+    try {
+      next = ext.renewCredentials();
+    } catch (RuntimeException e) {
+      if (!floor.isClosed()) {
+        // Visible in the log; tried again soon, before a short-lived token expires.
+        log.warn("renewing the {} CA provider's credentials failed; retrying in {}",
+            ext.name(), CREDENTIAL_RETRY, e);
+        scheduleRenewal(CREDENTIAL_RETRY);
+      }
+      return;
+    }
+    if (next.isPresent()) {
+      credentialsRenewedAt = Optional.of(clock.instant());
+      scheduleRenewal(next.get());
+    }
   }
 
   /** Removes rotated-out roots older than twice the leaf lifetime; returns how many. */
@@ -1079,6 +1176,19 @@ public final class EmbeddedServer
     return now(() -> updateCaConfiguration(configuration, options));
   }
 
+  /** {@link #caProviderConfig}, as a future. */
+  @Override
+  public CompletableFuture<CaProviderConfig> caGetProviderConfig(QueryOptions options) {
+    return now(() -> caProviderConfig(options));
+  }
+
+  /** {@link #updateCaProviderConfig}, as a future. */
+  @Override
+  public CompletableFuture<CaRoots> caSetProviderConfig(CaProviderConfig provider,
+      QueryOptions options) {
+    return now(() -> updateCaProviderConfig(provider, options));
+  }
+
   /** {@link #rotateRoot(QueryOptions)}, as a future. */
   @Override
   public CompletableFuture<CaRoots> caRotate(QueryOptions options) {
@@ -1206,6 +1316,12 @@ public final class EmbeddedServer
   @Override
   public void close() {
     pruning.cancel(false);
+    synchronized (renewalLock) {
+      closed = true;
+      if (renewal != null) {
+        renewal.cancel(false);
+      }
+    }
     floor.close();
     index.close();
     if (ownsScheduler) {

@@ -23,8 +23,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,18 +76,25 @@ public final class VaultCaProvider implements ExternalCaProvider {
   private final CaConfiguration config;
   private final X509Certificate root;
   private final X509Certificate intermediate;
+  private final Optional<X509Certificate> crossSigned;
   private final String activeMount;
+  private final Mounts configured;
+
+  /** The mounts the operator configured when the data directory was created. */
+  private record Mounts(String root, String intermediate) {}
 
   private VaultCaProvider(VaultConfiguration vault, VaultHttp http, SigningId trustDomain,
       CaConfiguration config, X509Certificate root, X509Certificate intermediate,
-      String activeMount) {
+      Optional<X509Certificate> crossSigned, String activeMount, Mounts configured) {
     this.vault = vault;
     this.http = http;
     this.trustDomain = trustDomain;
     this.config = config;
     this.root = root;
     this.intermediate = intermediate;
+    this.crossSigned = crossSigned;
     this.activeMount = activeMount;
+    this.configured = configured;
   }
 
   /**
@@ -144,7 +155,8 @@ public final class VaultCaProvider implements ExternalCaProvider {
         Certificates.sha1Fingerprint(root), vault.rootPkiPath(),
         Certificates.sha1Fingerprint(intermediate), vault.intermediatePkiPath());
     return new VaultCaProvider(vault, http, trustDomain, configuration, root, intermediate,
-        vault.intermediatePkiPath());
+        Optional.empty(), vault.intermediatePkiPath(),
+        new Mounts(vault.rootPkiPath(), vault.intermediatePkiPath()));
   }
 
   /** Returns {@code vault}, the name Consul gives this provider. */
@@ -159,10 +171,13 @@ public final class VaultCaProvider implements ExternalCaProvider {
     return root;
   }
 
-  /** Returns the active intermediate, which signs leaves. */
+  /**
+   * Returns the active intermediate, which signs leaves, and after a change of {@code
+   * RootPKIPath} the new root cross-signed by the old one.
+   */
   @Override
   public List<X509Certificate> intermediates() {
-    return List.of(intermediate);
+    return crossSigned.map(c -> List.of(intermediate, c)).orElse(List.of(intermediate));
   }
 
   /** Returns the path of the intermediate mount leaves are signed through now. */
@@ -269,14 +284,135 @@ public final class VaultCaProvider implements ExternalCaProvider {
     X509Certificate fresh = new Setup(vault, http, trustDomain, config).intermediate(next, root);
     log.info("Vault CA rotated to intermediate {} in {}", Certificates.sha1Fingerprint(fresh),
         next);
-    return new VaultCaProvider(vault, http, trustDomain, config, root, fresh, next);
+    return new VaultCaProvider(vault, http, trustDomain, config, root, fresh, crossSigned, next,
+        configured);
   }
 
   @Override
   public VaultCaProvider withConfiguration(CaConfiguration configuration) {
     requireNonNull(configuration, "configuration");
     return new VaultCaProvider(vault, http, trustDomain, configuration, root, intermediate,
-        activeMount);
+        crossSigned, activeMount, configured);
+  }
+
+  /**
+   * Returns Consul's {@code Config} keys of the vault provider: {@code Address}, {@code
+   * RootPKIPath}, {@code IntermediatePKIPath} (as configured; leaves may be signed through its
+   * {@code -2} twin, see {@link #activeIntermediatePkiPath()}), and {@code CAFile}, {@code
+   * CertFile}, {@code KeyFile} when set. Never {@code Token}: Consul documents it as write-only.
+   */
+  @Override
+  public Map<String, Object> settings() {
+    Map<String, Object> m = new TreeMap<>();
+    m.put("Address", vault.address().toString());
+    m.put("RootPKIPath", vault.rootPkiPath());
+    m.put("IntermediatePKIPath", vault.intermediatePkiPath());
+    vault.caFile().ifPresent(f -> m.put("CAFile", f.toString()));
+    vault.certFile().ifPresent(f -> m.put("CertFile", f.toString()));
+    vault.keyFile().ifPresent(f -> m.put("KeyFile", f.toString()));
+    return m;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Keys are matched case-insensitively, as Consul does. Another {@code RootPKIPath} means a
+   * new root: that mount's root (generated if it has none), cross-signed by the current root
+   * through {@code <old RootPKIPath>/root/sign-self-issued}, as Consul does for a provider that
+   * can cross-sign. Another {@code IntermediatePKIPath} means the new intermediate is made in it;
+   * else in the spare mount, as {@link #rotateIntermediate()}. {@code Address}, {@code Token},
+   * {@code CAFile}, {@code CertFile} and {@code KeyFile} cannot be changed this way (they are
+   * given when the server starts); equal values are accepted. Other keys (Consul's common ones
+   * such as {@code LeafCertTTL}) are not this provider's and are left alone.
+   *
+   * @throws IllegalArgumentException if a key that cannot change is changed, naming it (never
+   *     the token's value), or a path is invalid
+   * @throws VaultException if Vault refuses a step; this provider is untouched then
+   */
+  @Override
+  public VaultCaProvider reconfigure(Map<String, Object> settings) {
+    requireNonNull(settings, "settings");
+    Map<String, Object> given = new LinkedHashMap<>();
+    settings.forEach((k, v) -> given.put(k.toLowerCase(Locale.ROOT), v));
+    Object token = given.get("token");
+    if (token != null && !vault.token().equals(String.valueOf(token))) {
+      throw new IllegalArgumentException("the Vault Token cannot be changed through the CA"
+          + " configuration (the new value is not shown); restart the server with the new token");
+    }
+    Map<String, Object> current = settings();
+    for (String key : List.of("Address", "CAFile", "CertFile", "KeyFile")) {
+      Object v = given.get(key.toLowerCase(Locale.ROOT));
+      if (v != null && !String.valueOf(v).equals(String.valueOf(current.getOrDefault(key, "")))
+          && !(key.equals("Address") && String.valueOf(v).equals(current.get(key) + "/"))) {
+        throw new IllegalArgumentException("the Vault " + key + " cannot be changed through the"
+            + " CA configuration: \"" + v + "\" differs from \"" + current.getOrDefault(key, "")
+            + "\"; restart the server with the new setting and a new data directory");
+      }
+    }
+    String rootPath = text(given, "rootpkipath", vault.rootPkiPath());
+    String intPath = text(given, "intermediatepkipath", vault.intermediatePkiPath());
+    VaultConfiguration next = vault.withPkiPaths(rootPath, intPath);
+    boolean newMount = !next.intermediatePkiPath().equals(vault.intermediatePkiPath());
+    String mount = newMount ? next.intermediatePkiPath()
+        : activeMount.equals(next.intermediatePkiPath()) ? next.intermediatePkiPath() + "-2"
+            : next.intermediatePkiPath();
+    Setup setup = new Setup(next, http, trustDomain, config);
+    if (next.rootPkiPath().equals(vault.rootPkiPath())) {
+      X509Certificate fresh = setup.intermediate(mount, root);
+      log.info("Vault CA reconfigured: intermediate {} in {}",
+          Certificates.sha1Fingerprint(fresh), mount);
+      return new VaultCaProvider(next, http, trustDomain, config, root, fresh, crossSigned,
+          mount, configured);
+    }
+    X509Certificate newRoot = setup.root();
+    if (newRoot.equals(root)) {
+      throw new IllegalArgumentException("RootPKIPath " + next.rootPkiPath() + " holds the"
+          + " current root " + Certificates.sha1Fingerprint(root) + "; nothing changed");
+    }
+    X509Certificate cross = crossSign(newRoot);
+    X509Certificate fresh = setup.intermediate(mount, newRoot);
+    log.info("Vault CA reconfigured: root {} in {} cross-signed by {}, intermediate {} in {}",
+        Certificates.sha1Fingerprint(newRoot), next.rootPkiPath(),
+        Certificates.sha1Fingerprint(root), Certificates.sha1Fingerprint(fresh), mount);
+    return new VaultCaProvider(next, http, trustDomain, config, newRoot, fresh,
+        Optional.of(cross), mount, configured);
+  }
+
+  private static String text(Map<String, Object> given, String key, String otherwise) {
+    Object v = given.get(key);
+    return v == null ? otherwise : String.valueOf(v);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Looks the token up ({@code auth/token/lookup-self}); a renewable token with a TTL is
+   * renewed ({@code auth/token/renew-self}) and the next renewal is due after half of the TTL
+   * Vault then grants, as Consul does. A token that is not renewable or never expires (a root
+   * token) needs none: empty.
+   *
+   * @throws VaultException if Vault refuses the lookup or the renewal
+   */
+  @Override
+  public Optional<Duration> renewCredentials() {
+    String lookup = "auth/token/lookup-self";
+    JsonNode data = data("GET", lookup, http.json("GET", lookup, null));
+    long ttl = data.path("ttl").asLong(0);
+    if (!data.path("renewable").asBoolean(false) || ttl <= 0) {
+      return Optional.empty();
+    }
+    String renew = "auth/token/renew-self";
+    ObjectNode body = VaultHttp.object();
+    long increment = data.path("creation_ttl").asLong(ttl);
+    body.put("increment", Math.max(1, increment) + "s");
+    Optional<JsonNode> answer = http.json("POST", renew, body);
+    long granted = answer.map(a -> a.path("auth").path("lease_duration").asLong(0)).orElse(0L);
+    if (granted <= 0) {
+      throw new VaultException(VaultHttp.endpoint("POST", renew), 200, warnings(answer),
+          "the answer grants no lease_duration", null);
+    }
+    log.debug("renewed the Vault token for {} s", granted);
+    return Optional.of(Duration.ofSeconds(Math.max(1, granted / 2)));
   }
 
   /**
@@ -289,12 +425,15 @@ public final class VaultCaProvider implements ExternalCaProvider {
     n.put("provider", NAME);
     n.put("trustDomain", trustDomain.trustDomain());
     n.put("address", vault.address().toString());
-    n.put("rootPkiPath", vault.rootPkiPath());
-    n.put("intermediatePkiPath", vault.intermediatePkiPath());
+    n.put("rootPkiPath", configured.root());
+    n.put("intermediatePkiPath", configured.intermediate());
+    n.put("currentRootPkiPath", vault.rootPkiPath());
+    n.put("currentIntermediatePkiPath", vault.intermediatePkiPath());
     n.put("activeIntermediatePkiPath", activeMount);
     n.put("leafRole", vault.leafRole());
     n.put("rootCertificate", Certificates.toPem(root));
     n.put("intermediateCertificate", Certificates.toPem(intermediate));
+    crossSigned.ifPresent(c -> n.put("crossSignedCertificate", Certificates.toPem(c)));
     return n.toString();
   }
 
@@ -327,10 +466,25 @@ public final class VaultCaProvider implements ExternalCaProvider {
       throw new IllegalArgumentException("the persisted Vault provider state is for trust"
           + " domain " + td + ", not " + trustDomain.trustDomain());
     }
-    requireSame("RootPKIPath", s.path("rootPkiPath").asText(), vault.rootPkiPath());
-    requireSame("IntermediatePKIPath", s.path("intermediatePkiPath").asText(),
+    // The mounts configured at creation, or those a PUT of the CA configuration changed to.
+    String rootPath = s.path("rootPkiPath").asText();
+    String intPath = s.path("intermediatePkiPath").asText();
+    String currentRoot = s.path("currentRootPkiPath").asText(rootPath);
+    String currentInt = s.path("currentIntermediatePkiPath").asText(intPath);
+    requireSame("RootPKIPath", vault.rootPkiPath().equals(rootPath) ? rootPath : currentRoot,
+        vault.rootPkiPath());
+    requireSame("IntermediatePKIPath",
+        vault.intermediatePkiPath().equals(intPath) ? intPath : currentInt,
         vault.intermediatePkiPath());
     requireSame("leaf role", s.path("leafRole").asText(), vault.leafRole());
+    Mounts configured = new Mounts(rootPath, intPath);
+    if (!currentRoot.equals(vault.rootPkiPath())
+        || !currentInt.equals(vault.intermediatePkiPath())) {
+      log.info("the Vault CA uses RootPKIPath {} and IntermediatePKIPath {}, set through the CA"
+          + " configuration after {} and {} were configured", currentRoot, currentInt, rootPath,
+          intPath);
+      vault = vault.withPkiPaths(currentRoot, currentInt);
+    }
     String active = s.path("activeIntermediatePkiPath").asText();
     if (!active.equals(vault.intermediatePkiPath())
         && !active.equals(vault.intermediatePkiPath() + "-2")) {
@@ -345,8 +499,11 @@ public final class VaultCaProvider implements ExternalCaProvider {
           + Certificates.sha1Fingerprint(intermediate) + " is not signed by the persisted root "
           + Certificates.sha1Fingerprint(root));
     }
+    Optional<X509Certificate> cross = s.hasNonNull("crossSignedCertificate")
+        ? Optional.of(Certificates.parseOnePem(s.path("crossSignedCertificate").asText()))
+        : Optional.empty();
     return new VaultCaProvider(vault, http, trustDomain, configuration, root, intermediate,
-        active);
+        cross, active, configured);
   }
 
   private static void requireSame(String what, String persisted, String configured) {

@@ -128,6 +128,22 @@ public final class VaultConfiguration {
         + keyFile.map(Path::toString).orElse("") + "]";
   }
 
+  /**
+   * Returns these settings with other mounts: what a {@code PUT} of the CA configuration with
+   * another {@code RootPKIPath} or {@code IntermediatePKIPath} makes.
+   *
+   * @throws IllegalArgumentException as the builder's setters and {@link Builder#build()}
+   */
+  VaultConfiguration withPkiPaths(String root, String intermediate) {
+    Builder b = builder().address(address.toString()).token(token).rootPkiPath(root)
+        .intermediatePkiPath(intermediate).leafRole(leafRole).requestTimeout(requestTimeout);
+    caFile.ifPresent(b::caFile);
+    if (certFile.isPresent() && keyFile.isPresent()) {
+      b.clientCertificate(certFile.get(), keyFile.get());
+    }
+    return b.build();
+  }
+
   /** A mutable builder of {@link VaultConfiguration}; not thread-safe. */
   public static final class Builder {
     private URI address;

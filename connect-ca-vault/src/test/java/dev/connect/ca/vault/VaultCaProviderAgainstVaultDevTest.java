@@ -17,6 +17,7 @@ import dev.connect.core.ServiceId;
 import dev.connect.core.SigningId;
 import dev.connect.peers.VaultDev;
 import dev.connect.server.EmbeddedServer;
+import dev.connect.testkit.EchoServer;
 import dev.connect.testkit.FakeScheduler;
 import dev.connect.testkit.FakeTime;
 import java.nio.charset.StandardCharsets;

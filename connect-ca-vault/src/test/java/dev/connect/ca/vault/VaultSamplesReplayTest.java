@@ -240,4 +240,35 @@ class VaultSamplesReplayTest {
     assertThat(e.sealed()).isEqualTo(sample.equals("07-sealed-sign"));
     assertThat(vault.mismatches()).isEmpty();
   }
+
+  /**
+   * A renewable token with a TTL (the recorded one: 3600 s) is looked up and renewed as recorded,
+   * and the next renewal is due after half of the lease Vault granted.
+   */
+  @Test
+  void tokenRenewalSendsTheRecordedLookupAndRenewal() throws Exception {
+    vault.expect("08-token-lookup-self-limited").expect("08-token-renew-self");
+    VaultCaProvider provider = reopened();
+
+    assertThat(provider.renewCredentials()).contains(java.time.Duration.ofSeconds(1800));
+    assertThat(vault.mismatches()).isEmpty();
+  }
+
+  /**
+   * A new root is cross-signed by the old one through {@code root/sign-self-issued}, as recorded:
+   * the answer is the recorded root2 cross-signed by root1.
+   */
+  @Test
+  void crossSigningSendsTheRecordedSignSelfIssued() throws Exception {
+    vault.expect("06-root-sign-self-issued");
+    VaultCaProvider provider = reopened();
+
+    X509Certificate cross =
+        provider.crossSign(Certificates.parseOnePem(pem("root2.crt.pem")));
+
+    assertThat(vault.mismatches()).isEmpty();
+    assertThat(cross)
+        .isEqualTo(Certificates.parseOnePem(pem("root2-cross-signed-by-root1.crt.pem")));
+    cross.verify(provider.rootCertificate().getPublicKey());
+  }
 }

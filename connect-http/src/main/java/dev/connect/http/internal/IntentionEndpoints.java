@@ -193,28 +193,24 @@ final class IntentionEndpoints {
     if (names == null || names.isEmpty() || names.get(0).isEmpty()) {
       throw new ApiException(400, "required query parameter 'name' not set");
     }
+    // A blocking query, as Consul's match: the agent caches watch it with index and wait.
     Blocking b = Blocking.of(r);
-    if (!b.blocks()) {
-      return matchNow(r, by, names);
+    Supplier<CompletableFuture<ApiReply>> now = () -> matchAt(r, by, names, 0, Duration.ZERO);
+    if (b.blocks()) {
+      Duration wait = b.withJitter(random);
+      return waiters.await(r.client(), () -> matchAt(r, by, names, b.index(), wait), now);
     }
-    // Blocking, as Consul's Intention.Match: answered at once when the index is already past
-    // (or the request is refused), else when the intentions change or the wait elapses. It
-    // ignored ?index and answered at once, so a watcher such as consul connect proxy spun.
-    Duration wait = b.withJitter(random);
-    return matchNow(r, by, names).thenCompose(first -> {
-      if (Long.parseLong(first.header("X-Consul-Index")) > b.index()) {
-        return CompletableFuture.completedFuture(first);
-      }
-      QueryOptions.Builder o = QueryOptions.builder().minIndex(b.index()).maxWait(wait);
-      r.token().ifPresent(o::token);
-      return waiters.await(r.client(),
-          () -> admin().intentions(o.build()).thenCompose(changed -> matchNow(r, by, names)),
-          () -> matchNow(r, by, names));
-    });
+    return now.get();
   }
 
-  private CompletableFuture<ApiReply> matchNow(ApiRequest r, String by, List<String> names) {
-    QueryOptions o = options(r);
+  private CompletableFuture<ApiReply> matchAt(ApiRequest r, String by, List<String> names,
+      long minIndex, Duration wait) {
+    QueryOptions.Builder ob = QueryOptions.builder();
+    r.token().ifPresent(ob::token);
+    if (minIndex > 0) {
+      ob.minIndex(minIndex).maxWait(wait);
+    }
+    QueryOptions o = ob.build();
     if (by.equals("destination")) {
       List<CompletableFuture<QueryResult<List<Intention>>>> each = new ArrayList<>();
       for (String name : names) {

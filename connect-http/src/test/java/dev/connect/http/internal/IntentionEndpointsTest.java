@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -63,6 +65,52 @@ class IntentionEndpointsTest {
           .body()).isEqualTo("true");
       assertThat(f.get("/v1/connect/intentions/" + id).statusCode()).isEqualTo(404);
       assertThat(f.get("/v1/connect/intentions").body()).isEqualTo("[]");
+    }
+  }
+
+  /**
+   * Issue 14: agents over {@code connect agent} watch their intention match with {@code
+   * ?index=&wait=}; the match answered at once instead, so each cache asked again once a second
+   * and a deny reached it 0.5 to 1 s late. Now the match waits until a write wakes it, for both
+   * {@code by=destination} and {@code by=source}, and a wait that runs out answers the same index.
+   */
+  @Test
+  void matchIsABlockingQueryWokenByAnIntentionWrite() throws Exception {
+    try (AgentFixture f = new AgentFixture(dir)) {
+      String byDestination = "/v1/connect/intentions/match?by=destination&name=db";
+      String bySource = "/v1/connect/intentions/match?by=source&name=web";
+      HttpResponse<String> before = f.get(byDestination);
+      String index = before.headers().firstValue("X-Consul-Index").orElseThrow();
+      CompletableFuture<HttpResponse<String>> destination =
+          f.sendAsync("GET", byDestination + "&index=" + index + "&wait=1m", null);
+      CompletableFuture<HttpResponse<String>> source =
+          f.sendAsync("GET", bySource + "&index=" + index + "&wait=1m", null);
+      f.server.waiters().whenWaiting(2).get(20, TimeUnit.SECONDS);
+      assertThat(destination).as("a match at the current index waits").isNotDone();
+      assertThat(source).as("a match at the current index waits").isNotDone();
+
+      assertThat(f.send("PUT", "/v1/connect/intentions/exact?source=web&destination=db",
+          "{\"Action\":\"deny\"}").body()).isEqualTo("true");
+      f.scheduler.runDue(); // the server completes waiting queries on its scheduler
+
+      for (CompletableFuture<HttpResponse<String>> woken : List.of(destination, source)) {
+        HttpResponse<String> r = woken.get(20, TimeUnit.SECONDS);
+        assertThat(Long.parseLong(r.headers().firstValue("X-Consul-Index").orElseThrow()))
+            .isGreaterThan(Long.parseLong(index));
+        JsonNode match = JSON.readTree(r.body());
+        JsonNode intention = match.has("db") ? match.get("db").get(0) : match.get("web").get(0);
+        assertThat(intention.get("Action").asText()).isEqualTo("deny");
+      }
+
+      String after = f.get(byDestination).headers().firstValue("X-Consul-Index").orElseThrow();
+      CompletableFuture<HttpResponse<String>> quiet =
+          f.sendAsync("GET", byDestination + "&index=" + after + "&wait=10s", null);
+      f.server.waiters().whenWaiting(1).get(20, TimeUnit.SECONDS);
+      assertThat(quiet).isNotDone();
+      f.scheduler.advance(Duration.ofSeconds(10)); // the fixture's jitter is 0
+      HttpResponse<String> timedOut = quiet.get(20, TimeUnit.SECONDS);
+      assertThat(timedOut.statusCode()).isEqualTo(200);
+      assertThat(timedOut.headers().firstValue("X-Consul-Index")).contains(after);
     }
   }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code GET /v1/connect/intentions/match?index=N} blocks as Consul's (a blocking query there);
  * it ignored {@code index} and answered at once, so a watcher polling with the index it got
- * spun (found by {@link HttpLoadTest}).
+ * spun (found by {@link HttpLoadTest}, and in parallel by issue 14's PropagationBenchmark, whose
+ * fix on main this tests).
  */
 class IntentionMatchBlockingTest {
   private static final ObjectMapper JSON = new ObjectMapper();

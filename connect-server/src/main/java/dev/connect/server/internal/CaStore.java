@@ -537,7 +537,10 @@ public final class CaStore {
   }
 
   private CaRoots rotateIntermediateLocked() {
-    ExternalCaProvider next = ((ExternalCaProvider) snapshot.provider()).rotateIntermediate();
+    return installIntermediate(((ExternalCaProvider) snapshot.provider()).rotateIntermediate());
+  }
+
+  private CaRoots installIntermediate(ExternalCaProvider next) {
     return floor.write(w -> {
       Snapshot s = snapshot;
       ExternalCaProvider current = next.withConfiguration(s.config());
@@ -556,6 +559,58 @@ public final class CaStore {
           Certificates.sha1Fingerprint(current.intermediates().get(0)));
       return snapshot.roots();
     });
+  }
+
+  /**
+   * Applies changed settings of the external provider ({@link ExternalCaProvider#reconfigure}),
+   * one change or rotation at a time: a new intermediate under the same root, or a new root,
+   * listed active with the provider's intermediates (the new root cross-signed by the old one
+   * among them), the old root rotated out and still listed, as a rotation of the built-in CA.
+   *
+   * @throws IllegalArgumentException if the built-in CA signs, or the provider refuses a setting
+   * @throws ConnectException if the new state cannot be written
+   */
+  public CaRoots reconfigureProvider(java.util.Map<String, Object> settings) {
+    requireNonNull(settings, "settings");
+    synchronized (externalRotation) {
+      if (!(snapshot.provider() instanceof ExternalCaProvider current)) {
+        throw new IllegalArgumentException("the built-in CA (provider consul) has no provider"
+            + " settings to change: " + settings.keySet());
+      }
+      ExternalCaProvider next = current.reconfigure(settings);
+      if (next.rootCertificate().equals(current.rootCertificate())) {
+        return installIntermediate(next);
+      }
+      return floor.write(w -> {
+        Snapshot s = snapshot;
+        ExternalCaProvider provider = next.withConfiguration(s.config());
+        try {
+          writeProviderState(provider);
+        } catch (IOException e) {
+          throw new ConnectException("cannot write the CA provider state to "
+              + directory.resolve(PROVIDER_FILE) + "; nothing changed: " + e.getMessage(), e);
+        }
+        long at = w.index();
+        Instant now = clock.instant();
+        List<PersistedState.Root> roots = new ArrayList<>();
+        for (PersistedState.Root r : s.persisted().roots()) {
+          roots.add(!r.active() ? r : new PersistedState.Root(r.certificatePem(),
+              r.intermediatePems(), r.keyFile(), false, now.toString(), r.createIndex(), at));
+        }
+        roots.add(new PersistedState.Root(Certificates.toPem(provider.rootCertificate()),
+            provider.intermediates().stream().map(Certificates::toPem).toList(), "", true, "",
+            at, at));
+        PersistedState state = new PersistedState(PersistedState.LAYOUT,
+            s.persisted().clusterId(), floor.current(), s.persisted().config(),
+            s.persisted().configModifyIndex(), pruned(roots, s.config(), now));
+        persist(state);
+        snapshot = toSnapshot(state, at, provider);
+        w.commit(ROOTS);
+        log.info("rotated the {} CA in {} to root {}", provider.name(), directory,
+            snapshot.roots().activeRootId());
+        return snapshot.roots();
+      });
+    }
   }
 
   /** Lists the external provider's intermediates under the active root if they differ. */

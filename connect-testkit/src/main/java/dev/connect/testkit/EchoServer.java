@@ -1,4 +1,4 @@
-package dev.connect.ca.vault;
+package dev.connect.testkit;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -17,16 +17,24 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A TLS echo server on 127.0.0.1, port 0: for each connection it completes the handshake and
- * sends back every line it reads. Records what the application saw of each connection.
+ * sends back every line it reads. Records what the application saw of each connection. For
+ * handshake tests with JSSE contexts; every wait is bounded by {@link #TIMEOUT_MS}.
  */
-final class EchoServer implements AutoCloseable {
-  static final int TIMEOUT_MS = 20_000; // hang guard only, never asserted
+public final class EchoServer implements AutoCloseable {
+  /** How long a socket read or a wait may take: a hang guard only, never asserted. */
+  public static final int TIMEOUT_MS = 20_000;
 
   private final SSLServerSocket socket;
   private final Thread thread;
   private final BlockingQueue<Throwable> outcomes = new LinkedBlockingQueue<>();
 
-  EchoServer(SSLContext context) throws IOException {
+  /**
+   * Starts serving on 127.0.0.1 at a free port.
+   *
+   * @param context the server's TLS context
+   * @throws IOException if the socket cannot be bound
+   */
+  public EchoServer(SSLContext context) throws IOException {
     socket = (SSLServerSocket) context.getServerSocketFactory()
         .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
     thread = new Thread(this::run, "echo-server");
@@ -34,7 +42,8 @@ final class EchoServer implements AutoCloseable {
     thread.start();
   }
 
-  int port() {
+  /** Returns the port served. */
+  public int port() {
     return socket.getLocalPort();
   }
 
@@ -62,8 +71,14 @@ final class EchoServer implements AutoCloseable {
     }
   }
 
-  /** Returns the next connection's outcome: an {@link Ok}, or the failure the server saw. */
-  Throwable next() throws InterruptedException {
+  /**
+   * Returns the next connection's outcome: an {@link Ok}, or the failure the server saw.
+   *
+   * @return the outcome
+   * @throws InterruptedException if interrupted while waiting
+   * @throws AssertionError if no connection ended within {@link #TIMEOUT_MS}
+   */
+  public Throwable next() throws InterruptedException {
     Throwable t = outcomes.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     if (t == null) {
       throw new AssertionError("the server saw no connection");
@@ -71,8 +86,16 @@ final class EchoServer implements AutoCloseable {
     return t;
   }
 
-  /** Connects with {@code context}, sends {@code line} and returns the echo. */
-  static String echo(SSLContext context, int port, String line) throws IOException {
+  /**
+   * Connects with {@code context}, sends {@code line} and returns the echo.
+   *
+   * @param context the client's TLS context
+   * @param port the server's port on 127.0.0.1
+   * @param line one line of text
+   * @return the line echoed
+   * @throws IOException if the handshake or the exchange fails
+   */
+  public static String echo(SSLContext context, int port, String line) throws IOException {
     try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(
         InetAddress.getLoopbackAddress(), port)) {
       s.setSoTimeout(TIMEOUT_MS);
@@ -88,8 +111,13 @@ final class EchoServer implements AutoCloseable {
     }
   }
 
-  /** Every message in a cause chain, for reasons wrapped by JSSE. */
-  static String messages(Throwable t) {
+  /**
+   * Returns every message in a cause chain, for reasons wrapped by JSSE.
+   *
+   * @param t the failure
+   * @return each cause's class and message
+   */
+  public static String messages(Throwable t) {
     StringBuilder b = new StringBuilder();
     for (Throwable c = t; c != null; c = c.getCause()) {
       b.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append(" | ");
@@ -98,7 +126,7 @@ final class EchoServer implements AutoCloseable {
   }
 
   /** A connection the server served without error. */
-  static final class Ok extends Throwable {
+  public static final class Ok extends Throwable {
     private static final long serialVersionUID = 1L;
 
     Ok() {
@@ -106,13 +134,21 @@ final class EchoServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops serving and waits for the serving thread, at most {@link #TIMEOUT_MS}; an interrupt
+   * while waiting ends the wait and stays set on the calling thread.
+   */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     try {
       socket.close();
     } catch (IOException ignored) {
       // closing
     }
-    thread.join(TIMEOUT_MS);
+    try {
+      thread.join(TIMEOUT_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

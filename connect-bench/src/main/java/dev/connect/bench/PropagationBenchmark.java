@@ -1,0 +1,460 @@
+package dev.connect.bench;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.connect.agent.ConnectAgent;
+import dev.connect.agent.ConnectService;
+import dev.connect.consul.ConsulBackend;
+import dev.connect.core.Schedulers;
+import dev.connect.core.SpiffeId;
+import dev.connect.http.ConnectHttpServer;
+import dev.connect.peers.ConsulAgent;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+
+/**
+ * Issue 14's propagation and leaf-latency benchmark: a harness main rather than a JMH benchmark,
+ * because what it measures is one write reaching many caches over HTTP, a distribution per write
+ * rather than the throughput of one operation. Run it from the shaded jar:
+ *
+ * <pre>{@code
+ * java -cp connect-bench/target/benchmarks.jar dev.connect.bench.PropagationBenchmark \
+ *     [agents=100] [flips=20] [leaves=50] [backends=connect-agent,consul]
+ * }</pre>
+ *
+ * <p>For each backend, {@code agents} {@link ConnectAgent}s in this JVM (each with its own
+ * cache; one shared {@link ConsulBackend}, so one JDK {@code HttpClient}, and one shared
+ * scheduler) hold service {@code db}. {@code connect-agent} is a {@link ConnectHttpServer} over
+ * an embedded server in this JVM, on 127.0.0.1 with a free port; {@code consul} is a real Consul
+ * 1.10.4 dev agent ({@link ConsulAgent}: the binary of {@code ../shared/peers/} or {@code
+ * CONSUL_BIN}), started with {@code limits { http_max_conns_per_client = 4096 }} because every
+ * agent holds blocking queries (roots, the intention match, the leaf) on their own connections,
+ * more than Consul's default of 200 per client address. ACLs are off on both (default allow).
+ *
+ * <p><b>Propagation.</b> Alternately writes deny and allow for {@code web => db} ({@code PUT
+ * /v1/connect/intentions/exact}) and measures, from just before the write is sent, per agent the
+ * time until {@code db}'s decision for {@code web}, {@link ConnectService#authorize(SpiffeId)},
+ * the check a server context makes in its trust manager from the same cached intention match,
+ * turns; polled in sweeps over all agents with a 1 ms pause. Next to it, on another thread, the
+ * server's own view: {@code POST /v1/agent/connect/authorize} for {@code web => db} polled with
+ * the same pause until it turns (Consul's own agent answering from its own cache). After every flip, real
+ * TLS handshakes (in-memory {@link SSLEngine} pairs) from a {@code web} client context to two of
+ * the {@code db} server contexts check that the decision is what a handshake sees: refused after
+ * a deny, accepted after an allow; a mismatch stops the run. Then 100 ms pass before the next
+ * write, so every blocking query is parked again.
+ *
+ * <p><b>Leaf latency.</b> The time of {@code agent.service(name).leaf()} for {@code leaves} new
+ * service names (a first leaf, nothing cached for it), over the embedded server in this JVM, over
+ * {@code connect agent} (the key pair made here, a CSR signed by the agent) and over Consul's
+ * leaf endpoint (the key made by Consul).
+ */
+public final class PropagationBenchmark {
+  /** A hang guard on every wait; a write that has not propagated by then fails the run. */
+  private static final Duration GUARD = Duration.ofSeconds(30);
+  private static final Duration SETTLE = Duration.ofMillis(100);
+  /**
+   * The pause between two polls: a sweep over all agents, or one authorize request. Polling
+   * back to back took a core of the two from the propagation it measures (JFR: the main thread
+   * had more samples than every other thread together); 1 ms bounds the resolution instead.
+   */
+  private static final long POLL_PAUSE_NANOS = 1_000_000;
+  private static final Pattern AUTHORIZED_TRUE = Pattern.compile("\"Authorized\"\\s*:\\s*true");
+  private static final Pattern AUTHORIZED_FALSE = Pattern.compile("\"Authorized\"\\s*:\\s*false");
+
+  private final int agents;
+  private final int flips;
+  private final int leaves;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  private PropagationBenchmark(int agents, int flips, int leaves) {
+    this.agents = agents;
+    this.flips = flips;
+    this.leaves = leaves;
+  }
+
+  /**
+   * Runs the benchmark and prints its tables.
+   *
+   * @param args {@code name=value} settings: {@code agents}, {@code flips}, {@code leaves},
+   *     {@code backends} (comma-separated: {@code connect-agent}, {@code consul})
+   * @throws Exception if a backend cannot be started or a write does not propagate in time
+   */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> settings = new LinkedHashMap<>(Map.of("agents", "100", "flips", "20",
+        "leaves", "50", "backends", "connect-agent,consul"));
+    for (String arg : args) {
+      String[] kv = arg.split("=", 2);
+      if (kv.length != 2 || !settings.containsKey(kv[0])) {
+        throw new IllegalArgumentException("expected one of " + settings.keySet()
+            + " as name=value, got: " + arg);
+      }
+      settings.put(kv[0], kv[1]);
+    }
+    PropagationBenchmark bench = new PropagationBenchmark(positive(settings, "agents"),
+        positive(settings, "flips"), positive(settings, "leaves"));
+    System.out.println("settings " + settings + "; load at start: " + load());
+    List<String> rows = new ArrayList<>();
+    rows.add(bench.leavesOverEmbedded());
+    for (String backend : settings.get("backends").split(",")) {
+      switch (backend) {
+        case "connect-agent" -> rows.addAll(bench.overConnectAgent());
+        case "consul" -> rows.addAll(bench.overConsul());
+        default -> throw new IllegalArgumentException(
+            "backends: expected connect-agent or consul, got: " + backend);
+      }
+    }
+    System.out.println();
+    System.out.println("| backend | measured | samples | p50 | p99 | max |");
+    System.out.println("|---|---|---|---|---|---|");
+    rows.forEach(System.out::println);
+    System.out.println("load at end: " + load());
+  }
+
+  private static int positive(Map<String, String> settings, String name) {
+    String value = settings.get(name);
+    try {
+      int n = Integer.parseInt(value);
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(name + " must be a positive integer: " + value);
+  }
+
+  private static String load() throws IOException {
+    return Files.readString(Path.of("/proc/loadavg")).trim();
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Backends
+
+  private String leavesOverEmbedded() throws Exception {
+    Path dir = Files.createTempDirectory("connect-bench-embedded-");
+    try (ConnectAgent agent = ConnectAgent.builder().dataDirectory(dir.resolve("data")).build()) {
+      return leafRow("embedded", agent);
+    } finally {
+      delete(dir);
+    }
+  }
+
+  private List<String> overConnectAgent() throws Exception {
+    Path dir = Files.createTempDirectory("connect-bench-agent-");
+    try (ConnectAgent server = ConnectAgent.builder().dataDirectory(dir.resolve("data")).build();
+        ConnectHttpServer agentHttp = ConnectHttpServer.builder(server)
+            .address(new InetSocketAddress("127.0.0.1", 0))
+            .maxConnections(20_000).maxConnectionsPerClient(4096)
+            .maxWaitingQueriesPerClient(4096).start()) {
+      InetSocketAddress a = agentHttp.address();
+      return over("connect agent", URI.create("http://127.0.0.1:" + a.getPort()));
+    } finally {
+      delete(dir);
+    }
+  }
+
+  private List<String> overConsul() throws Exception {
+    try (ConsulAgent consul = ConsulAgent.builder()
+        .hcl("limits { http_max_conns_per_client = 4096 }").start()) {
+      return over("Consul 1.10.4", consul.httpAddress());
+    }
+  }
+
+  /** Starts the agents over {@code address}, measures propagation and leaves, closes them. */
+  private List<String> over(String backend, URI address) throws Exception {
+    ScheduledExecutorService scheduler = Schedulers.newDaemonScheduler("bench-agents", 2);
+    List<ConnectAgent> open = new ArrayList<>();
+    try (ConsulBackend consul = ConsulBackend.builder().environment(Map.of())
+        .address(address.toString()).build()) {
+      ConnectService[] dbs = new ConnectService[agents];
+      for (int i = 0; i < agents; i++) {
+        ConnectAgent agent = ConnectAgent.builder().consul(consul).scheduler(scheduler).build();
+        open.add(agent);
+        dbs[i] = agent.service("db");
+        dbs[i].serverSslContext();
+        dbs[i].leaf();
+      }
+      ConnectAgent webAgent = ConnectAgent.builder().consul(consul).scheduler(scheduler).build();
+      open.add(webAgent);
+      ConnectService web = webAgent.service("web");
+      SpiffeId webId = web.id().spiffeId();
+      SSLContext client = web.clientSslContext("db");
+      SSLContext[] servers = Arrays.stream(dbs).map(ConnectService::serverSslContext)
+          .toArray(SSLContext[]::new);
+      for (ConnectService db : dbs) {
+        db.authorize(webId); // the intention match cached and watched
+      }
+      List<String> rows = new ArrayList<>();
+      rows.addAll(propagation(backend, address, dbs, webId, client, servers));
+      rows.add(leafRow(backend, open.get(0)));
+      return rows;
+    } finally {
+      for (ConnectAgent agent : open) {
+        agent.close();
+      }
+      scheduler.shutdownNow();
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Propagation
+
+  private List<String> propagation(String backend, URI address, ConnectService[] dbs,
+      SpiffeId webId, SSLContext client, SSLContext[] servers) throws Exception {
+    List<Long> denyOurs = new ArrayList<>();
+    List<Long> allowOurs = new ArrayList<>();
+    List<Long> denyServer = new ArrayList<>();
+    List<Long> allowServer = new ArrayList<>();
+    List<Long> written = new ArrayList<>();
+    List<Long> spread = new ArrayList<>();
+    List<Long> firstDeny = new ArrayList<>();
+    int handshakes = 0;
+    // one allow first, so every flip after it is a change; not measured
+    flip(address, dbs, webId, true, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+        new ArrayList<>(), new ArrayList<>());
+    for (int f = 0; f < 2 * flips; f++) {
+      boolean allow = f % 2 == 1;
+      flip(address, dbs, webId, allow, allow ? allowOurs : denyOurs,
+          allow ? allowServer : denyServer, written, spread,
+          allow ? new ArrayList<>() : firstDeny);
+      for (int k : new int[] {f % dbs.length, (f + dbs.length / 2) % dbs.length}) {
+        boolean accepted = handshake(client, servers[k]);
+        handshakes++;
+        if (accepted != allow) {
+          throw new IllegalStateException(backend + ": db agent " + k + " "
+              + (accepted ? "accepted" : "refused") + " web's handshake after "
+              + (allow ? "an allow" : "a deny") + " although its decision had turned");
+        }
+      }
+      LockSupport.parkNanos(SETTLE.toNanos());
+    }
+    System.out.println(backend + ": " + 2 * flips + " flips, " + handshakes
+        + " handshakes checked, all as decided");
+    return List.of(
+        row(backend, "deny → every agent refuses web (" + dbs.length + " agents)", denyOurs),
+        row(backend, "deny → the first of the agents refuses web, per write", firstDeny),
+        row(backend, "deny → server's /v1/agent/connect/authorize false", denyServer),
+        row(backend, "allow → every agent accepts web", allowOurs),
+        row(backend, "allow → server's /v1/agent/connect/authorize true", allowServer),
+        row(backend, "write answered (PUT /v1/connect/intentions/exact)", written),
+        row(backend, "first to last agent turned, per write", spread));
+  }
+
+  /** Writes one action and waits until every agent and the server's authorize have turned. */
+  private void flip(URI address, ConnectService[] dbs, SpiffeId webId, boolean allow,
+      List<Long> ours, List<Long> server, List<Long> writes, List<Long> spreads,
+      List<Long> firsts) throws Exception {
+    String uri = webId.toString();
+    long start = System.nanoTime();
+    long deadline = start + GUARD.toNanos();
+    CompletableFuture<HttpResponse<String>> write = http.sendAsync(HttpRequest.newBuilder(
+            address.resolve("/v1/connect/intentions/exact?source=web&destination=db"))
+        .timeout(GUARD).PUT(HttpRequest.BodyPublishers.ofString(
+            "{\"Action\":\"" + (allow ? "allow" : "deny") + "\"}", UTF_8)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<Long> writeAnswered = write.thenApply(r -> System.nanoTime() - start);
+    CompletableFuture<Long> serverTurned = CompletableFuture.supplyAsync(() -> {
+      Pattern turned = allow ? AUTHORIZED_TRUE : AUTHORIZED_FALSE;
+      HttpRequest ask = HttpRequest.newBuilder(address.resolve("/v1/agent/connect/authorize"))
+          .timeout(GUARD).POST(HttpRequest.BodyPublishers.ofString(
+              "{\"Target\":\"db\",\"ClientCertURI\":\"" + uri + "\"}", UTF_8)).build();
+      while (System.nanoTime() < deadline) {
+        try {
+          HttpResponse<String> r = http.send(ask, HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() == 200 && turned.matcher(r.body()).find()) {
+            return System.nanoTime() - start;
+          }
+          LockSupport.parkNanos(POLL_PAUSE_NANOS);
+        } catch (IOException e) {
+          throw new IllegalStateException("POST /v1/agent/connect/authorize at " + address, e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+      throw new IllegalStateException("the server's authorize did not turn "
+          + (allow ? "true" : "false") + " within " + GUARD);
+    });
+    long[] turnedAt = new long[dbs.length];
+    int remaining = dbs.length;
+    while (remaining > 0) {
+      for (int i = 0; i < dbs.length; i++) {
+        if (turnedAt[i] == 0 && dbs[i].authorize(webId).allowed() == allow) {
+          turnedAt[i] = System.nanoTime() - start;
+          remaining--;
+        }
+      }
+      if (remaining > 0) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(remaining + " of " + dbs.length
+              + " agents did not see " + (allow ? "allow" : "deny") + " within " + GUARD);
+        }
+        LockSupport.parkNanos(POLL_PAUSE_NANOS);
+      }
+    }
+    HttpResponse<String> written = write.get();
+    if (written.statusCode() != 200) {
+      throw new IllegalStateException("PUT /v1/connect/intentions/exact at " + address
+          + ": " + written.statusCode() + " " + written.body());
+    }
+    long serverNanos = serverTurned.get();
+    for (long t : turnedAt) {
+      ours.add(t);
+    }
+    server.add(serverNanos);
+    writes.add(writeAnswered.get());
+    long[] sorted = turnedAt.clone();
+    Arrays.sort(sorted);
+    spreads.add(sorted[sorted.length - 1] - sorted[0]);
+    firsts.add(sorted[0]);
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Leaves
+
+  private String leafRow(String backend, ConnectAgent agent) {
+    List<Long> times = new ArrayList<>();
+    String prefix = "leaf-" + System.nanoTime() + "-";
+    for (int i = 0; i < leaves; i++) {
+      long start = System.nanoTime();
+      agent.service(prefix + i).leaf();
+      times.add(System.nanoTime() - start);
+    }
+    return row(backend, "first leaf of a new service", times);
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Results
+
+  private static String row(String backend, String measured, List<Long> nanos) {
+    long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    return "| " + backend + " | " + measured + " | " + sorted.length + " | "
+        + ms(percentile(sorted, 50)) + " | " + ms(percentile(sorted, 99)) + " | "
+        + ms(sorted[sorted.length - 1]) + " |";
+  }
+
+  /** The nearest-rank percentile. */
+  private static long percentile(long[] sorted, int p) {
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(0, rank - 1)];
+  }
+
+  private static String ms(long nanos) {
+    return String.format("%.2f ms", nanos / 1e6);
+  }
+
+  private static void delete(Path dir) throws IOException {
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // One handshake over in-memory engines (as HandshakeBenchmark)
+
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  /** One mutual-TLS handshake; whether both ends finished it (false: one refused). */
+  static boolean handshake(SSLContext clientContext, SSLContext serverContext) {
+    SSLEngine client = clientContext.createSSLEngine();
+    client.setUseClientMode(true);
+    SSLEngine server = serverContext.createSSLEngine();
+    server.setUseClientMode(false);
+    server.setNeedClientAuth(true);
+    int size = Math.max(client.getSession().getPacketBufferSize(),
+        server.getSession().getPacketBufferSize());
+    ByteBuffer toServer = ByteBuffer.allocate(size * 4);
+    ByteBuffer toClient = ByteBuffer.allocate(size * 4);
+    ByteBuffer app = ByteBuffer.allocate(client.getSession().getApplicationBufferSize() * 2);
+    try {
+      client.beginHandshake();
+      server.beginHandshake();
+      for (int round = 0; round < 50; round++) {
+        boolean c = step(client, toClient, toServer, app);
+        boolean s = step(server, toServer, toClient, app);
+        if (c && s && toServer.position() == 0 && toClient.position() == 0) {
+          return true;
+        }
+        if (client.isOutboundDone() || server.isOutboundDone()) {
+          return false;
+        }
+      }
+      throw new IllegalStateException("handshake did not finish in 50 rounds");
+    } catch (SSLException refused) {
+      return false;
+    }
+  }
+
+  private static boolean step(SSLEngine engine, ByteBuffer in, ByteBuffer out, ByteBuffer app)
+      throws SSLException {
+    while (true) {
+      switch (engine.getHandshakeStatus()) {
+        case NEED_TASK -> {
+          for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
+            task.run();
+          }
+        }
+        case NEED_WRAP -> check(engine.wrap(EMPTY, out));
+        case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+          if (!unwrap(engine, in, app)) {
+            return false;
+          }
+        }
+        default -> {
+          if (in.position() > 0) {
+            unwrap(engine, in, app);
+          }
+          return in.position() == 0;
+        }
+      }
+    }
+  }
+
+  private static boolean unwrap(SSLEngine engine, ByteBuffer in, ByteBuffer app)
+      throws SSLException {
+    in.flip();
+    try {
+      SSLEngineResult r = engine.unwrap(in, app);
+      app.clear();
+      if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+        return false;
+      }
+      check(r);
+      return true;
+    } finally {
+      in.compact();
+    }
+  }
+
+  private static void check(SSLEngineResult r) throws SSLException {
+    if (r.getStatus() != SSLEngineResult.Status.OK) {
+      throw new SSLException("engine " + r.getStatus());
+    }
+  }
+}
