@@ -254,6 +254,22 @@ final class IntentionEndpoints {
         .with("X-Consul-Query-Backend", "blocking-query");
   }
 
+  /**
+   * {@code "Meta": {"k": null}} is {@code "k": ""}, as Go decodes a null into a map of strings
+   * (Consul stores the empty value); the core's intention refuses a null value (it was a 500).
+   */
+  private static IntentionWire nullMetaValuesEmpty(IntentionWire w) {
+    if (w.meta() == null || !w.meta().containsValue(null)) {
+      return w;
+    }
+    Map<String, String> meta = new LinkedHashMap<>();
+    w.meta().forEach((k, v) -> meta.put(k, v == null ? "" : v));
+    return new IntentionWire(w.createdAt(), w.updatedAt(), w.id(), w.description(),
+        w.sourceNs(), w.sourceName(), w.destinationNs(), w.destinationName(), w.sourceType(),
+        w.action(), w.permissions(), meta, w.precedence(), w.hash(), w.createIndex(),
+        w.modifyIndex());
+  }
+
   private static List<IntentionWire> wires(List<Intention> intentions) {
     List<IntentionWire> out = new ArrayList<>(intentions.size());
     for (Intention i : intentions) {
@@ -264,7 +280,7 @@ final class IntentionEndpoints {
 
   private static Intention toIntention(IntentionWire wire) {
     try {
-      return wire.toIntention();
+      return nullMetaValuesEmpty(wire).toIntention();
     } catch (IllegalArgumentException e) {
       String m = e.getMessage();
       // Consul's texts exactly, without the value connect-consul appends.
