@@ -11,15 +11,12 @@ import dev.connect.core.SigningId;
 import dev.connect.core.Certificates;
 import java.security.KeyPair;
 import java.security.PrivateKey;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
@@ -356,21 +353,6 @@ public final class BuiltInCaProvider implements CaProvider {
   }
 
   private static List<String> uriSans(X509Certificate certificate) {
-    Collection<List<?>> names;
-    try {
-      names = certificate.getSubjectAlternativeNames();
-    } catch (CertificateParsingException e) {
-      throw new IllegalArgumentException("root certificate "
-          + Certificates.sha1Fingerprint(certificate) + ": SANs cannot be parsed", e);
-    }
-    List<String> uris = new ArrayList<>();
-    if (names != null) {
-      for (List<?> name : names) {
-        if (Integer.valueOf(6).equals(name.get(0))) {
-          uris.add(String.valueOf(name.get(1)));
-        }
-      }
-    }
-    return uris;
+    return Certificates.uriSans(certificate, "root certificate");
   }
 }

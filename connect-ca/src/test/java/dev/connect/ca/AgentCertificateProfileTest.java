@@ -83,7 +83,7 @@ class AgentCertificateProfileTest {
       @Override public X509Certificate sign(CertificateRequest request) { return ca.sign(request); }
       @Override public boolean supportsCrossSigning() { return false; }
       @Override public X509Certificate crossSign(X509Certificate newRoot) {
-        throw new UnsupportedOperationException();
+        throw new UnsupportedOperationException("supportsCrossSigning() is false");
       }
     };
     assertThatThrownBy(() -> external.signAgent(AgentCertificateRequest.of(

@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -31,6 +32,34 @@ public final class Certificates {
   private static final HexFormat COLON_HEX = HexFormat.ofDelimiter(":");
 
   private Certificates() {}
+
+  /**
+   * Returns the URI subject alternative names of a certificate, in order; empty when it has none.
+   *
+   * @param certificate the certificate
+   * @param what how errors name it, such as {@code "root certificate"}
+   * @return its URI SANs
+   * @throws IllegalArgumentException if its SANs cannot be parsed, naming its SHA-1 fingerprint
+   */
+  public static List<String> uriSans(X509Certificate certificate, String what) {
+    requireNonNull(certificate, "certificate");
+    Collection<List<?>> names;
+    try {
+      names = certificate.getSubjectAlternativeNames();
+    } catch (CertificateParsingException e) {
+      throw new IllegalArgumentException(what + " " + sha1Fingerprint(certificate)
+          + ": SANs cannot be parsed", e);
+    }
+    List<String> uris = new ArrayList<>();
+    if (names != null) {
+      for (List<?> name : names) {
+        if (Integer.valueOf(6).equals(name.get(0))) {
+          uris.add(String.valueOf(name.get(1)));
+        }
+      }
+    }
+    return uris;
+  }
 
   /** Returns the DER encoding; a certificate we hold always has one. */
   public static byte[] der(X509Certificate certificate) {

@@ -16,12 +16,10 @@ import dev.connect.core.SpiffeId;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -757,21 +755,6 @@ public final class VaultCaProvider implements ExternalCaProvider {
   }
 
   private static List<String> uriSans(X509Certificate certificate) {
-    Collection<List<?>> names;
-    try {
-      names = certificate.getSubjectAlternativeNames();
-    } catch (CertificateParsingException e) {
-      throw new IllegalArgumentException("certificate "
-          + Certificates.sha1Fingerprint(certificate) + ": SANs cannot be parsed", e);
-    }
-    List<String> uris = new ArrayList<>();
-    if (names != null) {
-      for (List<?> name : names) {
-        if (Integer.valueOf(6).equals(name.get(0))) {
-          uris.add(String.valueOf(name.get(1)));
-        }
-      }
-    }
-    return uris;
+    return Certificates.uriSans(certificate, "certificate");
   }
 }
