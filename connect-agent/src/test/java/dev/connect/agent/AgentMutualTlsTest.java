@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.connect.core.Decision;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.core.SpiffeId;
+import dev.connect.testkit.EchoServer;
 import dev.connect.tls.HandshakeEvent;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

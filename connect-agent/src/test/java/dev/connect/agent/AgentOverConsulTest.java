@@ -19,6 +19,7 @@ import dev.connect.core.PermissionDeniedException;
 import dev.connect.core.Intentions;
 import dev.connect.core.SpiffeId;
 import dev.connect.peers.ConsulAgent;
+import dev.connect.testkit.EchoServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

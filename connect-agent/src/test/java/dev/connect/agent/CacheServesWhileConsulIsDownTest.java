@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.connect.consul.ConsulBackend;
 import dev.connect.peers.ConsulAgent;
+import dev.connect.testkit.EchoServer;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.connect.core.Decision;
 import dev.connect.core.Intention;
 import dev.connect.core.IntentionAction;
+import dev.connect.testkit.EchoServer;
 import dev.connect.tls.HandshakeEvent;
 import java.io.IOException;
 import java.util.List;

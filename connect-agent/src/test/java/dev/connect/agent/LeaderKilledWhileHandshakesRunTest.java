@@ -10,6 +10,7 @@ import dev.connect.consul.ConsulBackend;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.peers.ConsulCluster;
 import dev.connect.peers.ConsulServer;
+import dev.connect.testkit.EchoServer;
 import dev.connect.testkit.FakeScheduler;
 import dev.connect.testkit.FakeTime;
 import java.time.Duration;

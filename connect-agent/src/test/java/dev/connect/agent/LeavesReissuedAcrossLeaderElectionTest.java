@@ -11,6 +11,7 @@ import dev.connect.core.CaRoot;
 import dev.connect.core.DefaultIntentionPolicy;
 import dev.connect.peers.ConsulCluster;
 import dev.connect.peers.ConsulServer;
+import dev.connect.testkit.EchoServer;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.HexFormat;

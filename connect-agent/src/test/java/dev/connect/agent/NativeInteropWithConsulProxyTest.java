@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connect.consul.ConsulBackend;
 import dev.connect.peers.ConsulAgent;
 import dev.connect.peers.ConsulConnectProxy;
+import dev.connect.testkit.EchoServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

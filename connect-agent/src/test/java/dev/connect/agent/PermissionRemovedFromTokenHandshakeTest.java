@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.connect.core.AclDefaultPolicy;
 import dev.connect.core.AclToken;
 import dev.connect.core.PermissionDeniedException;
+import dev.connect.testkit.EchoServer;
 import dev.connect.tls.HandshakeEvent;
 import java.io.IOException;
 import java.util.List;

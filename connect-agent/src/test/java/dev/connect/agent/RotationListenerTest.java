@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.connect.ca.CaConfiguration;
 import dev.connect.cache.Leaf;
 import dev.connect.core.CaRoots;
+import dev.connect.testkit.EchoServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

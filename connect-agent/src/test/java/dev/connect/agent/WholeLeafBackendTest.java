@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connect.ca.LeafRequests;
+import dev.connect.testkit.EchoServer;
 import dev.connect.testkit.FakeScheduler;
 import dev.connect.testkit.FakeTime;
 import dev.connect.core.CaRoots;
