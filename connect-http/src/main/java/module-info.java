@@ -4,6 +4,7 @@
 module dev.connect.http {
   requires transitive dev.connect.agent;
   requires dev.connect.consul;
+  requires com.github.benmanes.caffeine;
   requires io.netty.buffer;
   requires io.netty.codec;
   requires io.netty.codec.http;

@@ -63,6 +63,10 @@ final class Endpoints {
   private final String serverAddress;
   /** The node name this agent reports, and the segment of its {@code agent:read} rule. */
   private final String node;
+  /** Leaf replies, key PEM included, encoded once per cached leaf. */
+  private final EncodedBodies<Leaf> leafBodies = new EncodedBodies<>(10_000);
+  /** Roots replies, encoded once per set of roots. */
+  private final EncodedBodies<CaRoots> rootsBodies = new EncodedBodies<>(16);
 
   Endpoints(ConnectAgent agent, Waiters waiters, LeafWatch leafWatch,
       LongUnaryOperator random, String serverAddress, String node) {
@@ -162,7 +166,8 @@ final class Endpoints {
 
   private ApiReply rootsReply(ApiRequest r, QueryResult<CaRoots> q, String cache,
       Optional<Duration> age) {
-    ApiReply reply = json(r, CaRootsWire.from(q.value()))
+    ApiReply reply = (r.has("pretty") ? json(r, CaRootsWire.from(q.value()))
+        : ApiReply.json(rootsBodies.get(q.value(), CaRootsWire::from)))
         .with("X-Consul-Index", Long.toString(q.index()))
         .with("X-Consul-Knownleader", "false")
         .with("X-Consul-Lastcontact", "0")
@@ -231,15 +236,19 @@ final class Endpoints {
   }
 
   /** The leaf, its key and {@code X-Consul-Index}; a HIT with its {@code Age} when cached before. */
-  private static ApiReply leafReply(ApiRequest r, Leaf leaf,
-      Optional<EntryStatus> before) {
+  private ApiReply leafReply(ApiRequest r, Leaf leaf, Optional<EntryStatus> before) {
     IssuedCertificate cert = leaf.certificate();
-    ApiReply reply = json(r, LeafCertWire.of(cert,
-            LeafRequests.exportPrivateKeyPkcs8Pem(leaf.privateKey())))
+    ApiReply reply = (r.has("pretty") ? json(r, leafWire(leaf))
+        : ApiReply.json(leafBodies.get(leaf, Endpoints::leafWire)))
         .with("X-Consul-Index", Long.toString(cert.modifyIndex()))
         .with("X-Cache", before.isPresent() ? "HIT" : "MISS");
     return before.isPresent()
         ? reply.with("Age", Long.toString(before.get().age().toSeconds())) : reply;
+  }
+
+  private static LeafCertWire leafWire(Leaf leaf) {
+    return LeafCertWire.of(leaf.certificate(),
+        LeafRequests.exportPrivateKeyPkcs8Pem(leaf.privateKey()));
   }
 
   // --- authorize ------------------------------------------------------------------------------
