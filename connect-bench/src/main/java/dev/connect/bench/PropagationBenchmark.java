@@ -4,6 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.connect.agent.ConnectAgent;
 import dev.connect.agent.ConnectService;
+import dev.connect.cache.CacheListener;
+import dev.connect.cache.CacheRequest;
+import dev.connect.core.Intentions;
 import dev.connect.consul.ConsulBackend;
 import dev.connect.core.Schedulers;
 import dev.connect.core.SpiffeId;
@@ -26,6 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
@@ -42,7 +48,7 @@ import javax.net.ssl.SSLException;
  *
  * <pre>{@code
  * java -cp connect-bench/target/benchmarks.jar dev.connect.bench.PropagationBenchmark \
- *     [agents=100] [flips=20] [leaves=50] [backends=connect-agent,consul]
+ *     [agents=100] [flips=20] [warmup=10] [leaves=50] [backends=connect-agent,consul]
  * }</pre>
  *
  * <p>For each backend, {@code agents} {@link ConnectAgent}s in this JVM (each with its own
@@ -58,13 +64,16 @@ import javax.net.ssl.SSLException;
  * /v1/connect/intentions/exact}) and measures, from just before the write is sent, per agent the
  * time until {@code db}'s decision for {@code web}, {@link ConnectService#authorize(SpiffeId)},
  * the check a server context makes in its trust manager from the same cached intention match,
- * turns; polled in sweeps over all agents with a 1 ms pause. Next to it, on another thread, the
+ * turns: read in each agent's {@link CacheListener#intentionsChanged} callback, which the cache
+ * calls right after it installs the new intentions (so the time is when the first handshake
+ * could see them, and nothing polls the agents). Next to it, on another thread, the
  * server's own view: {@code POST /v1/agent/connect/authorize} for {@code web => db} polled with
  * the same pause until it turns (Consul's own agent answering from its own cache). After every flip, real
  * TLS handshakes (in-memory {@link SSLEngine} pairs) from a {@code web} client context to two of
  * the {@code db} server contexts check that the decision is what a handshake sees: refused after
  * a deny, accepted after an allow; a mismatch stops the run. Then 100 ms pass before the next
- * write, so every blocking query is parked again.
+ * write, so every blocking query is parked again. {@code warmup} pairs of writes go first,
+ * unmeasured, so that the numbers are those of JIT-compiled code, as in a long-running agent.
  *
  * <p><b>Leaf latency.</b> The time of {@code agent.service(name).leaf()} for {@code leaves} new
  * service names (a first leaf, nothing cached for it), over the embedded server in this JVM, over
@@ -76,9 +85,8 @@ public final class PropagationBenchmark {
   private static final Duration GUARD = Duration.ofSeconds(30);
   private static final Duration SETTLE = Duration.ofMillis(100);
   /**
-   * The pause between two polls: a sweep over all agents, or one authorize request. Polling
-   * back to back took a core of the two from the propagation it measures (JFR: the main thread
-   * had more samples than every other thread together); 1 ms bounds the resolution instead.
+   * The pause between two authorize requests to the server. Polling back to back took a core
+   * of the two from the propagation it measures; 1 ms bounds the resolution instead.
    */
   private static final long POLL_PAUSE_NANOS = 1_000_000;
   private static final Pattern AUTHORIZED_TRUE = Pattern.compile("\"Authorized\"\\s*:\\s*true");
@@ -86,26 +94,31 @@ public final class PropagationBenchmark {
 
   private final int agents;
   private final int flips;
+  private final int warmupFlips;
   private final int leaves;
+  /** The agents' decisions for the write in progress, read from their cache listeners. */
+  private Probe probe;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private PropagationBenchmark(int agents, int flips, int leaves) {
+  private PropagationBenchmark(int agents, int flips, int warmupFlips, int leaves) {
     this.agents = agents;
     this.flips = flips;
+    this.warmupFlips = warmupFlips;
     this.leaves = leaves;
   }
 
   /**
    * Runs the benchmark and prints its tables.
    *
-   * @param args {@code name=value} settings: {@code agents}, {@code flips}, {@code leaves},
+   * @param args {@code name=value} settings: {@code agents}, {@code flips}, {@code warmup}
+   *     (deny and allow pairs before those measured), {@code leaves},
    *     {@code backends} (comma-separated: {@code connect-agent}, {@code consul})
    * @throws Exception if a backend cannot be started or a write does not propagate in time
    */
   public static void main(String[] args) throws Exception {
     Map<String, String> settings = new LinkedHashMap<>(Map.of("agents", "100", "flips", "20",
-        "leaves", "50", "backends", "connect-agent,consul"));
+        "warmup", "10", "leaves", "50", "backends", "connect-agent,consul"));
     for (String arg : args) {
       String[] kv = arg.split("=", 2);
       if (kv.length != 2 || !settings.containsKey(kv[0])) {
@@ -115,7 +128,7 @@ public final class PropagationBenchmark {
       settings.put(kv[0], kv[1]);
     }
     PropagationBenchmark bench = new PropagationBenchmark(positive(settings, "agents"),
-        positive(settings, "flips"), positive(settings, "leaves"));
+        positive(settings, "flips"), positive(settings, "warmup"), positive(settings, "leaves"));
     System.out.println("settings " + settings + "; load at start: " + load());
     List<String> rows = new ArrayList<>();
     rows.add(bench.leavesOverEmbedded());
@@ -208,6 +221,19 @@ public final class PropagationBenchmark {
       for (ConnectService db : dbs) {
         db.authorize(webId); // the intention match cached and watched
       }
+      probe = new Probe(dbs, webId);
+      for (int i = 0; i < agents; i++) {
+        int k = i;
+        open.get(i).cache().addListener(new CacheListener() {
+          @Override
+          public void intentionsChanged(String destination, CacheRequest request,
+              Intentions intentions) {
+            if (destination.equals("db")) {
+              probe.check(k);
+            }
+          }
+        });
+      }
       List<String> rows = new ArrayList<>();
       rows.addAll(propagation(backend, address, dbs, webId, client, servers));
       rows.add(leafRow(backend, open.get(0)));
@@ -233,9 +259,14 @@ public final class PropagationBenchmark {
     List<Long> spread = new ArrayList<>();
     List<Long> firstDeny = new ArrayList<>();
     int handshakes = 0;
-    // one allow first, so every flip after it is a change; not measured
-    flip(address, dbs, webId, true, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-        new ArrayList<>(), new ArrayList<>());
+    // Warm-up pairs of deny and allow, not measured: the JIT compiles the paths a write takes
+    // (as a long-running agent has them compiled). They end with an allow, so that every flip
+    // after them is a change.
+    for (int w = 0; w < 2 * warmupFlips; w++) {
+      flip(address, dbs, webId, w % 2 == 1, new ArrayList<>(), new ArrayList<>(),
+          new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      LockSupport.parkNanos(SETTLE.toNanos());
+    }
     for (int f = 0; f < 2 * flips; f++) {
       boolean allow = f % 2 == 1;
       flip(address, dbs, webId, allow, allow ? allowOurs : denyOurs,
@@ -271,6 +302,10 @@ public final class PropagationBenchmark {
     String uri = webId.toString();
     long start = System.nanoTime();
     long deadline = start + GUARD.toNanos();
+    probe.expect(allow, start);
+    for (int i = 0; i < dbs.length; i++) {
+      probe.check(i); // an agent that decides so already (a write that changes nothing) is done
+    }
     CompletableFuture<HttpResponse<String>> write = http.sendAsync(HttpRequest.newBuilder(
             address.resolve("/v1/connect/intentions/exact?source=web&destination=db"))
         .timeout(GUARD).PUT(HttpRequest.BodyPublishers.ofString(
@@ -299,21 +334,17 @@ public final class PropagationBenchmark {
       throw new IllegalStateException("the server's authorize did not turn "
           + (allow ? "true" : "false") + " within " + GUARD);
     });
+    Probe.Flip turning = probe.current;
+    if (!turning.done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+      throw new IllegalStateException(turning.done.getCount() + " of " + dbs.length
+          + " agents did not see " + (allow ? "allow" : "deny") + " within " + GUARD);
+    }
     long[] turnedAt = new long[dbs.length];
-    int remaining = dbs.length;
-    while (remaining > 0) {
-      for (int i = 0; i < dbs.length; i++) {
-        if (turnedAt[i] == 0 && dbs[i].authorize(webId).allowed() == allow) {
-          turnedAt[i] = System.nanoTime() - start;
-          remaining--;
-        }
-      }
-      if (remaining > 0) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(remaining + " of " + dbs.length
-              + " agents did not see " + (allow ? "allow" : "deny") + " within " + GUARD);
-        }
-        LockSupport.parkNanos(POLL_PAUSE_NANOS);
+    for (int i = 0; i < dbs.length; i++) {
+      turnedAt[i] = turning.turnedAt.get(i);
+      if (dbs[i].authorize(webId).allowed() != allow) {
+        throw new IllegalStateException("db agent " + i + " turned back from "
+            + (allow ? "allow" : "deny") + " before the next write");
       }
     }
     HttpResponse<String> written = write.get();
@@ -331,6 +362,54 @@ public final class PropagationBenchmark {
     Arrays.sort(sorted);
     spreads.add(sorted[sorted.length - 1] - sorted[0]);
     firsts.add(sorted[0]);
+  }
+
+  /**
+   * Records, per agent, when its decision for {@code web} turned to what the write in progress
+   * expects: called from each agent's cache listener right after new intentions are installed.
+   */
+  private static final class Probe {
+    private final ConnectService[] dbs;
+    private final SpiffeId webId;
+    private volatile Flip current;
+
+    /** One write: what the agents must decide, since when, and when each did. */
+    private static final class Flip {
+      final boolean allow;
+      final long start;
+      final AtomicLongArray turnedAt;
+      final CountDownLatch done;
+
+      Flip(boolean allow, long start, int agents) {
+        this.allow = allow;
+        this.start = start;
+        this.turnedAt = new AtomicLongArray(agents);
+        this.done = new CountDownLatch(agents);
+      }
+    }
+
+    Probe(ConnectService[] dbs, SpiffeId webId) {
+      this.dbs = dbs;
+      this.webId = webId;
+    }
+
+    /** Starts a write: from now on, agents are expected to decide {@code allow}. */
+    void expect(boolean allow, long start) {
+      current = new Flip(allow, start, dbs.length);
+    }
+
+    void check(int agent) {
+      Flip f = current;
+      if (f == null || f.turnedAt.get(agent) != 0) {
+        return;
+      }
+      if (dbs[agent].authorize(webId).allowed() == f.allow) {
+        long at = Math.max(1, System.nanoTime() - f.start);
+        if (f.turnedAt.compareAndSet(agent, 0, at)) {
+          f.done.countDown();
+        }
+      }
+    }
   }
 
   // -----------------------------------------------------------------------------------------

@@ -88,7 +88,9 @@ import javax.net.ssl.SSLContext;
  * the wire ({@link #signLeaf}); against Consul, whose HTTP API issues whole leaves, the key is
  * made on the Consul side and crosses the wire ({@link #issueLeaf}; use {@code https://} beyond
  * loopback), as Consul's own SDKs get it. {@link #signsCsrs} tells which, asked once. Thread-safe;
- * {@link #close()} stops the client's two threads ({@code connect-consul-N}).
+ * {@link #close()} stops the client's threads: two of the JDK client's ({@code connect-consul-N})
+ * and one per request in flight ({@code connect-consul-request-N}, reused while idle for a
+ * minute), whose requests then fail.
  */
 public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBackend, IntentionAdmin,
     CaAdmin, AclAdmin, AutoCloseable {

@@ -24,24 +24,45 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
  * The HTTP side of {@link ConsulBackend}: one JDK {@link HttpClient} (HTTP/1.1, kept-alive
- * connections, asynchronous), Consul's query parameters and headers, and the mapping of every
- * failure to the project's exceptions.
+ * connections), Consul's query parameters and headers, and the mapping of every failure to the
+ * project's exceptions.
+ *
+ * <p><b>Threads.</b> Each request is sent with the client's blocking {@link HttpClient#send} on a
+ * thread of this class's own pool ({@code connect-consul-request-N}, reused, at most {@link
+ * #MAX_REQUESTS_IN_FLIGHT}), which then runs what depends on the answer. Not {@link
+ * HttpClient#sendAsync}: the JDK's client completes every {@code sendAsync} future through {@code
+ * CompletableFuture}'s default executor, which on a machine or container with two CPUs or fewer
+ * (a common-pool parallelism of 1) starts a new thread for every response. With 100 caches
+ * woken by one intention write that cost most of the time the write took to reach the last of
+ * them (issue 14, {@code PropagationBenchmark}). The client's own work runs on two further
+ * threads ({@code connect-consul-N}).
  */
 final class ConsulHttp implements AutoCloseable {
   /** Added to a blocking query's wait and Consul's jitter (wait/16) before the request times out. */
   static final Duration BLOCKING_MARGIN = Duration.ofSeconds(10);
   /** The most a response body may hold: far above any Consul answer about Connect. */
   static final int MAX_BODY_BYTES = 16 << 20;
+  /**
+   * The most requests in flight at once, blocking queries included (one per cache entry that
+   * watches something): beyond it a request fails at once, naming this limit.
+   */
+  static final int MAX_REQUESTS_IN_FLIGHT = 4096;
 
   private final URI base;
   private final HttpClient client;
   private final ExecutorService executor;
+  /** Runs each request's blocking send and what depends on its answer. */
+  private final ThreadPoolExecutor senders;
   private final Duration requestTimeout;
 
   ConsulHttp(URI base, SSLContext tls, Duration requestTimeout) {
@@ -53,6 +74,13 @@ final class ConsulHttp implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    AtomicInteger m = new AtomicInteger();
+    this.senders = new ThreadPoolExecutor(0, MAX_REQUESTS_IN_FLIGHT, 60, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "connect-consul-request-" + m.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
     HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(requestTimeout).followRedirects(HttpClient.Redirect.NEVER)
         .executor(executor);
@@ -172,18 +200,36 @@ final class ConsulHttp implements AutoCloseable {
       if (body != null) {
         r.header("Content-Type", contentType);
       }
-      CompletableFuture<HttpResponse<byte[]>> sent;
+      HttpRequest request;
       try {
-        sent = client.sendAsync(r.build(), info -> new BoundedBody(MAX_BODY_BYTES));
+        request = r.build();
       } catch (RuntimeException e) {
         return CompletableFuture.failedFuture(failure(endpoint, timeout, e));
       }
-      return sent.handle((resp, error) -> {
-        if (error != null) {
-          throw failure(endpoint, timeout, error);
-        }
-        return new Response(endpoint, resp.statusCode(), resp.headers(), resp.body());
-      });
+      CompletableFuture<Response> out = new CompletableFuture<>();
+      try {
+        senders.execute(() -> {
+          HttpResponse<byte[]> resp;
+          try {
+            resp = client.send(request, info -> new BoundedBody(MAX_BODY_BYTES));
+          } catch (InterruptedException e) { // only close() interrupts a sender
+            out.completeExceptionally(failure(endpoint, timeout,
+                new IOException("the Consul client was closed with the request in flight", e)));
+            return;
+          } catch (IOException | RuntimeException e) {
+            out.completeExceptionally(failure(endpoint, timeout, e));
+            return;
+          }
+          // What depends on the answer runs here, on this sender thread.
+          out.complete(new Response(endpoint, resp.statusCode(), resp.headers(), resp.body()));
+        });
+      } catch (RejectedExecutionException e) {
+        return CompletableFuture.failedFuture(failure(endpoint, timeout,
+            senders.isShutdown() ? new IOException("the Consul client is closed", e)
+                : new IOException(MAX_REQUESTS_IN_FLIGHT + " requests are in flight already,"
+                    + " the most one ConsulBackend sends at once", e)));
+      }
+      return out;
     }
 
     /** Sends the request and fails unless the status is 200. */
@@ -262,6 +308,7 @@ final class ConsulHttp implements AutoCloseable {
 
   @Override
   public void close() {
+    senders.shutdownNow(); // interrupts each send, which makes the JDK client cancel it
     executor.shutdownNow();
   }
 
