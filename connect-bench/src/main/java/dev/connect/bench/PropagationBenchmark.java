@@ -13,7 +13,6 @@ import dev.connect.core.SpiffeId;
 import dev.connect.http.ConnectHttpServer;
 import dev.connect.peers.ConsulAgent;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,8 +53,8 @@ import javax.net.ssl.SSLException;
  * <p>For each backend, {@code agents} {@link ConnectAgent}s in this JVM (each with its own
  * cache; one shared {@link ConsulBackend}, so one JDK {@code HttpClient}, and one shared
  * scheduler) hold service {@code db}. {@code connect-agent} is a {@link ConnectHttpServer} over
- * an embedded server in this JVM, on 127.0.0.1 with a free port; {@code consul} is a real Consul
- * 1.10.4 dev agent ({@link ConsulAgent}: the binary of {@code ../shared/peers/} or {@code
+ * an embedded server in a JVM of its own ({@link AgentServerMain}), on 127.0.0.1 with a free
+ * port; {@code consul} is a real Consul 1.10.4 dev agent ({@link ConsulAgent}: the binary of {@code ../shared/peers/} or {@code
  * CONSUL_BIN}), started with {@code limits { http_max_conns_per_client = 4096 }} because every
  * agent holds blocking queries (roots, the intention match, the leaf) on their own connections,
  * more than Consul's default of 200 per client address. ACLs are off on both (default allow).
@@ -176,18 +175,54 @@ public final class PropagationBenchmark {
     }
   }
 
+  /**
+   * Over {@code connect agent} in a JVM of its own ({@link AgentServerMain}), as it is deployed
+   * and as Consul's agent runs here: in this JVM it would share the heap, the JIT and the
+   * safepoints of the 100 agents it serves.
+   */
   private List<String> overConnectAgent() throws Exception {
     Path dir = Files.createTempDirectory("connect-bench-agent-");
-    try (ConnectAgent server = ConnectAgent.builder().dataDirectory(dir.resolve("data")).build();
-        ConnectHttpServer agentHttp = ConnectHttpServer.builder(server)
-            .address(new InetSocketAddress("127.0.0.1", 0))
-            .maxConnections(20_000).maxConnectionsPerClient(4096)
-            .maxWaitingQueriesPerClient(4096).start()) {
-      InetSocketAddress a = agentHttp.address();
-      return over("connect agent", URI.create("http://127.0.0.1:" + a.getPort()));
+    Path log = dir.resolve("agent.log");
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    // -Dbench.agentJvmArgs="-XX:StartFlightRecording=filename=agent.jfr" profiles the agent.
+    String jvmArgs = System.getProperty("bench.agentJvmArgs", "").strip();
+    if (!jvmArgs.isEmpty()) {
+      command.addAll(List.of(jvmArgs.split("\\s+")));
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        AgentServerMain.class.getName(), dir.resolve("data").toString(), "0"));
+    Process agent = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    try {
+      int port = awaitReady(agent, log);
+      return over("connect agent", URI.create("http://127.0.0.1:" + port));
     } finally {
+      agent.getOutputStream().close(); // AgentServerMain stops when its stdin closes
+      if (!agent.waitFor(20, TimeUnit.SECONDS)) {
+        agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
       delete(dir);
     }
+  }
+
+  /** The port once the forked agent printed {@code ready <port>}; bounded by {@link #GUARD}. */
+  private static int awaitReady(Process agent, Path log) throws Exception {
+    long deadline = System.nanoTime() + GUARD.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (String line : Files.readAllLines(log)) {
+        if (line.startsWith("ready ")) {
+          return Integer.parseInt(line.substring("ready ".length()).trim());
+        }
+      }
+      if (!agent.isAlive()) {
+        throw new IllegalStateException("the forked connect agent exited with "
+            + agent.exitValue() + ":\n" + Files.readString(log));
+      }
+      Thread.sleep(50); // a benchmark's setup, not a test: wait for the forked JVM's line
+    }
+    throw new IllegalStateException("the forked connect agent was not ready within " + GUARD
+        + ":\n" + Files.readString(log));
   }
 
   private List<String> overConsul() throws Exception {
