@@ -45,7 +45,9 @@ import javax.net.ssl.SSLException;
  * (a common-pool parallelism of 1) starts a new thread for every response. With 100 caches
  * woken by one intention write that cost most of the time the write took to reach the last of
  * them (issue 14, {@code PropagationBenchmark}). The client's own work runs on two further
- * threads ({@code connect-consul-N}).
+ * threads ({@code connect-consul-N}). Cancelling a returned future does not stop its request (nor
+ * did it with {@code sendAsync}, whose future the caller never held): its sender stays with it
+ * until the answer or the request's timeout; {@link #close()} stops them all.
  */
 final class ConsulHttp implements AutoCloseable {
   /** Added to a blocking query's wait and Consul's jitter (wait/16) before the request times out. */
