@@ -6,8 +6,8 @@ import dev.connect.agent.ConnectAgent;
 import dev.connect.agent.ConnectService;
 import dev.connect.cache.CacheListener;
 import dev.connect.cache.CacheRequest;
-import dev.connect.core.Intentions;
 import dev.connect.consul.ConsulBackend;
+import dev.connect.core.Intentions;
 import dev.connect.core.Schedulers;
 import dev.connect.core.SpiffeId;
 import dev.connect.http.ConnectHttpServer;
@@ -29,9 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -54,8 +54,8 @@ import javax.net.ssl.SSLException;
  * cache; one shared {@link ConsulBackend}, so one JDK {@code HttpClient}, and one shared
  * scheduler) hold service {@code db}. {@code connect-agent} is a {@link ConnectHttpServer} over
  * an embedded server in a JVM of its own ({@link AgentServerMain}), on 127.0.0.1 with a free
- * port; {@code consul} is a real Consul 1.10.4 dev agent ({@link ConsulAgent}: the binary of {@code ../shared/peers/} or {@code
- * CONSUL_BIN}), started with {@code limits { http_max_conns_per_client = 4096 }} because every
+ * port; {@code consul} is a real Consul 1.10.4 dev agent ({@link ConsulAgent}: the binary of
+ * {@code ../shared/peers/} or {@code CONSUL_BIN}), started with {@code limits { http_max_conns_per_client = 4096 }} because every
  * agent holds blocking queries (roots, the intention match, the leaf) on their own connections,
  * more than Consul's default of 200 per client address. ACLs are off on both (default allow).
  *
