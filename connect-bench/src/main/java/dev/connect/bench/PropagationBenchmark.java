@@ -55,8 +55,9 @@ import javax.net.ssl.SSLException;
  * scheduler) hold service {@code db}. {@code connect-agent} is a {@link ConnectHttpServer} over
  * an embedded server in a JVM of its own ({@link AgentServerMain}), on 127.0.0.1 with a free
  * port; {@code consul} is a real Consul 1.10.4 dev agent ({@link ConsulAgent}: the binary of
- * {@code ../shared/peers/} or {@code CONSUL_BIN}), started with {@code limits { http_max_conns_per_client = 4096 }} because every
- * agent holds blocking queries (roots, the intention match, the leaf) on their own connections,
+ * {@code ../shared/peers/} or {@code CONSUL_BIN}), started with {@code limits {
+ * http_max_conns_per_client = 4096 }} because every agent holds blocking queries (roots, the
+ * intention match, the leaf) on their own connections,
  * more than Consul's default of 200 per client address. ACLs are off on both (default allow).
  *
  * <p><b>Propagation.</b> Alternately writes deny and allow for {@code web => db} ({@code PUT

@@ -75,8 +75,8 @@ class ConsulHttpThreadsTest {
   void answersReachCodeOnAFewReusedSenderThreads() throws Exception {
     Set<Thread> threads = new HashSet<>();
     for (int i = 0; i < 200; i++) {
-      Thread t = backend.matchIntentions("db", QueryOptions.defaults()).thenApply(r -> Thread.currentThread())
-          .get(30, TimeUnit.SECONDS);
+      Thread t = backend.matchIntentions("db", QueryOptions.defaults())
+          .thenApply(r -> Thread.currentThread()).get(30, TimeUnit.SECONDS);
       threads.add(t);
     }
     // One request at a time: a sender is reused once it is idle again (rarely a second one
