@@ -106,8 +106,28 @@ public final class Certificates {
       }
       return List.copyOf(out);
     } catch (CertificateException e) {
-      throw new IllegalArgumentException("malformed certificate PEM: " + e.getMessage(), e);
+      throw new IllegalArgumentException("malformed certificate PEM: " + reason(e), e);
     }
+  }
+
+  /** A Java class name and colon that the JDK's parsers put before a wrapped cause's message. */
+  private static final java.util.regex.Pattern CLASS_PREFIX = java.util.regex.Pattern.compile(
+      "(?:[a-zA-Z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error):\\s*");
+
+  /**
+   * The innermost message of a parse failure, without the class names the JDK's certificate
+   * factory chains into it ({@code java.io.IOException: java.lang.IllegalArgumentException:
+   * Illegal base64 character 3f}): a message a caller may show to whoever sent the PEM.
+   */
+  private static String reason(Exception e) {
+    String message = null;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        message = t.getMessage();
+      }
+    }
+    String clean = message == null ? "" : CLASS_PREFIX.matcher(message).replaceAll("").strip();
+    return clean.isEmpty() ? "unreadable" : clean;
   }
 
   /** Parses exactly one certificate from PEM text. */

@@ -195,6 +195,18 @@ class CertificatesTest {
         .withMessage("pem");
   }
 
+  @Test
+  void malformedPemIsExplainedWithoutJavaClassNames() {
+    // HttpFuzzTest seed 26033230649331: a CA configuration whose root PEM had a byte turned to
+    // '?' was answered "... java.io.IOException: java.lang.IllegalArgumentException: Illegal
+    // base64 character 3f".
+    String pem = Samples.text("leaf-web.crt.pem");
+    int at = pem.indexOf('\n', pem.indexOf("BEGIN CERTIFICATE")) + 10;
+    String bad = pem.substring(0, at) + "?" + pem.substring(at + 1);
+    assertThatIllegalArgumentException().isThrownBy(() -> Certificates.parsePem(bad))
+        .withMessage("malformed certificate PEM: Illegal base64 character 3f");
+  }
+
   /** Returns the key identifier in the subject key identifier extension. */
   private static byte[] subjectKeyId(X509Certificate certificate) {
     // OCTET STRING (extension value) { OCTET STRING (key identifier) }, both short-form here.

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@link HttpFuzzTest} found, one test each, named after the problem: each request got a
- * 500 before its fix.
+ * 500, or an answer quoting Java exception classes, before its fix.
  */
 class FuzzFindingsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,6 +34,21 @@ class FuzzFindingsTest {
           "/v1/connect/intentions/exact?source=api&destination=db",
           "{\"Action\":\"deny\",\"Meta\":{\"k\":null}}");
       assertThat(exact.statusCode()).as(exact.body()).isLessThan(500);
+    }
+  }
+
+  @Test
+  void aCaConfigurationWithACorruptRootPemIsRefusedWithoutJavaClassNames() throws Exception {
+    try (AgentFixture f = new AgentFixture(dir)) {
+      // Seed 26033230649331: a byte of the root's base64 turned to '?'.
+      String pem = "-----BEGIN CERTIFICATE-----\nMIIB?jCCASSgAwIBAgIBATAKBggqhkjOPQQDAjAA\n"
+          + "-----END CERTIFICATE-----\n";
+      HttpResponse<String> r = f.send("PUT", "/v1/connect/ca/configuration",
+          "{\"Provider\":\"consul\",\"Config\":{\"RootCert\":" + JSON.writeValueAsString(pem)
+              + ",\"PrivateKey\":\"x\"}}");
+      assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
+      assertThat(r.body()).contains("malformed certificate PEM: Illegal base64 character 3f")
+          .doesNotContain("Exception");
     }
   }
 }
