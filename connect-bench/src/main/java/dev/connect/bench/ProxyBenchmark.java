@@ -1,11 +1,7 @@
 package dev.connect.bench;
 
-import dev.connect.agent.ConnectAgent;
 import dev.connect.peers.ConsulAgent;
 import dev.connect.peers.ConsulConnectProxy;
-import dev.connect.proxy.ConnectProxy;
-import dev.connect.proxy.Upstream;
-import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,7 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Bytes through a pair of our proxies (an upstream listener of {@code web} dialing the public
- * listener of {@code db}, which forwards to the application) against a direct plain TCP
+ * listener of {@code db}, which forwards to the application; both in a JVM of their own, {@link
+ * ProxyPairMain}, as a sidecar runs and as Consul's proxies run here) against a direct plain TCP
  * connection to the same application, on loopback: bulk throughput ({@link #bulk}, 16 MiB per
  * operation) and the round trip of 64 bytes on an open connection ({@link #roundTrip64},
  * sampled, so JMH reports p50 and p99). {@code proxies-consul} runs the same pair with Consul's
@@ -48,9 +45,8 @@ public class ProxyBenchmark {
   public String path;
 
   private Path dir;
-  private ConnectAgent agent;
-  private ConnectProxy db;
-  private ConnectProxy web;
+  /** Our pair of proxies, in a JVM of its own ({@link ProxyPairMain}). */
+  private Process ourPair;
   private ConsulAgent consul;
   private ConsulConnectProxy consulDb;
   private ConsulConnectProxy consulWeb;
@@ -82,15 +78,14 @@ public class ProxyBenchmark {
       target = new InetSocketAddress(InetAddress.getLoopbackAddress(), consulWeb.port());
       awaitEcho(target);
     } else {
-      SslProvider provider = path.endsWith("jdk") ? SslProvider.JDK : SslProvider.OPENSSL;
       dir = Files.createTempDirectory("proxy-bench");
-      agent = ConnectAgent.builder().dataDirectory(dir).build();
-      InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-      db = ConnectProxy.builder(agent.service("db")).provider(provider).ioThreads(1)
-          .publicListener(any, appAddress).start();
-      web = ConnectProxy.builder(agent.service("web")).provider(provider).ioThreads(1)
-          .upstream(new Upstream("db", any, db.publicAddress())).start();
-      target = web.upstreamAddress("db");
+      Path log = dir.resolve("proxies.log");
+      ourPair = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+          .toString(), "-cp", System.getProperty("java.class.path"),
+          ProxyPairMain.class.getName(), dir.resolve("data").toString(),
+          Integer.toString(appAddress.getPort()), path.endsWith("jdk") ? "jdk" : "openssl")
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      target = new InetSocketAddress(InetAddress.getLoopbackAddress(), awaitReady(ourPair, log));
     }
     echo = new Socket(target.getAddress(), target.getPort());
     echo.setTcpNoDelay(true);
@@ -100,10 +95,17 @@ public class ProxyBenchmark {
   @TearDown(Level.Trial)
   public void stop() throws IOException {
     echo.close();
-    if (web != null) {
-      web.close();
-      db.close();
-      agent.close();
+    if (ourPair != null) {
+      ourPair.getOutputStream().close(); // ProxyPairMain stops when its stdin closes
+      try {
+        if (!ourPair.waitFor(20, TimeUnit.SECONDS)) {
+          ourPair.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        ourPair.destroyForcibly();
+      }
+      deleteTree(dir);
     }
     if (consul != null) {
       consulWeb.close();
@@ -154,6 +156,38 @@ public class ProxyBenchmark {
       }
     }
     throw new IOException("no echo through " + target + " within 60s", last);
+  }
+
+  /** The upstream port once the forked pair printed {@code ready <port>}; at most 60 s. */
+  private static int awaitReady(Process pair, Path log) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      for (String line : Files.readAllLines(log)) {
+        if (line.startsWith("ready ")) {
+          return Integer.parseInt(line.substring("ready ".length()).trim());
+        }
+      }
+      if (!pair.isAlive()) {
+        throw new IOException("the forked proxies exited with " + pair.exitValue() + ":\n"
+            + Files.readString(log));
+      }
+      try {
+        Thread.sleep(50); // a benchmark's setup, not a test: wait for the forked JVM's line
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+    throw new IOException("the forked proxies were not ready within 60s:\n"
+        + Files.readString(log));
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** Writes 64 bytes on the open connection and reads the 64 echoed. */
