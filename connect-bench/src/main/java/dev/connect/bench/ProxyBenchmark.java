@@ -85,7 +85,13 @@ public class ProxyBenchmark {
           ProxyPairMain.class.getName(), dir.resolve("data").toString(),
           Integer.toString(appAddress.getPort()), path.endsWith("jdk") ? "jdk" : "openssl")
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      target = new InetSocketAddress(InetAddress.getLoopbackAddress(), awaitReady(ourPair, log));
+      try {
+        target = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+            awaitReady(ourPair, log));
+      } catch (IOException | RuntimeException e) {
+        ourPair.destroyForcibly(); // JMH runs no tear-down after a failed set-up
+        throw e;
+      }
     }
     echo = new Socket(target.getAddress(), target.getPort());
     echo.setTcpNoDelay(true);
