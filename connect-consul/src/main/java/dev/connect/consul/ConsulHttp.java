@@ -2,6 +2,7 @@ package dev.connect.consul;
 
 import dev.connect.core.AclNotFoundException;
 import dev.connect.core.PermissionDeniedException;
+import dev.connect.core.Schedulers;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -28,7 +29,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
@@ -70,19 +70,9 @@ final class ConsulHttp implements AutoCloseable {
   ConsulHttp(URI base, SSLContext tls, Duration requestTimeout) {
     this.base = base;
     this.requestTimeout = requestTimeout;
-    AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "connect-consul-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    AtomicInteger m = new AtomicInteger();
+    this.executor = Executors.newFixedThreadPool(2, Schedulers.daemonThreads("connect-consul"));
     this.senders = new ThreadPoolExecutor(0, MAX_REQUESTS_IN_FLIGHT, 60, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), r -> {
-          Thread t = new Thread(r, "connect-consul-request-" + m.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        new SynchronousQueue<>(), Schedulers.daemonThreads("connect-consul-request"));
     HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(requestTimeout).followRedirects(HttpClient.Redirect.NEVER)
         .executor(executor);

@@ -121,7 +121,8 @@ public final class Certificates {
    */
   private static String reason(Exception e) {
     String message = null;
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    int depth = 0;
+    for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
       if (t.getMessage() != null && !t.getMessage().isBlank()) {
         message = t.getMessage();
       }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,13 +35,30 @@ public final class Schedulers {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1: " + threads);
     }
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(threads,
+        daemonThreads(name));
+    s.setRemoveOnCancelPolicy(true);
+    return s;
+  }
+
+  /**
+   * Returns a factory of daemon threads named {@code name-1}, {@code name-2}, ..., for pools
+   * other than schedulers.
+   *
+   * @param name the threads' name prefix, such as {@code connect-consul}
+   * @return the factory
+   * @throws IllegalArgumentException if {@code name} is empty
+   */
+  public static ThreadFactory daemonThreads(String name) {
+    requireNonNull(name, "name");
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("name must not be empty");
+    }
     AtomicInteger n = new AtomicInteger();
-    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(threads, r -> {
+    return r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
-    });
-    s.setRemoveOnCancelPolicy(true);
-    return s;
+    };
   }
 }
