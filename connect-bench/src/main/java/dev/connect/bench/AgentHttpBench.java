@@ -6,7 +6,6 @@ import dev.connect.core.ServiceId;
 import dev.connect.http.ConnectHttpServer;
 import dev.connect.peers.ConsulAgent;
 import java.io.File;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -155,7 +154,7 @@ public final class AgentHttpBench {
         consulFirst = !consulFirst;
       }
     } finally {
-      deleteTree(dir);
+      CacheHeapPerService.deleteTree(dir);
     }
 
     System.out.println();
@@ -368,11 +367,4 @@ public final class AgentHttpBench {
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (var paths = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -33,11 +33,7 @@ public final class AgentServerMain {
             .address(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[1])))
             .maxConnections(20_000).maxConnectionsPerClient(4096)
             .maxWaitingQueriesPerClient(4096).start()) {
-      System.out.println("ready " + http.address().getPort());
-      System.out.flush();
-      while (System.in.read() >= 0) {
-        // until the benchmark closes our standard input
-      }
+      ForkedMain.serveUntilStdinCloses(http.address().getPort());
     }
   }
 }

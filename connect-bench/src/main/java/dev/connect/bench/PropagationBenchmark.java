@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -172,7 +170,7 @@ public final class PropagationBenchmark {
     try (ConnectAgent agent = ConnectAgent.builder().dataDirectory(dir.resolve("data")).build()) {
       return leafRow("embedded", agent);
     } finally {
-      delete(dir);
+      CacheHeapPerService.deleteTree(dir);
     }
   }
 
@@ -183,47 +181,15 @@ public final class PropagationBenchmark {
    */
   private List<String> overConnectAgent() throws Exception {
     Path dir = Files.createTempDirectory("connect-bench-agent-");
-    Path log = dir.resolve("agent.log");
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     // -Dbench.agentJvmArgs="-XX:StartFlightRecording=filename=agent.jfr" profiles the agent.
     String jvmArgs = System.getProperty("bench.agentJvmArgs", "").strip();
-    if (!jvmArgs.isEmpty()) {
-      command.addAll(List.of(jvmArgs.split("\\s+")));
-    }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        AgentServerMain.class.getName(), dir.resolve("data").toString(), "0"));
-    Process agent = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
-    try {
-      int port = awaitReady(agent, log);
-      return over("connect agent", URI.create("http://127.0.0.1:" + port));
+    try (ForkedMain agent = ForkedMain.start(dir.resolve("agent.log"),
+        jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")), AgentServerMain.class,
+        GUARD, dir.resolve("data").toString(), "0")) {
+      return over("connect agent", URI.create("http://127.0.0.1:" + agent.port()));
     } finally {
-      agent.getOutputStream().close(); // AgentServerMain stops when its stdin closes
-      if (!agent.waitFor(20, TimeUnit.SECONDS)) {
-        agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-      delete(dir);
+      CacheHeapPerService.deleteTree(dir);
     }
-  }
-
-  /** The port once the forked agent printed {@code ready <port>}; bounded by {@link #GUARD}. */
-  private static int awaitReady(Process agent, Path log) throws Exception {
-    long deadline = System.nanoTime() + GUARD.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (String line : Files.readAllLines(log)) {
-        if (line.startsWith("ready ")) {
-          return Integer.parseInt(line.substring("ready ".length()).trim());
-        }
-      }
-      if (!agent.isAlive()) {
-        throw new IllegalStateException("the forked connect agent exited with "
-            + agent.exitValue() + ":\n" + Files.readString(log));
-      }
-      Thread.sleep(50); // a benchmark's setup, not a test: wait for the forked JVM's line
-    }
-    throw new IllegalStateException("the forked connect agent was not ready within " + GUARD
-        + ":\n" + Files.readString(log));
   }
 
   private List<String> overConsul() throws Exception {
@@ -480,14 +446,6 @@ public final class PropagationBenchmark {
 
   private static String ms(long nanos) {
     return String.format("%.2f ms", nanos / 1e6);
-  }
-
-  private static void delete(Path dir) throws IOException {
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   // -----------------------------------------------------------------------------------------

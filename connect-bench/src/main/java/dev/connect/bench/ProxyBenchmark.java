@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,7 +47,7 @@ public class ProxyBenchmark {
 
   private Path dir;
   /** Our pair of proxies, in a JVM of its own ({@link ProxyPairMain}). */
-  private Process ourPair;
+  private ForkedMain ourPair;
   private ConsulAgent consul;
   private ConsulConnectProxy consulDb;
   private ConsulConnectProxy consulWeb;
@@ -79,19 +80,10 @@ public class ProxyBenchmark {
       awaitEcho(target);
     } else {
       dir = Files.createTempDirectory("proxy-bench");
-      Path log = dir.resolve("proxies.log");
-      ourPair = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-          .toString(), "-cp", System.getProperty("java.class.path"),
-          ProxyPairMain.class.getName(), dir.resolve("data").toString(),
-          Integer.toString(appAddress.getPort()), path.endsWith("jdk") ? "jdk" : "openssl")
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      try {
-        target = new InetSocketAddress(InetAddress.getLoopbackAddress(),
-            awaitReady(ourPair, log));
-      } catch (IOException | RuntimeException e) {
-        ourPair.destroyForcibly(); // JMH runs no tear-down after a failed set-up
-        throw e;
-      }
+      ourPair = ForkedMain.start(dir.resolve("proxies.log"), List.of(), ProxyPairMain.class,
+          Duration.ofSeconds(60), dir.resolve("data").toString(),
+          Integer.toString(appAddress.getPort()), path.endsWith("jdk") ? "jdk" : "openssl");
+      target = new InetSocketAddress(InetAddress.getLoopbackAddress(), ourPair.port());
     }
     echo = new Socket(target.getAddress(), target.getPort());
     echo.setTcpNoDelay(true);
@@ -102,16 +94,8 @@ public class ProxyBenchmark {
   public void stop() throws IOException {
     echo.close();
     if (ourPair != null) {
-      ourPair.getOutputStream().close(); // ProxyPairMain stops when its stdin closes
-      try {
-        if (!ourPair.waitFor(20, TimeUnit.SECONDS)) {
-          ourPair.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        ourPair.destroyForcibly();
-      }
-      deleteTree(dir);
+      ourPair.close();
+      CacheHeapPerService.deleteTree(dir);
     }
     if (consul != null) {
       consulWeb.close();
@@ -162,38 +146,6 @@ public class ProxyBenchmark {
       }
     }
     throw new IOException("no echo through " + target + " within 60s", last);
-  }
-
-  /** The upstream port once the forked pair printed {@code ready <port>}; at most 60 s. */
-  private static int awaitReady(Process pair, Path log) throws IOException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      for (String line : Files.readAllLines(log)) {
-        if (line.startsWith("ready ")) {
-          return Integer.parseInt(line.substring("ready ".length()).trim());
-        }
-      }
-      if (!pair.isAlive()) {
-        throw new IOException("the forked proxies exited with " + pair.exitValue() + ":\n"
-            + Files.readString(log));
-      }
-      try {
-        Thread.sleep(50); // a benchmark's setup, not a test: wait for the forked JVM's line
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", e);
-      }
-    }
-    throw new IOException("the forked proxies were not ready within 60s:\n"
-        + Files.readString(log));
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (var paths = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   /** Writes 64 bytes on the open connection and reads the 64 echoed. */

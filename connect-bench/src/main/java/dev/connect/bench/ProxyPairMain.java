@@ -43,11 +43,7 @@ public final class ProxyPairMain {
             .ioThreads(1).publicListener(any, app).start();
         ConnectProxy web = ConnectProxy.builder(agent.service("web")).provider(provider)
             .ioThreads(1).upstream(new Upstream("db", any, db.publicAddress())).start()) {
-      System.out.println("ready " + web.upstreamAddress("db").getPort());
-      System.out.flush();
-      while (System.in.read() >= 0) {
-        // until the benchmark closes our standard input
-      }
+      ForkedMain.serveUntilStdinCloses(web.upstreamAddress("db").getPort());
     }
   }
 }
