@@ -25,6 +25,11 @@ final class ForkedMain implements AutoCloseable {
     this.port = port;
   }
 
+  /** Returns the forked JVM's process ID. */
+  long pid() {
+    return process.pid();
+  }
+
   /**
    * Starts {@code main} with {@code jvmArgs} and {@code args} and waits, at most {@code timeout},
    * for its ready line; a main that exits or is not ready by then is stopped and reported.

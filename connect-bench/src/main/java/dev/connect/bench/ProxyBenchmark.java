@@ -45,7 +45,18 @@ public class ProxyBenchmark {
   @Param({"direct", "proxies-openssl", "proxies-jdk", "proxies-consul"})
   public String path;
 
+  /**
+   * Our proxies' {@code eventLoopSpin} in microseconds ({@code ConnectProxy.Builder}); ignored on
+   * the other paths.
+   */
+  @Param({"0"})
+  public int spinMicros;
+
   private Path dir;
+  /** The proxies' processes, whose CPU time each iteration reports per operation. */
+  private List<Long> proxyPids = List.of();
+  private long operations;
+  private long cpuAtStart;
   /** Our pair of proxies, in a JVM of its own ({@link ProxyPairMain}). */
   private ForkedMain ourPair;
   private ConsulAgent consul;
@@ -76,17 +87,49 @@ public class ProxyBenchmark {
           "-register"));
       consulWeb = ConsulConnectProxy.start(http, port -> List.of("-service", "web",
           "-upstream", "db:" + port));
+      proxyPids = List.of(consulDb.pid(), consulWeb.pid());
       target = new InetSocketAddress(InetAddress.getLoopbackAddress(), consulWeb.port());
       awaitEcho(target);
     } else {
       dir = Files.createTempDirectory("proxy-bench");
       ourPair = ForkedMain.start(dir.resolve("proxies.log"), List.of(), ProxyPairMain.class,
           Duration.ofSeconds(60), dir.resolve("data").toString(),
-          Integer.toString(appAddress.getPort()), path.endsWith("jdk") ? "jdk" : "openssl");
+          Integer.toString(appAddress.getPort()), path.endsWith("jdk") ? "jdk" : "openssl",
+          Integer.toString(spinMicros));
+      proxyPids = List.of(ourPair.pid());
       target = new InetSocketAddress(InetAddress.getLoopbackAddress(), ourPair.port());
     }
     echo = new Socket(target.getAddress(), target.getPort());
     echo.setTcpNoDelay(true);
+  }
+
+  /** Notes the proxies' CPU time before an iteration. */
+  @Setup(Level.Iteration)
+  public void startIteration() {
+    operations = 0;
+    cpuAtStart = proxyCpuNanos();
+  }
+
+  /**
+   * Prints the proxies' CPU time per operation in the iteration (both proxies together; direct
+   * has none), a cost the throughput and latency alone do not show.
+   */
+  @TearDown(Level.Iteration)
+  public void endIteration() {
+    if (!proxyPids.isEmpty() && operations > 0) {
+      System.out.printf("proxies' CPU: %.1f µs per operation over %d operations%n",
+          (proxyCpuNanos() - cpuAtStart) / 1e3 / operations, operations);
+    }
+  }
+
+  private long proxyCpuNanos() {
+    long total = 0;
+    for (long pid : proxyPids) {
+      total += ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration())
+          .orElseThrow(() -> new IllegalStateException("no CPU time for process " + pid))
+          .toNanos();
+    }
+    return total;
   }
 
   /** Stops everything. */
@@ -110,6 +153,7 @@ public class ProxyBenchmark {
   @BenchmarkMode(Mode.Throughput)
   @OutputTimeUnit(TimeUnit.SECONDS)
   public int bulk() throws IOException {
+    operations++;
     try (Socket s = new Socket(target.getAddress(), target.getPort())) {
       OutputStream out = s.getOutputStream();
       out.write('B');
@@ -153,6 +197,7 @@ public class ProxyBenchmark {
   @BenchmarkMode(Mode.SampleTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   public byte[] roundTrip64() throws IOException {
+    operations++;
     echo.getOutputStream().write(ping);
     return echo.getInputStream().readNBytes(pong, 0, 64) == 64 ? pong : null;
   }

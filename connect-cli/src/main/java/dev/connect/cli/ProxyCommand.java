@@ -106,6 +106,11 @@ final class ProxyCommand implements Callable<Integer> {
           + " ${DEFAULT-VALUE}).")
   long metricsSeconds;
 
+  @Option(names = "--event-loop-spin", paramLabel = "<µs>", defaultValue = "0",
+      description = "Keep polling this long before an idle event loop sleeps: lower latency"
+          + " under load for more CPU; 0 to 1000 (default: ${DEFAULT-VALUE}, off).")
+  long spinMicros;
+
   /** The environment, replaced by tests. */
   Map<String, String> environment = System.getenv();
 
@@ -155,6 +160,9 @@ final class ProxyCommand implements Callable<Integer> {
     }
     if (idleSeconds < 0 || drainSeconds < 0 || metricsSeconds < 0) {
       throw usage("--idle-timeout, --drain-timeout and --metrics-interval must not be negative");
+    }
+    if (spinMicros < 0 || spinMicros > 1000) {
+      throw usage("--event-loop-spin must be 0 to 1000 µs: " + spinMicros);
     }
     String http = httpAddr != null ? httpAddr : environment.get("CONSUL_HTTP_ADDR");
     if (dataDir != null && httpAddr != null) {
@@ -251,7 +259,8 @@ final class ProxyCommand implements Callable<Integer> {
             .maxConnections(maxConnections)
             .idleTimeout(Duration.ofSeconds(idleSeconds))
             .drainTimeout(Duration.ofSeconds(drainSeconds))
-            .metricsLogInterval(Duration.ofSeconds(metricsSeconds));
+            .metricsLogInterval(Duration.ofSeconds(metricsSeconds))
+            .eventLoopSpin(Duration.ofNanos(spinMicros * 1000));
         if (provider != null) {
           pb.provider(provider);
         }

@@ -65,7 +65,8 @@ class ProxyProcessTest {
       } else {
         command.addAll(List.of("--service", "db", "--listen", "127.0.0.1:" + publicPort,
             "--service-addr", "127.0.0.1:" + app.getLocalPort(),
-            "--upstream", "db:" + upstreamPort + "@127.0.0.1:" + publicPort));
+            "--upstream", "db:" + upstreamPort + "@127.0.0.1:" + publicPort,
+            "--event-loop-spin", "50"));
       }
       Process proxy = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
       try {
@@ -112,6 +113,16 @@ class ProxyProcessTest {
         "proxy", "--data-dir", tmp.toString(), "--service", "web", "--upstream", "db:9191");
     assertThat(status).isEqualTo(ConnectCli.USAGE);
     assertThat(err.toString()).contains("--upstream db has no @<addr:port>");
+  }
+
+  @Test
+  void anEventLoopSpinAboveOneMillisecondIsAUsageError() {
+    StringWriter err = new StringWriter();
+    int status = ConnectCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err),
+        "proxy", "--data-dir", tmp.toString(), "--service", "web", "--listen", "127.0.0.1:0",
+        "--service-addr", "127.0.0.1:8080", "--event-loop-spin", "5000");
+    assertThat(status).isEqualTo(ConnectCli.USAGE);
+    assertThat(err.toString()).contains("--event-loop-spin must be 0 to 1000 µs: 5000");
   }
 
   @Test

@@ -110,6 +110,38 @@ class PlainTcpThroughTwoProxiesTest {
     assertThat(dbApp.accepted).hasValue(4);
   }
 
+  @ParameterizedTest
+  @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
+  void spinningEventLoopsRelayTheSameBytes(SslProvider provider) throws Exception {
+    assumeTrue(provider == SslProvider.JDK || OpenSsl.isAvailable());
+    java.time.Duration spin = java.time.Duration.ofNanos(50_000);
+    EchoApp dbApp = f.app(false);
+    ConnectProxy db = f.open(ConnectProxy.builder(f.agent.service("db")).provider(provider)
+        .eventLoopSpin(spin).publicListener(ANY_LOOPBACK, dbApp.address()).start());
+    ConnectProxy web = f.open(ConnectProxy.builder(f.agent.service("web")).provider(provider)
+        .eventLoopSpin(spin).upstream(new Upstream("db", ANY_LOOPBACK, db.publicAddress()))
+        .start());
+    for (int i = 0; i < 3; i++) {
+      String sent = i + " ping ".repeat(5_000);
+      assertThat(exchange(web.upstreamAddress("db"), sent).equals(sent))
+          .as("exchange %d echoed intact", i).isTrue();
+    }
+    assertThat(web.awaitIdle(java.time.Duration.ofSeconds(10))).isTrue();
+  }
+
+  @org.junit.jupiter.api.Test
+  void anEventLoopSpinIsBoundedAndNamedWhenRefused() {
+    ConnectProxy.Builder b = ConnectProxy.builder(f.agent.service("web"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> b.eventLoopSpin(java.time.Duration.ofNanos(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eventLoopSpin")
+        .hasMessageContaining("PT-0.000000001S");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> b.eventLoopSpin(java.time.Duration.ofMillis(2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at most 1000 µs").hasMessageContaining("PT0.002S");
+  }
+
   /** A discovery that always knows the same instances. */
   record FixedDiscovery(java.util.List<java.net.InetSocketAddress> all)
       implements UpstreamDiscovery {
