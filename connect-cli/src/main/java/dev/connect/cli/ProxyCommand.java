@@ -106,9 +106,10 @@ final class ProxyCommand implements Callable<Integer> {
           + " ${DEFAULT-VALUE}).")
   long metricsSeconds;
 
-  @Option(names = "--event-loop-spin", paramLabel = "<µs>", defaultValue = "0",
-      description = "Keep polling this long before an idle event loop sleeps: lower latency"
-          + " under load for more CPU; 0 to 1000 (default: ${DEFAULT-VALUE}, off).")
+  @Option(names = "--event-loop-spin", paramLabel = "<µs>", defaultValue = "50",
+      description = "Keep polling this long before an idle event loop sleeps, so an answer"
+          + " is relayed without waking a thread; 0 to 1000, 0 turns it off (default:"
+          + " ${DEFAULT-VALUE}).")
   long spinMicros;
 
   /** The environment, replaced by tests. */

@@ -66,7 +66,7 @@ class ProxyProcessTest {
         command.addAll(List.of("--service", "db", "--listen", "127.0.0.1:" + publicPort,
             "--service-addr", "127.0.0.1:" + app.getLocalPort(),
             "--upstream", "db:" + upstreamPort + "@127.0.0.1:" + publicPort,
-            "--event-loop-spin", "50"));
+            "--event-loop-spin", "0"));
       }
       Process proxy = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
       try {
