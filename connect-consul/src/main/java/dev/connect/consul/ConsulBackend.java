@@ -139,7 +139,7 @@ public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBacken
   @Override
   public CompletableFuture<QueryResult<CaRoots>> roots(QueryOptions options) {
     requireNonNull(options, "options");
-    return query("/v1/agent/connect/ca/roots", options).send().thenApply(r -> {
+    return query("/v1/agent/connect/ca/roots", options).sendThen(r -> {
       ConsulHttp.requireOk(r);
       CaRootsWire wire = r.decode(Shape.of(CaRootsWire.class));
       try {
@@ -168,7 +168,7 @@ public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBacken
     if (slash > 0) {
       call.param("ns", destination.substring(0, slash));
     }
-    return call.send().thenApply(r -> {
+    return call.sendThen(r -> {
       ConsulHttp.requireOk(r);
       Map<String, List<IntentionWire>> match =
           r.decode(Shape.mapOfListsOf(IntentionWire.class));
@@ -205,7 +205,7 @@ public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBacken
     }
     String path = "/v1/agent/connect/ca/leaf/"
         + URLEncoder.encode(service, StandardCharsets.UTF_8).replace("+", "%20");
-    return query(path, options).send().thenApply(r -> {
+    return query(path, options).sendThen(r -> {
       ConsulHttp.requireOk(r);
       LeafCertWire wire = r.decode(Shape.of(LeafCertWire.class));
       try {
@@ -445,9 +445,9 @@ public final class ConsulBackend implements CsrSigningBackend, LeafIssuingBacken
     requireNonNull(options, "options");
     return query("/v1/health/connect/" + java.net.URLEncoder.encode(service,
         java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"), options)
-        .param("passing", "1").ok()
-        .thenApply(r -> new QueryResult<>(r.decode(Shape.listOf(ServiceEntryWire.class)),
-            r.index()));
+        .param("passing", "1")
+        .sendThen(r -> new QueryResult<>(ConsulHttp.requireOk(r)
+            .decode(Shape.listOf(ServiceEntryWire.class)), r.index()));
   }
 
   /**

@@ -29,6 +29,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
@@ -45,9 +46,12 @@ import javax.net.ssl.SSLException;
  * (a common-pool parallelism of 1) starts a new thread for every response. With 100 caches
  * woken by one intention write that cost most of the time the write took to reach the last of
  * them (issue 14, {@code PropagationBenchmark}). The client's own work runs on two further
- * threads ({@code connect-consul-N}). Cancelling a returned future does not stop its request (nor
- * did it with {@code sendAsync}, whose future the caller never held): its sender stays with it
- * until the answer or the request's timeout; {@link #close()} stops them all.
+ * threads ({@code connect-consul-N}). Cancelling the future of {@link Call#send} or {@link
+ * Call#sendThen} stops its request: the sender is interrupted, which makes the JDK client cancel
+ * the exchange and close its connection, so an evicted cache entry's blocking query holds neither
+ * a connection nor a thread until its wait ends. A future derived from those with {@code
+ * thenApply} does not pass a cancel on; {@link Call#sendThen} is the derived future that does.
+ * {@link #close()} stops every request.
  */
 final class ConsulHttp implements AutoCloseable {
   /** Added to a blocking query's wait and Consul's jitter (wait/16) before the request times out. */
@@ -199,12 +203,25 @@ final class ConsulHttp implements AutoCloseable {
         return CompletableFuture.failedFuture(failure(endpoint, timeout, e));
       }
       CompletableFuture<Response> out = new CompletableFuture<>();
+      Sender sender = new Sender();
+      out.whenComplete((answer, failure) -> {
+        if (out.isCancelled()) {
+          sender.cancel();
+        }
+      });
       try {
         senders.execute(() -> {
           HttpResponse<byte[]> resp;
           try {
-            resp = client.send(request, info -> new BoundedBody(MAX_BODY_BYTES));
-          } catch (InterruptedException e) { // only close() interrupts a sender
+            if (!sender.start()) {
+              return; // cancelled before it was sent
+            }
+            try {
+              resp = client.send(request, info -> new BoundedBody(MAX_BODY_BYTES));
+            } finally {
+              sender.end();
+            }
+          } catch (InterruptedException e) { // close(), or a cancel: then out is done already
             out.completeExceptionally(failure(endpoint, timeout,
                 new IOException("the Consul client was closed with the request in flight", e)));
             return;
@@ -222,6 +239,21 @@ final class ConsulHttp implements AutoCloseable {
                     + " the most one ConsulBackend sends at once", e)));
       }
       return out;
+    }
+
+    /**
+     * Sends the request and maps its answer with {@code then} on the sender thread; cancelling
+     * the returned future cancels the request, as cancelling {@link #send()}'s does.
+     */
+    <T> CompletableFuture<T> sendThen(Function<Response, T> then) {
+      CompletableFuture<Response> sent = send();
+      CompletableFuture<T> mapped = sent.thenApply(then);
+      mapped.whenComplete((r, e) -> {
+        if (mapped.isCancelled()) {
+          sent.cancel(false);
+        }
+      });
+      return mapped;
     }
 
     /** Sends the request and fails unless the status is 200. */
@@ -296,6 +328,40 @@ final class ConsulHttp implements AutoCloseable {
       detail = e.toString();
     }
     return new ConsulHttpException(endpoint, 0, detail, e);
+  }
+
+  /**
+   * The thread sending one request, which a cancel interrupts while, and only while, it sends:
+   * the interrupt is cleared before the thread goes back to the pool, so it never reaches the
+   * next request.
+   */
+  private static final class Sender {
+    private Thread thread;
+    private boolean cancelled;
+
+    /** Claims the calling thread for the send; false if the request was cancelled already. */
+    synchronized boolean start() {
+      if (cancelled) {
+        return false;
+      }
+      thread = Thread.currentThread();
+      return true;
+    }
+
+    /** Releases the thread; clears an interrupt a cancel made, which happened before this. */
+    synchronized void end() {
+      thread = null;
+      if (cancelled) {
+        Thread.interrupted();
+      }
+    }
+
+    synchronized void cancel() {
+      cancelled = true;
+      if (thread != null) {
+        thread.interrupt();
+      }
+    }
   }
 
   @Override
