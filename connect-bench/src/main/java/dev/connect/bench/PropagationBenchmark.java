@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -120,18 +119,11 @@ public final class PropagationBenchmark {
    * @throws Exception if a backend cannot be started or a write does not propagate in time
    */
   public static void main(String[] args) throws Exception {
-    Map<String, String> settings = new LinkedHashMap<>(Map.of("agents", "100", "flips", "20",
+    Map<String, String> settings = BenchArgs.parse(args, Map.of("agents", "100", "flips", "20",
         "warmup", "60", "leaves", "50", "backends", "connect-agent,consul"));
-    for (String arg : args) {
-      String[] kv = arg.split("=", 2);
-      if (kv.length != 2 || !settings.containsKey(kv[0])) {
-        throw new IllegalArgumentException("expected one of " + settings.keySet()
-            + " as name=value, got: " + arg);
-      }
-      settings.put(kv[0], kv[1]);
-    }
-    PropagationBenchmark bench = new PropagationBenchmark(positive(settings, "agents"),
-        positive(settings, "flips"), positive(settings, "warmup"), positive(settings, "leaves"));
+    PropagationBenchmark bench = new PropagationBenchmark(
+        BenchArgs.positive(settings, "agents"), BenchArgs.positive(settings, "flips"),
+        BenchArgs.positive(settings, "warmup"), BenchArgs.positive(settings, "leaves"));
     System.out.println("settings " + settings + "; load at start: " + load());
     List<String> rows = new ArrayList<>();
     rows.add(bench.leavesOverEmbedded());
@@ -148,19 +140,6 @@ public final class PropagationBenchmark {
     System.out.println("|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
     System.out.println("load at end: " + load());
-  }
-
-  private static int positive(Map<String, String> settings, String name) {
-    String value = settings.get(name);
-    try {
-      int n = Integer.parseInt(value);
-      if (n > 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(name + " must be a positive integer: " + value);
   }
 
   private static String load() throws IOException {

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -73,18 +72,10 @@ public final class WriteFanOutBench {
    * @throws Exception if a backend cannot start or a round does not complete in time
    */
   public static void main(String[] args) throws Exception {
-    Map<String, String> settings = new LinkedHashMap<>(Map.of("waiters", "100", "writes", "40",
+    Map<String, String> settings = BenchArgs.parse(args, Map.of("waiters", "100", "writes", "40",
         "warmup", "150", "backends", "connect-agent,consul"));
-    for (String arg : args) {
-      String[] kv = arg.split("=", 2);
-      if (kv.length != 2 || !settings.containsKey(kv[0])) {
-        throw new IllegalArgumentException("expected one of " + settings.keySet()
-            + " as name=value, got: " + arg);
-      }
-      settings.put(kv[0], kv[1]);
-    }
-    WriteFanOutBench bench = new WriteFanOutBench(positive(settings, "waiters"),
-        positive(settings, "writes"), Integer.parseInt(settings.get("warmup")));
+    WriteFanOutBench bench = new WriteFanOutBench(BenchArgs.positive(settings, "waiters"),
+        BenchArgs.positive(settings, "writes"), Integer.parseInt(settings.get("warmup")));
     System.out.println("settings " + settings + ", java.io.tmpdir "
         + System.getProperty("java.io.tmpdir"));
     for (String backend : settings.get("backends").split(",")) {
@@ -108,14 +99,6 @@ public final class WriteFanOutBench {
             "backends: expected connect-agent or consul, got: " + backend);
       }
     }
-  }
-
-  private static int positive(Map<String, String> settings, String name) {
-    int n = Integer.parseInt(settings.get(name));
-    if (n <= 0) {
-      throw new IllegalArgumentException(name + " must be positive: " + n);
-    }
-    return n;
   }
 
   /** Runs the warm-up and measured rounds against the server on {@code port}. */
@@ -173,9 +156,7 @@ public final class WriteFanOutBench {
     try (SocketChannel write = SocketChannel.open(new InetSocketAddress(
         InetAddress.getLoopbackAddress(), port))) {
       write.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      ByteBuffer put = ByteBuffer.wrap(("PUT " + EXACT + " HTTP/1.1\r\nHost: bench\r\n"
-          + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n"
-          + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+      ByteBuffer put = ByteBuffer.wrap(request("PUT", EXACT, body));
       while (put.hasRemaining()) {
         write.write(put);
       }
@@ -228,15 +209,21 @@ public final class WriteFanOutBench {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       s.setTcpNoDelay(true);
       s.setSoTimeout((int) GUARD.toMillis());
-      byte[] b = body.getBytes(StandardCharsets.UTF_8);
       OutputStream out = s.getOutputStream();
-      out.write((method + " " + path + " HTTP/1.1\r\nHost: bench\r\nContent-Length: " + b.length
-          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(b);
+      out.write(request(method, path, body.getBytes(StandardCharsets.UTF_8)));
       out.flush();
       InputStream in = s.getInputStream();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
+  }
+
+  /** A request the server answers and then closes the connection after. */
+  private static byte[] request(String method, String path, byte[] body) {
+    byte[] head = (method + " " + path + " HTTP/1.1\r\nHost: bench\r\nContent-Length: "
+        + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] out = Arrays.copyOf(head, head.length + body.length);
+    System.arraycopy(body, 0, out, head.length, body.length);
+    return out;
   }
 
   private static long index(String response) throws IOException {

@@ -24,11 +24,15 @@ public final class SpinSelectStrategy implements SelectStrategy {
   private SingleThreadEventExecutor executor;
 
   SpinSelectStrategy(long spinNanos, LongSupplier nanoTime) {
+    this.spinNanos = requirePositive(spinNanos);
+    this.nanoTime = nanoTime;
+  }
+
+  private static long requirePositive(long spinNanos) {
     if (spinNanos <= 0) {
       throw new IllegalArgumentException("spin must be positive: " + spinNanos + " ns");
     }
-    this.spinNanos = spinNanos;
-    this.nanoTime = nanoTime;
+    return spinNanos;
   }
 
   /**
@@ -39,7 +43,7 @@ public final class SpinSelectStrategy implements SelectStrategy {
    * @throws IllegalArgumentException if {@code spinNanos} is not positive
    */
   public static SelectStrategyFactory factory(long spinNanos) {
-    new SpinSelectStrategy(spinNanos, System::nanoTime); // validates now, not on the loop
+    requirePositive(spinNanos); // now, not on the loop
     return () -> new SpinSelectStrategy(spinNanos, System::nanoTime);
   }
 
