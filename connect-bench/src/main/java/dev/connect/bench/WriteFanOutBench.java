@@ -119,7 +119,8 @@ public final class WriteFanOutBench {
           c.register(selector, SelectionKey.OP_READ, new Reply());
         }
         for (int round = -warmup; round < writes; round++) {
-          String action = (round & 1) == 0 ? "deny" : "allow";
+          // deny first (the state is allow), then alternate, so that every write is a change
+          String action = ((round + warmup) & 1) == 0 ? "deny" : "allow";
           long[] t = round(port, selector, channels, action);
           if (round >= 0) {
             answered[round] = t[0] / 1e6;
