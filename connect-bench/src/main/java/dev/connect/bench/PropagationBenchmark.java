@@ -21,8 +21,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +48,14 @@ import javax.net.ssl.SSLException;
  * java -cp connect-bench/target/benchmarks.jar dev.connect.bench.PropagationBenchmark \
  *     [agents=100] [flips=20] [warmup=60] [leaves=50] [backends=connect-agent,consul]
  * }</pre>
+ *
+ * <p>Every backend named runs at once, and their writes take turns: one write to the first
+ * backend, 100 ms, one to the second, 100 ms, and so on, warm-up included. So each row of
+ * {@code connect agent} and each of Consul (its agent's own authorize among them) was measured
+ * over the same minutes, with this JVM's JIT in the same state and the machine's noise (steal
+ * time, other processes) spread over both alike. Run one after the other, as before, the first
+ * backend paid for this JVM's compiler (about twice the CPU per write; see docs/performance.md)
+ * and a disturbed minute could fall on one backend only.
  *
  * <p>For each backend, {@code agents} {@link ConnectAgent}s in this JVM (each with its own
  * cache; one shared {@link ConsulBackend}, so one JDK {@code HttpClient}, and one shared
@@ -98,8 +108,6 @@ public final class PropagationBenchmark {
   private final int flips;
   private final int warmupFlips;
   private final int leaves;
-  /** The agents' decisions for the write in progress, read from their cache listeners. */
-  private Probe probe;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -127,14 +135,7 @@ public final class PropagationBenchmark {
     System.out.println("settings " + settings + "; load at start: " + load());
     List<String> rows = new ArrayList<>();
     rows.add(bench.leavesOverEmbedded());
-    for (String backend : settings.get("backends").split(",")) {
-      switch (backend) {
-        case "connect-agent" -> rows.addAll(bench.overConnectAgent());
-        case "consul" -> rows.addAll(bench.overConsul());
-        default -> throw new IllegalArgumentException(
-            "backends: expected connect-agent or consul, got: " + backend);
-      }
-    }
+    rows.addAll(bench.interleaved(List.of(settings.get("backends").split(","))));
     System.out.println();
     System.out.println("| backend | measured | samples | p50 | p99 | max |");
     System.out.println("|---|---|---|---|---|---|");
@@ -159,50 +160,134 @@ public final class PropagationBenchmark {
   }
 
   /**
+   * Starts every backend named, runs their writes interleaved, and returns their rows; stops
+   * everything it started, also when it fails.
+   */
+  private List<String> interleaved(List<String> backends) throws Exception {
+    Deque<AutoCloseable> started = new ArrayDeque<>();
+    Throwable failure = null;
+    try {
+      List<Side> sides = new ArrayList<>();
+      for (String backend : backends) {
+        switch (backend) {
+          case "connect-agent" -> sides.add(overConnectAgent(started));
+          case "consul" -> sides.add(overConsul(started));
+          default -> throw new IllegalArgumentException(
+              "backends: expected connect-agent or consul, got: " + backend);
+        }
+      }
+      // Warm-up pairs of deny and allow, not measured: the JIT compiles the paths a write
+      // takes (as a long-running agent has them compiled). They end with an allow, so that
+      // every flip after them is a change.
+      for (int w = 0; w < 2 * warmupFlips; w++) {
+        for (Side side : sides) {
+          side.flip(w % 2 == 1, false);
+          LockSupport.parkNanos(SETTLE.toNanos());
+        }
+      }
+      for (int f = 0; f < 2 * flips; f++) {
+        for (Side side : sides) {
+          side.flip(f % 2 == 1, true);
+          side.checkHandshakes(f, f % 2 == 1);
+          LockSupport.parkNanos(SETTLE.toNanos());
+        }
+      }
+      List<String> rows = new ArrayList<>();
+      for (Side side : sides) {
+        System.out.println(side.backend + ": " + 2 * flips + " flips, " + side.handshakes
+            + " handshakes checked, all as decided");
+        rows.addAll(side.rows());
+        rows.add(leafRow(side.backend, side.open.get(0)));
+      }
+      return rows;
+    } catch (Exception | Error e) {
+      failure = e;
+      throw e;
+    } finally {
+      while (!started.isEmpty()) {
+        try {
+          started.pop().close();
+        } catch (Exception e) {
+          if (failure != null) {
+            failure.addSuppressed(e);
+          } else {
+            throw e;
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * Over {@code connect agent} in a JVM of its own ({@link AgentServerMain}), as it is deployed
    * and as Consul's agent runs here: in this JVM it would share the heap, the JIT and the
    * safepoints of the 100 agents it serves.
    */
-  private List<String> overConnectAgent() throws Exception {
+  private Side overConnectAgent(Deque<AutoCloseable> started) throws Exception {
     Path dir = Files.createTempDirectory("connect-bench-agent-");
+    started.push(() -> CacheHeapPerService.deleteTree(dir));
     // -Dbench.agentJvmArgs="-XX:StartFlightRecording=filename=agent.jfr" profiles the agent.
     String jvmArgs = System.getProperty("bench.agentJvmArgs", "").strip();
-    try (ForkedMain agent = ForkedMain.start(dir.resolve("agent.log"),
+    ForkedMain agent = ForkedMain.start(dir.resolve("agent.log"),
         jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")), AgentServerMain.class,
-        GUARD, dir.resolve("data").toString(), "0")) {
-      return over("connect agent", URI.create("http://127.0.0.1:" + agent.port()));
-    } finally {
-      CacheHeapPerService.deleteTree(dir);
-    }
+        GUARD, dir.resolve("data").toString(), "0");
+    started.push(agent);
+    return new Side("connect agent", URI.create("http://127.0.0.1:" + agent.port()), started);
   }
 
-  private List<String> overConsul() throws Exception {
-    try (ConsulAgent consul = ConsulAgent.builder()
-        .hcl("limits { http_max_conns_per_client = 4096 }").start()) {
-      return over("Consul 1.10.4", consul.httpAddress());
-    }
+  private Side overConsul(Deque<AutoCloseable> started) throws Exception {
+    ConsulAgent consul = ConsulAgent.builder()
+        .hcl("limits { http_max_conns_per_client = 4096 }").start();
+    started.push(consul);
+    return new Side("Consul 1.10.4", consul.httpAddress(), started);
   }
 
-  /** Starts the agents over {@code address}, measures propagation and leaves, closes them. */
-  private List<String> over(String backend, URI address) throws Exception {
-    ScheduledExecutorService scheduler = Schedulers.newDaemonScheduler("bench-agents", 2);
-    List<ConnectAgent> open = new ArrayList<>();
-    try (ConsulBackend consul = ConsulBackend.builder().environment(Map.of())
-        .address(address.toString()).build()) {
-      ConnectService[] dbs = new ConnectService[agents];
+  // -----------------------------------------------------------------------------------------
+  // Propagation
+
+  /** One backend: its server's address, its agents, and what was measured over them. */
+  private final class Side {
+    final String backend;
+    final URI address;
+    final List<ConnectAgent> open = new ArrayList<>();
+    final ConnectService[] dbs = new ConnectService[agents];
+    final SpiffeId webId;
+    final SSLContext client;
+    final SSLContext[] servers;
+    /** The agents' decisions for the write in progress, read from their cache listeners. */
+    final Probe probe;
+    final List<Long> denyOurs = new ArrayList<>();
+    final List<Long> allowOurs = new ArrayList<>();
+    final List<Long> denyServer = new ArrayList<>();
+    final List<Long> allowServer = new ArrayList<>();
+    final List<Long> written = new ArrayList<>();
+    final List<Long> spread = new ArrayList<>();
+    final List<Long> firstDeny = new ArrayList<>();
+    int handshakes;
+
+    /** Starts the agents over {@code address}; {@code started} closes them, in reverse. */
+    Side(String backend, URI address, Deque<AutoCloseable> started) throws IOException {
+      this.backend = backend;
+      this.address = address;
+      ScheduledExecutorService scheduler = Schedulers.newDaemonScheduler("bench-agents", 2);
+      started.push(scheduler::shutdownNow);
+      ConsulBackend consul = ConsulBackend.builder().environment(Map.of())
+          .address(address.toString()).build();
+      started.push(consul);
       for (int i = 0; i < agents; i++) {
         ConnectAgent agent = ConnectAgent.builder().consul(consul).scheduler(scheduler).build();
+        started.push(agent);
         open.add(agent);
         dbs[i] = agent.service("db");
         dbs[i].serverSslContext();
         dbs[i].leaf();
       }
       ConnectAgent webAgent = ConnectAgent.builder().consul(consul).scheduler(scheduler).build();
-      open.add(webAgent);
+      started.push(webAgent);
       ConnectService web = webAgent.service("web");
-      SpiffeId webId = web.id().spiffeId();
-      SSLContext client = web.clientSslContext("db");
-      SSLContext[] servers = Arrays.stream(dbs).map(ConnectService::serverSslContext)
+      webId = web.id().spiffeId();
+      client = web.clientSslContext("db");
+      servers = Arrays.stream(dbs).map(ConnectService::serverSslContext)
           .toArray(SSLContext[]::new);
       for (ConnectService db : dbs) {
         db.authorize(webId); // the intention match cached and watched
@@ -220,44 +305,83 @@ public final class PropagationBenchmark {
           }
         });
       }
-      List<String> rows = new ArrayList<>();
-      rows.addAll(propagation(backend, address, dbs, webId, client, servers));
-      rows.add(leafRow(backend, open.get(0)));
-      return rows;
-    } finally {
-      for (ConnectAgent agent : open) {
-        agent.close();
+    }
+
+    /** Writes one action and waits until every agent and the server's authorize have turned. */
+    void flip(boolean allow, boolean measured) throws Exception {
+      String uri = webId.toString();
+      long start = System.nanoTime();
+      long deadline = start + GUARD.toNanos();
+      probe.expect(allow, start);
+      for (int i = 0; i < dbs.length; i++) {
+        probe.check(i); // an agent that decides so already (a write that changes nothing) is done
       }
-      scheduler.shutdownNow();
+      CompletableFuture<HttpResponse<String>> write = http.sendAsync(HttpRequest.newBuilder(
+              address.resolve("/v1/connect/intentions/exact?source=web&destination=db"))
+          .timeout(GUARD).PUT(HttpRequest.BodyPublishers.ofString(
+              "{\"Action\":\"" + (allow ? "allow" : "deny") + "\"}", UTF_8)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      CompletableFuture<Long> writeAnswered = write.thenApply(r -> System.nanoTime() - start);
+      CompletableFuture<Long> serverTurned = CompletableFuture.supplyAsync(() -> {
+        Pattern turned = allow ? AUTHORIZED_TRUE : AUTHORIZED_FALSE;
+        HttpRequest ask = HttpRequest.newBuilder(address.resolve("/v1/agent/connect/authorize"))
+            .timeout(GUARD).POST(HttpRequest.BodyPublishers.ofString(
+                "{\"Target\":\"db\",\"ClientCertURI\":\"" + uri + "\"}", UTF_8)).build();
+        while (System.nanoTime() < deadline) {
+          try {
+            HttpResponse<String> r = http.send(ask, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200 && turned.matcher(r.body()).find()) {
+              return System.nanoTime() - start;
+            }
+            LockSupport.parkNanos(POLL_PAUSE_NANOS);
+          } catch (IOException e) {
+            throw new IllegalStateException("POST /v1/agent/connect/authorize at " + address, e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        }
+        throw new IllegalStateException(backend + ": the server's authorize did not turn "
+            + (allow ? "true" : "false") + " within " + GUARD);
+      });
+      Probe.Flip turning = probe.current;
+      if (!turning.done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        throw new IllegalStateException(backend + ": " + turning.done.getCount() + " of "
+            + dbs.length + " agents did not see " + (allow ? "allow" : "deny") + " within "
+            + GUARD);
+      }
+      long[] turnedAt = new long[dbs.length];
+      for (int i = 0; i < dbs.length; i++) {
+        turnedAt[i] = turning.turnedAt.get(i);
+        if (dbs[i].authorize(webId).allowed() != allow) {
+          throw new IllegalStateException(backend + ": db agent " + i + " turned back from "
+              + (allow ? "allow" : "deny") + " before the next write");
+        }
+      }
+      HttpResponse<String> answer = write.get();
+      if (answer.statusCode() != 200) {
+        throw new IllegalStateException("PUT /v1/connect/intentions/exact at " + address
+            + ": " + answer.statusCode() + " " + answer.body());
+      }
+      long serverNanos = serverTurned.get();
+      if (!measured) {
+        return;
+      }
+      for (long t : turnedAt) {
+        (allow ? allowOurs : denyOurs).add(t);
+      }
+      (allow ? allowServer : denyServer).add(serverNanos);
+      written.add(writeAnswered.get());
+      long[] sorted = turnedAt.clone();
+      Arrays.sort(sorted);
+      spread.add(sorted[sorted.length - 1] - sorted[0]);
+      if (!allow) {
+        firstDeny.add(sorted[0]);
+      }
     }
-  }
 
-  // -----------------------------------------------------------------------------------------
-  // Propagation
-
-  private List<String> propagation(String backend, URI address, ConnectService[] dbs,
-      SpiffeId webId, SSLContext client, SSLContext[] servers) throws Exception {
-    List<Long> denyOurs = new ArrayList<>();
-    List<Long> allowOurs = new ArrayList<>();
-    List<Long> denyServer = new ArrayList<>();
-    List<Long> allowServer = new ArrayList<>();
-    List<Long> written = new ArrayList<>();
-    List<Long> spread = new ArrayList<>();
-    List<Long> firstDeny = new ArrayList<>();
-    int handshakes = 0;
-    // Warm-up pairs of deny and allow, not measured: the JIT compiles the paths a write takes
-    // (as a long-running agent has them compiled). They end with an allow, so that every flip
-    // after them is a change.
-    for (int w = 0; w < 2 * warmupFlips; w++) {
-      flip(address, dbs, webId, w % 2 == 1, new ArrayList<>(), new ArrayList<>(),
-          new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-      LockSupport.parkNanos(SETTLE.toNanos());
-    }
-    for (int f = 0; f < 2 * flips; f++) {
-      boolean allow = f % 2 == 1;
-      flip(address, dbs, webId, allow, allow ? allowOurs : denyOurs,
-          allow ? allowServer : denyServer, written, spread,
-          allow ? new ArrayList<>() : firstDeny);
+    /** Real handshakes from {@code web} to two {@code db} agents after flip {@code f}. */
+    void checkHandshakes(int f, boolean allow) {
       for (int k : new int[] {f % dbs.length, (f + dbs.length / 2) % dbs.length}) {
         boolean accepted = handshake(client, servers[k]);
         handshakes++;
@@ -267,87 +391,18 @@ public final class PropagationBenchmark {
               + (allow ? "an allow" : "a deny") + " although its decision had turned");
         }
       }
-      LockSupport.parkNanos(SETTLE.toNanos());
     }
-    System.out.println(backend + ": " + 2 * flips + " flips, " + handshakes
-        + " handshakes checked, all as decided");
-    return List.of(
-        row(backend, "deny → every agent refuses web (" + dbs.length + " agents)", denyOurs),
-        row(backend, "deny → the first of the agents refuses web, per write", firstDeny),
-        row(backend, "deny → server's /v1/agent/connect/authorize false", denyServer),
-        row(backend, "allow → every agent accepts web", allowOurs),
-        row(backend, "allow → server's /v1/agent/connect/authorize true", allowServer),
-        row(backend, "write answered (PUT /v1/connect/intentions/exact)", written),
-        row(backend, "first to last agent turned, per write", spread));
-  }
 
-  /** Writes one action and waits until every agent and the server's authorize have turned. */
-  private void flip(URI address, ConnectService[] dbs, SpiffeId webId, boolean allow,
-      List<Long> ours, List<Long> server, List<Long> writes, List<Long> spreads,
-      List<Long> firsts) throws Exception {
-    String uri = webId.toString();
-    long start = System.nanoTime();
-    long deadline = start + GUARD.toNanos();
-    probe.expect(allow, start);
-    for (int i = 0; i < dbs.length; i++) {
-      probe.check(i); // an agent that decides so already (a write that changes nothing) is done
+    List<String> rows() {
+      return List.of(
+          row(backend, "deny → every agent refuses web (" + dbs.length + " agents)", denyOurs),
+          row(backend, "deny → the first of the agents refuses web, per write", firstDeny),
+          row(backend, "deny → server's /v1/agent/connect/authorize false", denyServer),
+          row(backend, "allow → every agent accepts web", allowOurs),
+          row(backend, "allow → server's /v1/agent/connect/authorize true", allowServer),
+          row(backend, "write answered (PUT /v1/connect/intentions/exact)", written),
+          row(backend, "first to last agent turned, per write", spread));
     }
-    CompletableFuture<HttpResponse<String>> write = http.sendAsync(HttpRequest.newBuilder(
-            address.resolve("/v1/connect/intentions/exact?source=web&destination=db"))
-        .timeout(GUARD).PUT(HttpRequest.BodyPublishers.ofString(
-            "{\"Action\":\"" + (allow ? "allow" : "deny") + "\"}", UTF_8)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    CompletableFuture<Long> writeAnswered = write.thenApply(r -> System.nanoTime() - start);
-    CompletableFuture<Long> serverTurned = CompletableFuture.supplyAsync(() -> {
-      Pattern turned = allow ? AUTHORIZED_TRUE : AUTHORIZED_FALSE;
-      HttpRequest ask = HttpRequest.newBuilder(address.resolve("/v1/agent/connect/authorize"))
-          .timeout(GUARD).POST(HttpRequest.BodyPublishers.ofString(
-              "{\"Target\":\"db\",\"ClientCertURI\":\"" + uri + "\"}", UTF_8)).build();
-      while (System.nanoTime() < deadline) {
-        try {
-          HttpResponse<String> r = http.send(ask, HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() == 200 && turned.matcher(r.body()).find()) {
-            return System.nanoTime() - start;
-          }
-          LockSupport.parkNanos(POLL_PAUSE_NANOS);
-        } catch (IOException e) {
-          throw new IllegalStateException("POST /v1/agent/connect/authorize at " + address, e);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-      }
-      throw new IllegalStateException("the server's authorize did not turn "
-          + (allow ? "true" : "false") + " within " + GUARD);
-    });
-    Probe.Flip turning = probe.current;
-    if (!turning.done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-      throw new IllegalStateException(turning.done.getCount() + " of " + dbs.length
-          + " agents did not see " + (allow ? "allow" : "deny") + " within " + GUARD);
-    }
-    long[] turnedAt = new long[dbs.length];
-    for (int i = 0; i < dbs.length; i++) {
-      turnedAt[i] = turning.turnedAt.get(i);
-      if (dbs[i].authorize(webId).allowed() != allow) {
-        throw new IllegalStateException("db agent " + i + " turned back from "
-            + (allow ? "allow" : "deny") + " before the next write");
-      }
-    }
-    HttpResponse<String> written = write.get();
-    if (written.statusCode() != 200) {
-      throw new IllegalStateException("PUT /v1/connect/intentions/exact at " + address
-          + ": " + written.statusCode() + " " + written.body());
-    }
-    long serverNanos = serverTurned.get();
-    for (long t : turnedAt) {
-      ours.add(t);
-    }
-    server.add(serverNanos);
-    writes.add(writeAnswered.get());
-    long[] sorted = turnedAt.clone();
-    Arrays.sort(sorted);
-    spreads.add(sorted[sorted.length - 1] - sorted[0]);
-    firsts.add(sorted[0]);
   }
 
   /**
