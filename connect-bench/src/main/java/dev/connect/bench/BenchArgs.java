@@ -1,6 +1,7 @@
 package dev.connect.bench;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The {@code name=value} arguments of the harness mains, over their defaults. */
@@ -42,5 +43,15 @@ final class BenchArgs {
       // reported below
     }
     throw new IllegalArgumentException(name + " must be a positive integer: " + value);
+  }
+
+  /**
+   * Returns the JVM options for a forked {@code connect agent} from the system property {@code
+   * bench.agentJvmArgs} (split on white space), none if it is unset; for instance {@code
+   * -Dbench.agentJvmArgs="-XX:StartFlightRecording=filename=agent.jfr"} profiles the agent.
+   */
+  static List<String> agentJvmArgs() {
+    String args = System.getProperty("bench.agentJvmArgs", "").strip();
+    return args.isEmpty() ? List.of() : List.of(args.split("\\s+"));
   }
 }

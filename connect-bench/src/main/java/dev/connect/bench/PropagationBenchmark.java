@@ -226,11 +226,8 @@ public final class PropagationBenchmark {
   private Side overConnectAgent(Deque<AutoCloseable> started) throws Exception {
     Path dir = Files.createTempDirectory("connect-bench-agent-");
     started.push(() -> CacheHeapPerService.deleteTree(dir));
-    // -Dbench.agentJvmArgs="-XX:StartFlightRecording=filename=agent.jfr" profiles the agent.
-    String jvmArgs = System.getProperty("bench.agentJvmArgs", "").strip();
-    ForkedMain agent = ForkedMain.start(dir.resolve("agent.log"),
-        jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")), AgentServerMain.class,
-        GUARD, dir.resolve("data").toString(), "0");
+    ForkedMain agent = ForkedMain.start(dir.resolve("agent.log"), BenchArgs.agentJvmArgs(),
+        AgentServerMain.class, GUARD, dir.resolve("data").toString(), "0");
     started.push(agent);
     return new Side("connect agent", URI.create("http://127.0.0.1:" + agent.port()), started);
   }

@@ -35,7 +35,9 @@ import java.util.regex.Pattern;
  * connect agent} in a JVM of its own ({@link AgentServerMain}, data directory under {@code
  * java.io.tmpdir}: {@code -Djava.io.tmpdir=/dev/shm} takes the disk out) and a Consul 1.10.4 dev
  * agent at INFO. {@code warmup} writes go first, unmeasured; the JIT state of the server's write
- * path is most of what this measures until a few thousand writes (docs/performance.md).
+ * path is most of what this measures until a few thousand writes (docs/performance.md). {@code
+ * -Dbench.agentJvmArgs="..."} passes JVM options to the forked agent, as for {@link
+ * PropagationBenchmark}.
  *
  * <pre>{@code
  * java -cp connect-bench/target/benchmarks.jar dev.connect.bench.WriteFanOutBench \
@@ -82,8 +84,8 @@ public final class WriteFanOutBench {
       switch (backend) {
         case "connect-agent" -> {
           Path dir = Files.createTempDirectory("connect-bench-fanout-");
-          try (ForkedMain agent = ForkedMain.start(dir.resolve("agent.log"), List.of(),
-              AgentServerMain.class, GUARD, dir.resolve("data").toString(), "0")) {
+          try (ForkedMain agent = ForkedMain.start(dir.resolve("agent.log"),
+              BenchArgs.agentJvmArgs(), AgentServerMain.class, GUARD, dir.resolve("data").toString(), "0")) {
             System.out.println("connect agent: " + bench.run(agent.port()));
           } finally {
             CacheHeapPerService.deleteTree(dir);
