@@ -13,6 +13,7 @@ import dev.connect.core.SpiffeId;
 import dev.connect.http.ConnectHttpServer;
 import dev.connect.peers.ConsulAgent;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,8 +75,11 @@ import javax.net.ssl.SSLException;
  * turns: read in each agent's {@link CacheListener#intentionsChanged} callback, which the cache
  * calls right after it installs the new intentions (so the time is when the first handshake
  * could see them, and nothing polls the agents). Next to it, on another thread, the
- * server's own view: {@code POST /v1/agent/connect/authorize} for {@code web => db} polled with
- * the same pause until it turns (Consul's own agent answering from its own cache). After every flip, real
+ * server's own view: {@code POST /v1/agent/connect/authorize} for {@code web => db} polled every
+ * millisecond until it turns (Consul's own agent answering from its own cache), over one
+ * kept-alive connection on a plain socket ({@link AuthorizePoller}): through the JDK client each
+ * poll woke three threads in this busy JVM, which added about 1.5 ms to the server's figure at
+ * p50 (docs/performance.md). After every flip, real
  * TLS handshakes (in-memory {@link SSLEngine} pairs) from a {@code web} client context to two of
  * the {@code db} server contexts check that the decision is what a handshake sees: refused after
  * a deny, accepted after an allow; a mismatch stops the run. Then 100 ms pass before the next
@@ -253,6 +257,8 @@ public final class PropagationBenchmark {
     final SSLContext[] servers;
     /** The agents' decisions for the write in progress, read from their cache listeners. */
     final Probe probe;
+    /** The server's own view, polled during each write. */
+    final AuthorizePoller poller;
     final List<Long> denyOurs = new ArrayList<>();
     final List<Long> allowOurs = new ArrayList<>();
     final List<Long> denyServer = new ArrayList<>();
@@ -290,6 +296,8 @@ public final class PropagationBenchmark {
         db.authorize(webId); // the intention match cached and watched
       }
       probe = new Probe(dbs, webId);
+      poller = new AuthorizePoller(address, "db", webId.toString(), GUARD);
+      started.push(poller);
       for (int i = 0; i < agents; i++) {
         int k = i;
         open.get(i).cache().addListener(new CacheListener() {
@@ -306,7 +314,6 @@ public final class PropagationBenchmark {
 
     /** Writes one action and waits until every agent and the server's authorize have turned. */
     void flip(boolean allow, boolean measured) throws Exception {
-      String uri = webId.toString();
       long start = System.nanoTime();
       long deadline = start + GUARD.toNanos();
       probe.expect(allow, start);
@@ -321,22 +328,15 @@ public final class PropagationBenchmark {
       CompletableFuture<Long> writeAnswered = write.thenApply(r -> System.nanoTime() - start);
       CompletableFuture<Long> serverTurned = CompletableFuture.supplyAsync(() -> {
         Pattern turned = allow ? AUTHORIZED_TRUE : AUTHORIZED_FALSE;
-        HttpRequest ask = HttpRequest.newBuilder(address.resolve("/v1/agent/connect/authorize"))
-            .timeout(GUARD).POST(HttpRequest.BodyPublishers.ofString(
-                "{\"Target\":\"db\",\"ClientCertURI\":\"" + uri + "\"}", UTF_8)).build();
         while (System.nanoTime() < deadline) {
           try {
-            HttpResponse<String> r = http.send(ask, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200 && turned.matcher(r.body()).find()) {
+            if (turned.matcher(poller.poll()).find()) {
               return System.nanoTime() - start;
             }
-            LockSupport.parkNanos(POLL_PAUSE_NANOS);
           } catch (IOException e) {
-            throw new IllegalStateException("POST /v1/agent/connect/authorize at " + address, e);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            throw new UncheckedIOException(e);
           }
+          LockSupport.parkNanos(POLL_PAUSE_NANOS);
         }
         throw new IllegalStateException(backend + ": the server's authorize did not turn "
             + (allow ? "true" : "false") + " within " + GUARD);
