@@ -208,16 +208,23 @@ public final class PropagationBenchmark {
       failure = e;
       throw e;
     } finally {
+      // Everything is closed whatever fails: a close that throws does not keep the rest open.
+      Exception closing = null;
       while (!started.isEmpty()) {
         try {
           started.pop().close();
         } catch (Exception e) {
           if (failure != null) {
             failure.addSuppressed(e);
+          } else if (closing == null) {
+            closing = e;
           } else {
-            throw e;
+            closing.addSuppressed(e);
           }
         }
+      }
+      if (closing != null) {
+        throw closing;
       }
     }
   }
