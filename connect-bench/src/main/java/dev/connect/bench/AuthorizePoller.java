@@ -68,7 +68,11 @@ final class AuthorizePoller implements AutoCloseable {
       out.flush();
       return readAnswer(socket.getInputStream());
     } catch (IOException | RuntimeException e) {
-      close();
+      try {
+        close(); // the next poll starts on a new connection
+      } catch (IOException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
   }
