@@ -17,9 +17,7 @@ import java.util.Locale;
  * own agent. That view has to be polled (the endpoint has no blocking form), and the poll runs
  * next to the propagation it is compared with, on the same two cores. Through the JDK {@code
  * HttpClient} each poll woke three threads (the caller, the client's selector and an executor
- * thread); here it is one write and one read on the polling thread. Not a general HTTP client:
- * it needs a {@code Content-Length} on every answer, which Consul and {@code connect agent} send
- * for these short bodies, and fails naming what it got otherwise.
+ * thread); here it is one write and one read on the polling thread, framed by {@link RawHttp}.
  */
 final class AuthorizePoller implements AutoCloseable {
   private static final int MAX_ANSWER = 64 * 1024;
@@ -39,14 +37,8 @@ final class AuthorizePoller implements AutoCloseable {
   AuthorizePoller(URI server, String target, String clientCertUri, Duration timeout) {
     this.server = server;
     this.timeoutMillis = Math.toIntExact(timeout.toMillis());
-    byte[] body = ("{\"Target\":\"" + target + "\",\"ClientCertURI\":\"" + clientCertUri + "\"}")
-        .getBytes(UTF_8);
-    byte[] head = ("POST /v1/agent/connect/authorize HTTP/1.1\r\nHost: " + server.getAuthority()
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-        .getBytes(UTF_8);
-    request = new byte[head.length + body.length];
-    System.arraycopy(head, 0, request, 0, head.length);
-    System.arraycopy(body, 0, request, head.length, body.length);
+    this.request = RawHttp.request("POST", "/v1/agent/connect/authorize", ("{\"Target\":\""
+        + target + "\",\"ClientCertURI\":\"" + clientCertUri + "\"}").getBytes(UTF_8), true);
   }
 
   /**
@@ -79,10 +71,8 @@ final class AuthorizePoller implements AutoCloseable {
 
   private String readAnswer(InputStream in) throws IOException {
     int filled = 0;
-    int bodyStart = -1;
-    int length = -1;
-    boolean closeAfter = false;
-    while (bodyStart < 0 || filled < bodyStart + length) {
+    int total;
+    while ((total = RawHttp.answerLength(buffer, filled)) < 0) {
       if (filled == buffer.length) {
         throw new IOException(where() + "answer longer than " + MAX_ANSWER + " bytes");
       }
@@ -91,49 +81,23 @@ final class AuthorizePoller implements AutoCloseable {
         throw new IOException(where() + "connection closed after " + filled + " bytes of answer");
       }
       filled += n;
-      if (bodyStart < 0) {
-        int end = headEnd(filled);
-        if (end >= 0) {
-          String head = new String(buffer, 0, end, UTF_8);
-          String[] lines = head.split("\r\n");
-          if (!lines[0].startsWith("HTTP/1.1 200 ")) {
-            throw new IOException(where() + "answered \"" + lines[0] + "\"");
-          }
-          for (String line : lines) {
-            String lower = line.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("content-length:")) {
-              length = Integer.parseInt(line.substring("content-length:".length()).strip());
-            } else if (lower.startsWith("connection:") && lower.contains("close")) {
-              closeAfter = true;
-            }
-          }
-          if (length < 0) {
-            throw new IOException(where() + "answer without a Content-Length: " + lines[0]);
-          }
-          bodyStart = end + 4;
-        }
-      }
     }
-    if (filled > bodyStart + length) {
-      throw new IOException(where() + (filled - bodyStart - length)
+    if (filled > total) {
+      throw new IOException(where() + (filled - total)
           + " bytes after the answer, which nothing asked for");
     }
-    String body = new String(buffer, bodyStart, length, UTF_8);
-    if (closeAfter) {
+    String head = RawHttp.head(buffer, filled);
+    String status = head.lines().findFirst().orElse("");
+    if (!status.startsWith("HTTP/1.1 200 ")) {
+      throw new IOException(where() + "answered \"" + status + "\"");
+    }
+    int bodyStart = head.length() + 4;
+    String body = new String(buffer, bodyStart, total - bodyStart, UTF_8);
+    if (head.lines().map(l -> l.toLowerCase(Locale.ROOT))
+        .anyMatch(l -> l.startsWith("connection:") && l.contains("close"))) {
       close();
     }
     return body;
-  }
-
-  /** Returns where the blank line that ends the head starts, or -1. */
-  private int headEnd(int filled) {
-    for (int i = 0; i + 3 < filled; i++) {
-      if (buffer[i] == '\r' && buffer[i + 1] == '\n' && buffer[i + 2] == '\r'
-          && buffer[i + 3] == '\n') {
-        return i;
-      }
-    }
-    return -1;
   }
 
   private String where() {

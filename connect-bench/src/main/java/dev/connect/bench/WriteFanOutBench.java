@@ -53,8 +53,6 @@ public final class WriteFanOutBench {
   private static final String MATCH = "/v1/connect/intentions/match?by=destination&name=db";
   private static final Pattern INDEX =
       Pattern.compile("(?im)^X-Consul-Index:\\s*(\\d+)\\s*$");
-  private static final Pattern LENGTH =
-      Pattern.compile("(?im)^Content-Length:\\s*(\\d+)\\s*$");
 
   private final int waiters;
   private final int writes;
@@ -85,7 +83,8 @@ public final class WriteFanOutBench {
         case "connect-agent" -> {
           Path dir = Files.createTempDirectory("connect-bench-fanout-");
           try (ForkedMain agent = ForkedMain.start(dir.resolve("agent.log"),
-              BenchArgs.agentJvmArgs(), AgentServerMain.class, GUARD, dir.resolve("data").toString(), "0")) {
+              BenchArgs.agentJvmArgs(), AgentServerMain.class, GUARD,
+              dir.resolve("data").toString(), "0")) {
             System.out.println("connect agent: " + bench.run(agent.port()));
           } finally {
             CacheHeapPerService.deleteTree(dir);
@@ -145,8 +144,8 @@ public final class WriteFanOutBench {
   private long[] round(int port, Selector selector, List<SocketChannel> channels, String action)
       throws IOException {
     long index = index(exchange(port, "GET", MATCH, ""));
-    ByteBuffer query = ByteBuffer.wrap((("GET " + MATCH + "&index=" + index + "&wait=60s"
-        + " HTTP/1.1\r\nHost: bench\r\n\r\n")).getBytes(StandardCharsets.US_ASCII));
+    ByteBuffer query = ByteBuffer.wrap(RawHttp.request("GET",
+        MATCH + "&index=" + index + "&wait=60s", new byte[0], true));
     for (SocketChannel c : channels) {
       c.write(query.duplicate());
     }
@@ -159,7 +158,7 @@ public final class WriteFanOutBench {
     try (SocketChannel write = SocketChannel.open(new InetSocketAddress(
         InetAddress.getLoopbackAddress(), port))) {
       write.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      ByteBuffer put = ByteBuffer.wrap(request("PUT", EXACT, body));
+      ByteBuffer put = ByteBuffer.wrap(RawHttp.request("PUT", EXACT, body, false));
       while (put.hasRemaining()) {
         write.write(put);
       }
@@ -213,20 +212,11 @@ public final class WriteFanOutBench {
       s.setTcpNoDelay(true);
       s.setSoTimeout((int) GUARD.toMillis());
       OutputStream out = s.getOutputStream();
-      out.write(request(method, path, body.getBytes(StandardCharsets.UTF_8)));
+      out.write(RawHttp.request(method, path, body.getBytes(StandardCharsets.UTF_8), false));
       out.flush();
       InputStream in = s.getInputStream();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-  }
-
-  /** A request the server answers and then closes the connection after. */
-  private static byte[] request(String method, String path, byte[] body) {
-    byte[] head = (method + " " + path + " HTTP/1.1\r\nHost: bench\r\nContent-Length: "
-        + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-    byte[] out = Arrays.copyOf(head, head.length + body.length);
-    System.arraycopy(body, 0, out, head.length, body.length);
-    return out;
   }
 
   private static long index(String response) throws IOException {
@@ -258,16 +248,7 @@ public final class WriteFanOutBench {
     }
 
     private boolean complete() throws IOException {
-      String text = text();
-      int head = text.indexOf("\r\n\r\n");
-      if (head < 0) {
-        return false;
-      }
-      Matcher m = LENGTH.matcher(text.substring(0, head));
-      if (!m.find()) {
-        throw new IOException("an answer without Content-Length: " + text);
-      }
-      return buffer.position() >= head + 4 + Integer.parseInt(m.group(1));
+      return RawHttp.answerLength(buffer.array(), buffer.position()) >= 0;
     }
 
     String text() {
