@@ -45,7 +45,8 @@ public final class ProxyPairMain {
         ConnectProxy db = ConnectProxy.builder(agent.service("db")).provider(provider)
             .ioThreads(1).eventLoopSpin(spin).publicListener(any, app).start();
         ConnectProxy web = ConnectProxy.builder(agent.service("web")).provider(provider)
-            .ioThreads(1).eventLoopSpin(spin).upstream(new Upstream("db", any, db.publicAddress())).start()) {
+            .ioThreads(1).eventLoopSpin(spin)
+            .upstream(new Upstream("db", any, db.publicAddress())).start()) {
       ForkedMain.serveUntilStdinCloses(web.upstreamAddress("db").getPort());
     }
   }

@@ -162,8 +162,9 @@ final class ProxyCommand implements Callable<Integer> {
     if (idleSeconds < 0 || drainSeconds < 0 || metricsSeconds < 0) {
       throw usage("--idle-timeout, --drain-timeout and --metrics-interval must not be negative");
     }
-    if (spinMicros < 0 || spinMicros > 1000) {
-      throw usage("--event-loop-spin must be 0 to 1000 µs: " + spinMicros);
+    long maxSpinMicros = ConnectProxy.MAX_EVENT_LOOP_SPIN.toNanos() / 1000;
+    if (spinMicros < 0 || spinMicros > maxSpinMicros) {
+      throw usage("--event-loop-spin must be 0 to " + maxSpinMicros + " µs: " + spinMicros);
     }
     String http = httpAddr != null ? httpAddr : environment.get("CONSUL_HTTP_ADDR");
     if (dataDir != null && httpAddr != null) {

@@ -96,7 +96,8 @@ public final class ConnectProxy implements AutoCloseable {
   /** The most instances one upstream connection tries before giving up. */
   public static final int MAX_DIALS = 3;
   private static final Logger log = LoggerFactory.getLogger(ConnectProxy.class);
-  private static final Duration MAX_EVENT_LOOP_SPIN = Duration.ofMillis(1);
+  /** The longest {@link Builder#eventLoopSpin} accepts. */
+  public static final Duration MAX_EVENT_LOOP_SPIN = Duration.ofMillis(1);
   private static final Duration DISCOVERY_START_TIMEOUT = Duration.ofSeconds(30);
 
   private final ConnectService service;
